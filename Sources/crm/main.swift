@@ -1,0 +1,2 @@
+import CRMShell
+print("crm")

@@ -1,0 +1,10 @@
+import CRMCore
+import XCTest
+
+final class ValueDisplayTests: XCTestCase {
+    func testDisplayText() {
+        XCTAssertEqual(Value.bool(true).displayText, "yes")
+        XCTAssertEqual(Value.null.displayText, "")
+        XCTAssertEqual(Value.decimal(Fixed(units: 5, scale: 2)).displayText, "0.05")
+    }
+}
