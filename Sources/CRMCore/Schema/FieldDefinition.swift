@@ -1,0 +1,37 @@
+/// A field of an entity: its type and the constraints every write must satisfy.
+public struct FieldDefinition: Hashable, Sendable, Codable {
+    /// The machine name typed in commands and used as the column name.
+    public var name: String
+    /// The heading a person sees (may be Chinese).
+    public var label: String
+    public var type: FieldType
+    public var required: Bool
+    public var unique: Bool
+    /// The value used when a record is created without this field, as typed text
+    /// (`today`, `now`, `open`, `yes`, …), parsed by the field's type at write time.
+    public var defaultText: String?
+    /// Inclusive bounds for numbers (and text length for nothing: see `maxLength`).
+    public var min: String?
+    public var max: String?
+    /// A regular expression a text value must match in full.
+    public var pattern: String?
+    public var maxLength: Int?
+    /// An explanation of the field for `describe`.
+    public var help: String?
+
+    public init(_ name: String, _ type: FieldType, label: String? = nil, required: Bool = false,
+                unique: Bool = false, defaultText: String? = nil, min: String? = nil, max: String? = nil,
+                pattern: String? = nil, maxLength: Int? = nil, help: String? = nil) {
+        self.name = name
+        self.label = label ?? name
+        self.type = type
+        self.required = required
+        self.unique = unique
+        self.defaultText = defaultText
+        self.min = min
+        self.max = max
+        self.pattern = pattern
+        self.maxLength = maxLength
+        self.help = help
+    }
+}

@@ -1,0 +1,44 @@
+/// The customer store as the shell, the importer and (later) plugins see it.
+///
+/// `SQLiteStore` is the implementation; a PostgreSQL one can come later behind the same
+/// protocol. Every write runs in its own savepoint, so a failing command leaves nothing
+/// behind, and writes its audit rows in the same transaction.
+public protocol CRMStore: AnyObject {
+    /// The entities this database holds.
+    var schema: Schema { get }
+    /// Who the audit history names for writes.
+    var user: String { get }
+    var clock: Clock { get }
+    /// A short name for the prompt (the file name without extension, or `memory`).
+    var displayName: String { get }
+
+    /// Creates or migrates the tables of these entities, keeping existing data.
+    func install(_ entities: [EntityDefinition]) throws
+
+    /// Converts typed text to a value of a field, resolving references by id or title.
+    func parseValue(entity: String, field: String, text: String) throws -> Value
+
+    func create(_ entity: String, values: [String: Value]) throws -> Int64
+    /// Changes some fields of one record; returns whether anything changed.
+    @discardableResult
+    func update(_ entity: String, id: Int64, values: [String: Value]) throws -> Bool
+    /// Changes the records matching a filter; returns how many matched.
+    func update(_ entity: String, where filter: Filter?, values: [String: Value]) throws -> Int
+    func delete(_ entity: String, id: Int64) throws
+
+    func record(_ entity: String, id: Int64) throws -> Record?
+    func list(_ query: Query) throws -> ResultTable
+    func count(_ entity: String, where filter: Filter?) throws -> Int
+    /// Substring search over every searchable entity (customers and contacts in the core).
+    func find(_ text: String, limit: Int) throws -> ResultTable
+    func history(_ entity: String, id: Int64) throws -> ResultTable
+
+    /// Runs `body` atomically: everything it writes is kept, or nothing if it throws.
+    func atomically<T>(_ body: () throws -> T) throws -> T
+    /// Opens a transaction that spans commands until `commit` or `rollback`; they nest.
+    func begin() throws
+    func commit() throws
+    func rollback() throws
+    /// How many `begin`s are open.
+    var transactionDepth: Int { get }
+}

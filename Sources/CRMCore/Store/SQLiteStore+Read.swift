@@ -1,0 +1,119 @@
+import GRDB
+
+extension SQLiteStore {
+    public func record(_ entity: String, id: Int64) throws -> Record? {
+        let e = try schema.require(entity)
+        return try access { try fetchRecord(e, id: id, $0) }
+    }
+
+    func fetchRecord(_ e: EntityDefinition, id: Int64, _ db: Database) throws -> Record? {
+        let columns = (e.fields.map { quoted($0.name) } + ["created", "updated"]).joined(separator: ", ")
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(columns) FROM \(quoted(e.name)) WHERE id = ?"),
+                                         arguments: [id]) else { return nil }
+        var values: [String: Value] = [:]
+        for (i, f) in e.fields.enumerated() {
+            let v = Value(database: row[i] as DatabaseValue, type: f.type)
+            if !v.isNull { values[f.name] = v }
+        }
+        values["created"] = Value(database: row[e.fields.count] as DatabaseValue, type: .datetime)
+        values["updated"] = Value(database: row[e.fields.count + 1] as DatabaseValue, type: .datetime)
+        return Record(entity: e.name, id: id, values: values)
+    }
+
+    public func list(_ query: Query) throws -> ResultTable {
+        let e = try schema.require(query.entity)
+        let names = query.fields ?? e.listFields ?? e.allFieldNames
+        var types: [FieldType] = []
+        for name in names {
+            guard let t = e.type(of: name) else {
+                throw QueryError("\(e.name) has no field '\(name)'\(NameSuggestion.hint(for: name, in: e.allFieldNames))")
+            }
+            types.append(t)
+        }
+        let compiled = try FilterCompiler(schema: schema, entity: e, parser: parser).compile(query.filter)
+        var sql = "SELECT \(names.map(quoted).joined(separator: ", ")) FROM \(quoted(e.name)) WHERE \(compiled.sql)"
+        var order: [String] = []
+        for key in query.order {
+            guard e.type(of: key.field.name) != nil else {
+                throw QueryError("\(e.name) has no field '\(key.field.name)'\(NameSuggestion.hint(for: key.field.name, in: e.allFieldNames))",
+                                 position: key.field.position)
+            }
+            order.append("\(quoted(key.field.name)) \(key.descending ? "DESC" : "ASC")")
+        }
+        if !order.contains(where: { $0.hasPrefix("\"id\"") }) { order.append("id ASC") }
+        sql += " ORDER BY " + order.joined(separator: ", ")
+        var arguments = compiled.arguments
+        if query.limit != nil || query.offset != nil {
+            sql += " LIMIT ? OFFSET ?"
+            arguments += [(query.limit ?? -1).databaseValue, (query.offset ?? 0).databaseValue]
+        }
+        let rows: [[Value]] = try access { db in
+            var out: [[Value]] = []
+            let cursor = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
+            while let row = try cursor.next() {
+                out.append(types.enumerated().map { Value(database: row[$0.offset] as DatabaseValue, type: $0.element) })
+            }
+            return out
+        }
+        let columns = zip(names, types).map { Column($0, label: $0, numeric: $1.isNumeric) }
+        return ResultTable(title: nil, columns: columns, rows: rows)
+    }
+
+    public func count(_ entity: String, where filter: Filter?) throws -> Int {
+        let e = try schema.require(entity)
+        let compiled = try FilterCompiler(schema: schema, entity: e, parser: parser).compile(filter)
+        return try access { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM \(quoted(e.name)) WHERE \(compiled.sql)",
+                             arguments: StatementArguments(compiled.arguments)) ?? 0
+        }
+    }
+
+    public func history(_ entity: String, id: Int64) throws -> ResultTable {
+        let e = try schema.require(entity)
+        let rows: [[Value]] = try access { db in
+            try Row.fetchAll(db, sql: """
+                SELECT at, user, action, field, old, new FROM _crm_audit
+                WHERE entity = ? AND record_id = ? ORDER BY id
+                """, arguments: [e.name, id]).map { row in
+                [Value.datetime(row[0]), .text(row[1]), .text(row[2]),
+                 (row[3] as String?).map(Value.text) ?? .null,
+                 (row[4] as String?).map(Value.text) ?? .null,
+                 (row[5] as String?).map(Value.text) ?? .null]
+            }
+        }
+        return ResultTable(title: "history of \(e.name) \(id)",
+                           columns: ["at", "user", "action", "field", "old", "new"].map { Column($0) }, rows: rows)
+    }
+
+    public func find(_ text: String, limit: Int) throws -> ResultTable {
+        let needle = text.trimmingCharacters(in: .whitespaces)
+        let searchable = schema.entities.filter { !$0.searchFields.isEmpty }
+        var fieldNames: [String] = []
+        for e in searchable { for f in e.searchFields where !fieldNames.contains(f) { fieldNames.append(f) } }
+        let grams = FindIndex.queryGrams(needle)
+        let like = ("%" + FilterCompiler(schema: schema, entity: CoreEntities.customer, parser: parser).escapeLike(needle) + "%")
+        var rows: [[Value]] = []
+        try access { db in
+            for e in searchable where rows.count < limit {
+                let columns = ["id"] + fieldNames.map { e.searchFields.contains($0) ? quoted($0) : "NULL" }
+                let matches = e.searchFields.map { "\(quoted($0)) LIKE ? ESCAPE '\\'" }.joined(separator: " OR ")
+                var arguments: [DatabaseValue] = []
+                var sql = "SELECT \(columns.joined(separator: ", ")) FROM \(quoted(e.name)) WHERE "
+                if !grams.isEmpty {
+                    sql += "id IN (SELECT rowid FROM \(quoted(FindIndex.table(e.name))) WHERE \(quoted(FindIndex.table(e.name))) MATCH ?) AND "
+                    arguments.append(FindIndex.matchExpression(grams).databaseValue)
+                }
+                sql += "(\(matches)) ORDER BY id LIMIT ?"
+                arguments += Array(repeating: like.databaseValue, count: e.searchFields.count)
+                arguments.append((limit - rows.count).databaseValue)
+                for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)) {
+                    var values: [Value] = [.text(e.name), .integer(row[0])]
+                    for i in 0..<fieldNames.count { values.append((row[i + 1] as String?).map(Value.text) ?? .null) }
+                    rows.append(values)
+                }
+            }
+        }
+        let columns = [Column("entity"), Column("id", numeric: true)] + fieldNames.map { Column($0) }
+        return ResultTable(title: nil, columns: columns, rows: rows)
+    }
+}

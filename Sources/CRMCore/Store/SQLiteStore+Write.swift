@@ -1,0 +1,199 @@
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    public func parseValue(entity: String, field: String, text: String) throws -> Value {
+        let e = try schema.require(entity)
+        guard let f = e.field(field) else {
+            if EntityDefinition.systemFields.contains(field) { throw StoreError.readOnlyField(entity: e.name, field: field) }
+            throw StoreError.unknownField(entity: e.name, field: field,
+                                          suggestion: NameSuggestion.closest(to: field, in: e.fields.map(\.name)))
+        }
+        if case .reference(let target) = f.type, !text.isEmpty, Int64(text) == nil, !text.hasPrefix("#") {
+            return try resolveReference(e, f, target: target, title: text)
+        }
+        do {
+            return try parser.parse(text, as: f.type)
+        } catch let failure as ValueParser.Failure {
+            if let allowed = failure.allowed {
+                throw StoreError.unknownEnumValue(entity: e.name, field: f.name, value: text, allowed: allowed)
+            }
+            throw StoreError.invalidValue(entity: e.name, field: f.name, value: text, expected: f.type.expectation)
+        }
+    }
+
+    /// A reference typed as the target's title (`owner=张伟`) resolves when exactly one record has it.
+    func resolveReference(_ e: EntityDefinition, _ f: FieldDefinition, target: String, title: String) throws -> Value {
+        guard let t = schema.entity(named: target), let titleField = t.titleField else {
+            throw StoreError.invalidValue(entity: e.name, field: f.name, value: title, expected: f.type.expectation)
+        }
+        let ids = try access { db in
+            try Int64.fetchAll(db, sql: "SELECT id FROM \(quoted(target)) WHERE \(quoted(titleField)) = ? LIMIT 3",
+                               arguments: [title])
+        }
+        switch ids.count {
+        case 1: return .integer(ids[0])
+        case 0: throw StoreError.invalidValue(entity: e.name, field: f.name, value: title,
+                                              expected: "the id or \(titleField) of an existing \(target)")
+        default: throw StoreError.invalidValue(entity: e.name, field: f.name, value: title,
+                                               expected: "an id: several \(target) records have that \(titleField)")
+        }
+    }
+
+    public func create(_ entity: String, values: [String: Value]) throws -> Int64 {
+        let e = try schema.require(entity)
+        try checkNames(e, values)
+        var full = values
+        for f in e.fields where values[f.name] == nil {
+            if let d = f.defaultText { full[f.name] = try parser.parse(d, as: f.type) }
+        }
+        return try atomically {
+            try access { db in
+                try check(e, full, changed: Set(e.fields.map(\.name)), id: nil, db)
+                let now = Value.text(DateCodec.utcText(epochSeconds: clock.now()))
+                var arguments = e.fields.map { (full[$0.name] ?? .null).databaseValue(for: $0.type) }
+                arguments.append(now.databaseValue(for: .text))
+                arguments.append(now.databaseValue(for: .text))
+                try db.cachedStatement(sql: insertSQL(e)).execute(arguments: StatementArguments(arguments))
+                let id = db.lastInsertedRowID
+                if !e.searchFields.isEmpty {
+                    try FindIndex.update(e, id: id, texts: e.searchFields.map { full[$0]?.displayText ?? "" }, db)
+                }
+                let pairs = e.fields.compactMap { f in full[f.name].flatMap { $0.isNull ? nil : (f.name, $0) } }
+                try audit(db, action: "create", entity: e.name, id: id, field: nil, old: nil, new: JSONText.object(pairs))
+                return id
+            }
+        }
+    }
+
+    func insertSQL(_ e: EntityDefinition) -> String {
+        let columns = e.fields.map { quoted($0.name) } + ["created", "updated"]
+        let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+        return "INSERT INTO \(quoted(e.name)) (\(columns.joined(separator: ", "))) VALUES (\(marks))"
+    }
+
+    @discardableResult
+    public func update(_ entity: String, id: Int64, values: [String: Value]) throws -> Bool {
+        let e = try schema.require(entity)
+        try checkNames(e, values)
+        return try atomically { try access { db in try update(e, id: id, values: values, db) } }
+    }
+
+    public func update(_ entity: String, where filter: Filter?, values: [String: Value]) throws -> Int {
+        let e = try schema.require(entity)
+        try checkNames(e, values)
+        let compiled = try FilterCompiler(schema: schema, entity: e, parser: parser).compile(filter)
+        return try atomically {
+            try access { db in
+                let ids = try Int64.fetchAll(db, sql: "SELECT id FROM \(quoted(e.name)) WHERE \(compiled.sql) ORDER BY id",
+                                             arguments: StatementArguments(compiled.arguments))
+                for id in ids { try update(e, id: id, values: values, db) }
+                return ids.count
+            }
+        }
+    }
+
+    func update(_ e: EntityDefinition, id: Int64, values: [String: Value], _ db: Database) throws -> Bool {
+        guard let old = try fetchRecord(e, id: id, db) else { throw StoreError.notFound(entity: e.name, id: id) }
+        let changed = e.fields.filter { f in values[f.name].map { $0 != old[f.name] } ?? false }
+        guard !changed.isEmpty else { return false }
+        var merged = old.values
+        for f in changed { merged[f.name] = values[f.name] }
+        try check(e, merged, changed: Set(changed.map(\.name)), id: id, db)
+        let now = DateCodec.utcText(epochSeconds: clock.now())
+        let assignments = changed.map { "\(quoted($0.name)) = ?" } + ["updated = ?"]
+        var arguments = changed.map { (values[$0.name] ?? .null).databaseValue(for: $0.type) }
+        arguments.append(now.databaseValue)
+        arguments.append(id.databaseValue)
+        try db.execute(sql: "UPDATE \(quoted(e.name)) SET \(assignments.joined(separator: ", ")) WHERE id = ?",
+                       arguments: StatementArguments(arguments))
+        if changed.contains(where: { e.searchFields.contains($0.name) }) {
+            try FindIndex.update(e, id: id, texts: e.searchFields.map { merged[$0]?.displayText ?? "" }, db)
+        }
+        for f in changed {
+            try audit(db, action: "update", entity: e.name, id: id, field: f.name,
+                      old: auditText(old[f.name]), new: auditText(values[f.name] ?? .null))
+        }
+        return true
+    }
+
+    public func delete(_ entity: String, id: Int64) throws {
+        let e = try schema.require(entity)
+        try atomically {
+            try access { db in
+                guard let old = try fetchRecord(e, id: id, db) else { throw StoreError.notFound(entity: e.name, id: id) }
+                var referencing: [(entity: String, field: String, count: Int)] = []
+                for (other, field) in schema.references(to: e.name) {
+                    let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(quoted(other.name)) WHERE \(quoted(field.name)) = ?",
+                                             arguments: [id]) ?? 0
+                    if n > 0 { referencing.append((other.name, field.name, n)) }
+                }
+                guard referencing.isEmpty else { throw StoreError.stillReferenced(entity: e.name, id: id, by: referencing) }
+                try db.execute(sql: "DELETE FROM \(quoted(e.name)) WHERE id = ?", arguments: [id])
+                if !e.searchFields.isEmpty { try FindIndex.remove(e, id: id, db) }
+                let pairs = e.fields.compactMap { f in old[f.name].isNull ? nil : (f.name, old[f.name]) }
+                try audit(db, action: "delete", entity: e.name, id: id, field: nil, old: JSONText.object(pairs), new: nil)
+            }
+        }
+    }
+
+    /// Refuses names that are not writable fields, before anything is written.
+    func checkNames(_ e: EntityDefinition, _ values: [String: Value]) throws {
+        for name in values.keys.sorted() where e.field(name) == nil {
+            if EntityDefinition.systemFields.contains(name) { throw StoreError.readOnlyField(entity: e.name, field: name) }
+            throw StoreError.unknownField(entity: e.name, field: name,
+                                          suggestion: NameSuggestion.closest(to: name, in: e.fields.map(\.name)))
+        }
+    }
+
+    /// Checks the constraints of the changed fields of a record about to be written.
+    func check(_ e: EntityDefinition, _ values: [String: Value], changed: Set<String>, id: Int64?, _ db: Database) throws {
+        for f in e.fields where changed.contains(f.name) {
+            let value = values[f.name] ?? .null
+            if value.isNull {
+                if f.required { throw StoreError.requiredMissing(entity: e.name, field: f.name) }
+                continue
+            }
+            try Validation.check(value, field: f, entity: e.name)
+            if case .reference(let target) = f.type, case .integer(let ref) = value {
+                let exists = try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM \(quoted(target)) WHERE id = ?"),
+                                               arguments: [ref]) ?? false
+                if !exists { throw StoreError.referenceMissing(entity: e.name, field: f.name, target: target, id: ref) }
+            }
+            if f.unique {
+                let other = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM \(quoted(e.name)) WHERE \(quoted(f.name)) = ? AND id IS NOT ? LIMIT 1"),
+                                               arguments: [value.databaseValue(for: f.type), id])
+                if let other {
+                    throw StoreError.uniqueTaken(entity: e.name, fields: [f.name], value: value.displayText, existingID: other)
+                }
+            }
+        }
+        for index in e.indexes where index.unique && !index.fields.allSatisfy({ !changed.contains($0) }) {
+            let condition = index.fields.map { "\(quoted($0)) IS ?" }.joined(separator: " AND ")
+            var arguments = index.fields.map { name in (values[name] ?? .null).databaseValue(for: e.type(of: name) ?? .text) }
+            arguments.append(id.databaseValue)
+            if let other = try Int64.fetchOne(db, sql: "SELECT id FROM \(quoted(e.name)) WHERE \(condition) AND id IS NOT ? LIMIT 1",
+                                              arguments: StatementArguments(arguments)) {
+                throw StoreError.uniqueTaken(entity: e.name, fields: index.fields,
+                                             value: index.fields.map { values[$0]?.displayText ?? "" }.joined(separator: "+"),
+                                             existingID: other)
+            }
+        }
+    }
+
+    func audit(_ db: Database, action: String, entity: String, id: Int64?, field: String?, old: String?, new: String?) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO _crm_audit (at, user, action, entity, record_id, field, old, new) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [DateCodec.utcText(epochSeconds: clock.now()), user, action, entity, id, field, old, new])
+    }
+
+    /// A value as the audit trail keeps it: the stored text, nil for null.
+    func auditText(_ value: Value) -> String? {
+        switch value {
+        case .null: return nil
+        case .bool(let b): return b ? "true" : "false"
+        case .datetime(let s): return s
+        default: return value.displayText
+        }
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import GRDB
+
+/// The store on an embedded SQLite database file (or `:memory:`), through GRDB.
+///
+/// WAL mode, foreign keys on, and a busy timeout so that two `crm` processes on one file
+/// wait for each other instead of failing.
+public final class SQLiteStore: CRMStore {
+    public internal(set) var schema = Schema()
+    public let user: String
+    public let clock: Clock
+    public let displayName: String
+    public let path: String
+    let queue: DatabaseQueue
+    let parser: ValueParser
+    public internal(set) var transactionDepth = 0
+    var savepointCounter = 0
+
+    /// Opens (creating if needed) the database at `path` and installs the core entities.
+    ///
+    /// A new file is created with mode 0600 in a folder created with mode 0700.
+    public init(path: String, user: String, clock: Clock = .system, busyTimeout: TimeInterval = 10) throws {
+        self.user = user
+        self.clock = clock
+        self.path = path
+        self.parser = ValueParser(clock: clock)
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(busyTimeout)
+        // Transactions span commands (`begin` … `commit`), so they outlive one access.
+        config.allowsUnsafeTransactions = true
+        config.label = "crm"
+        do {
+            if path == ":memory:" {
+                displayName = "memory"
+                queue = try DatabaseQueue(configuration: config)
+            } else {
+                displayName = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+                try SQLiteStore.prepareFile(path)
+                queue = try DatabaseQueue(path: path, configuration: config)
+                try queue.inDatabase { db in
+                    _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+                    try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                }
+            }
+            try SQLiteStore.migrator.migrate(queue)
+            try loadSchema()
+            try install(CoreEntities.all)
+        } catch let error as DatabaseError {
+            throw StoreError.database("cannot open \(path): \(error.message ?? "\(error)")")
+        }
+    }
+
+    /// Creates the folder (0700) and an empty file (0600) so SQLite never makes a
+    /// world-readable one.
+    static func prepareFile(_ path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw StoreError.database("cannot create folder \(folder): \(error.localizedDescription)")
+            }
+        }
+        if !FileManager.default.fileExists(atPath: path) {
+            let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+            guard fd >= 0 else {
+                throw StoreError.database("cannot create \(path): \(String(cString: strerror(errno)))")
+            }
+            close(fd)
+        }
+    }
+
+    /// The store's own tables, versioned. Entity tables are migrated from their definitions.
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1: schema, audit, meta") { db in
+            try db.execute(sql: """
+                CREATE TABLE _crm_schema (
+                    entity TEXT PRIMARY KEY,
+                    definition TEXT NOT NULL,
+                    position INTEGER NOT NULL);
+                CREATE TABLE _crm_audit (
+                    id INTEGER PRIMARY KEY,
+                    at TEXT NOT NULL,
+                    user TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    entity TEXT NOT NULL,
+                    record_id INTEGER,
+                    field TEXT,
+                    old TEXT,
+                    new TEXT);
+                CREATE INDEX _crm_audit_record ON _crm_audit(entity, record_id);
+                CREATE TABLE _crm_meta (key TEXT PRIMARY KEY, value TEXT);
+                """)
+        }
+        return m
+    }
+
+    func loadSchema() throws {
+        let rows = try queue.inDatabase { db in
+            try String.fetchAll(db, sql: "SELECT definition FROM _crm_schema ORDER BY position")
+        }
+        let decoder = JSONDecoder()
+        for text in rows {
+            if let e = try? decoder.decode(EntityDefinition.self, from: Data(text.utf8)) {
+                schema.put(e)
+            }
+        }
+    }
+
+    /// Runs a database access, turning SQLite errors into store errors.
+    func access<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try queue.inDatabase(body)
+        } catch let error as DatabaseError {
+            throw StoreError.database(SQLiteStore.describe(error))
+        }
+    }
+
+    static func describe(_ error: DatabaseError) -> String {
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return "the database is busy (another crm is writing); try again"
+        case .SQLITE_READONLY:
+            return "the database is read-only"
+        case .SQLITE_FULL:
+            return "the disk is full"
+        default:
+            return error.message ?? "\(error)"
+        }
+    }
+
+    // MARK: Transactions
+
+    public func atomically<T>(_ body: () throws -> T) throws -> T {
+        savepointCounter += 1
+        let name = "crm_cmd_\(savepointCounter)"
+        try access { try $0.execute(sql: "SAVEPOINT \(name)") }
+        do {
+            let result = try body()
+            try access { try $0.execute(sql: "RELEASE \(name)") }
+            return result
+        } catch {
+            try? access { db in
+                try db.execute(sql: "ROLLBACK TO \(name)")
+                try db.execute(sql: "RELEASE \(name)")
+            }
+            throw error
+        }
+    }
+
+    public func begin() throws {
+        transactionDepth += 1
+        try access { try $0.execute(sql: "SAVEPOINT crm_tx_\(transactionDepth)") }
+    }
+
+    public func commit() throws {
+        guard transactionDepth > 0 else { throw StoreError.transaction("no transaction is open (use begin first)") }
+        try access { try $0.execute(sql: "RELEASE crm_tx_\(transactionDepth)") }
+        transactionDepth -= 1
+    }
+
+    public func rollback() throws {
+        guard transactionDepth > 0 else { throw StoreError.transaction("no transaction is open (use begin first)") }
+        try access { db in
+            try db.execute(sql: "ROLLBACK TO crm_tx_\(transactionDepth)")
+            try db.execute(sql: "RELEASE crm_tx_\(transactionDepth)")
+        }
+        transactionDepth -= 1
+    }
+
+    /// The id of the newest audit row, to summarise what a run changed.
+    public func lastAuditID() throws -> Int64 {
+        try access { try Int64.fetchOne($0, sql: "SELECT max(id) FROM _crm_audit") ?? 0 }
+    }
+
+    /// What was written since an audit id: (action, entity, count), for dry runs.
+    public func changes(since auditID: Int64) throws -> [(action: String, entity: String, count: Int)] {
+        try access { db in
+            try Row.fetchAll(db, sql: """
+                SELECT action, entity, count(DISTINCT record_id) FROM _crm_audit
+                WHERE id > ? GROUP BY action, entity ORDER BY min(id)
+                """, arguments: [auditID]).map { ($0[0], $0[1], $0[2]) }
+        }
+    }
+}
+
+/// SQL identifier quoting; names are also checked to be plain identifiers on install.
+func quoted(_ name: String) -> String {
+    "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}

@@ -1,0 +1,40 @@
+import GRDB
+
+extension Value {
+    /// The value as SQLite stores it in a column of the given type.
+    func databaseValue(for type: FieldType) -> DatabaseValue {
+        switch self {
+        case .null: return .null
+        case .integer(let i): return i.databaseValue
+        case .decimal(let f):
+            let scale = type.scale ?? f.scale
+            // Scaled integers: exact, and SUM/ORDER BY work in SQL.
+            let units = scale >= f.scale ? f.units * Fixed.power(scale - f.scale) : f.units / Fixed.power(f.scale - scale)
+            return units.databaseValue
+        case .bool(let b): return (b ? 1 : 0).databaseValue
+        case .text(let s), .date(let s), .datetime(let s), .json(let s): return s.databaseValue
+        }
+    }
+
+    /// Reads a stored column back into a typed value.
+    init(database value: DatabaseValue, type: FieldType) {
+        if value.isNull { self = .null; return }
+        switch type {
+        case .integer, .reference:
+            self = Int64.fromDatabaseValue(value).map(Value.integer) ?? .text(String(describing: value))
+        case .decimal, .money:
+            self = Int64.fromDatabaseValue(value).map { .decimal(Fixed(units: $0, scale: type.scale!)) }
+                ?? .text(String(describing: value))
+        case .bool:
+            self = .bool((Int64.fromDatabaseValue(value) ?? 0) != 0)
+        case .date:
+            self = .date(String.fromDatabaseValue(value) ?? "")
+        case .datetime:
+            self = .datetime(String.fromDatabaseValue(value) ?? "")
+        case .json:
+            self = .json(String.fromDatabaseValue(value) ?? "")
+        case .text, .enumeration:
+            self = .text(String.fromDatabaseValue(value) ?? String(describing: value))
+        }
+    }
+}

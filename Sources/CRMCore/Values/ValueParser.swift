@@ -1,0 +1,81 @@
+import Foundation
+
+/// Turns text a person typed (or a CSV cell) into a typed value for a field.
+///
+/// References are parsed as ids here; resolving a name to an id needs the store.
+public struct ValueParser: Sendable {
+    public var clock: Clock
+
+    public init(clock: Clock = .system) {
+        self.clock = clock
+    }
+
+    /// Why a text is not a value of a type; the caller adds entity and field.
+    public struct Failure: Error, Equatable {
+        /// Non-nil for enum values: the allowed values.
+        public var allowed: [String]?
+    }
+
+    /// Parses `text` as a value of `type`; empty text is null.
+    public func parse(_ text: String, as type: FieldType) throws -> Value {
+        if text.isEmpty { return .null }
+        switch type {
+        case .text:
+            return .text(text)
+        case .integer:
+            guard let i = Int64(text.replacingOccurrences(of: ",", with: "").trimmingCharacters(in: .whitespaces)) else {
+                throw Failure()
+            }
+            return .integer(i)
+        case .decimal, .money:
+            guard let f = Fixed(parsing: text, scale: type.scale!) else { throw Failure() }
+            return .decimal(f)
+        case .date:
+            guard let d = RelativeDate.day(text.trimmingCharacters(in: .whitespaces), today: clock.today) else {
+                throw Failure()
+            }
+            return .date(DateCodec.dateText(days: d))
+        case .datetime:
+            return .datetime(DateCodec.utcText(epochSeconds: try instant(text)))
+        case .bool:
+            switch text.lowercased() {
+            case "yes", "y", "true", "t", "1", "on", "是": return .bool(true)
+            case "no", "n", "false", "f", "0", "off", "否": return .bool(false)
+            default: throw Failure()
+            }
+        case .enumeration(let values):
+            if values.contains(text) { return .text(text) }
+            if let match = values.first(where: { $0.lowercased() == text.lowercased() }) { return .text(match) }
+            throw Failure(allowed: values)
+        case .reference:
+            guard let id = Int64(text.hasPrefix("#") ? String(text.dropFirst()) : text), id > 0 else { throw Failure() }
+            return .integer(id)
+        case .json:
+            guard let data = text.data(using: .utf8),
+                  (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else {
+                throw Failure()
+            }
+            return .json(text)
+        }
+    }
+
+    /// The instant a datetime text means: `now`, `today` (local midnight), `-2d` (from now),
+    /// a local `2026-11-22 09:30`, a date (its local midnight) or stored UTC text.
+    public func instant(_ text: String) throws -> Int {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        switch t.lowercased() {
+        case "now": return clock.now()
+        case "today", "yesterday", "tomorrow":
+            return DateCodec.localMidnight(days: RelativeDate.day(t, today: clock.today)!)
+        default: break
+        }
+        if let shift = RelativeDate.shift(t) {
+            let now = clock.now()
+            let day = DateCodec.localDay(epochSeconds: now)
+            let secondsIntoDay = now - DateCodec.localMidnight(days: day)
+            return DateCodec.localMidnight(days: RelativeDate.apply(shift, to: day)) + secondsIntoDay
+        }
+        guard let i = DateCodec.parseLocalDateTime(t) else { throw Failure() }
+        return i
+    }
+}
