@@ -28,6 +28,9 @@ public protocol CRMStore: AnyObject {
 
     func record(_ entity: String, id: Int64) throws -> Record?
     func list(_ query: Query) throws -> ResultTable
+    /// Streams the rows of a query to `body` without holding them; returns the columns.
+    @discardableResult
+    func scan(_ query: Query, _ body: ([Value]) throws -> Void) throws -> [Column]
     func count(_ entity: String, where filter: Filter?) throws -> Int
     /// Substring search over every searchable entity (customers and contacts in the core).
     func find(_ text: String, limit: Int) throws -> ResultTable

@@ -21,6 +21,12 @@ extension SQLiteStore {
     }
 
     public func list(_ query: Query) throws -> ResultTable {
+        var rows: [[Value]] = []
+        let columns = try scan(query) { rows.append($0) }
+        return ResultTable(title: nil, columns: columns, rows: rows)
+    }
+
+    public func scan(_ query: Query, _ body: ([Value]) throws -> Void) throws -> [Column] {
         let e = try schema.require(query.entity)
         let names = query.fields ?? e.listFields ?? e.allFieldNames
         var types: [FieldType] = []
@@ -47,16 +53,13 @@ extension SQLiteStore {
             sql += " LIMIT ? OFFSET ?"
             arguments += [(query.limit ?? -1).databaseValue, (query.offset ?? 0).databaseValue]
         }
-        let rows: [[Value]] = try access { db in
-            var out: [[Value]] = []
+        try access { db in
             let cursor = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
             while let row = try cursor.next() {
-                out.append(types.enumerated().map { Value(database: row[$0.offset] as DatabaseValue, type: $0.element) })
+                try body(types.enumerated().map { Value(database: row[$0.offset] as DatabaseValue, type: $0.element) })
             }
-            return out
         }
-        let columns = zip(names, types).map { Column($0, label: $0, numeric: $1.isNumeric) }
-        return ResultTable(title: nil, columns: columns, rows: rows)
+        return zip(names, types).map { Column($0, label: $0, numeric: $1.isNumeric) }
     }
 
     public func count(_ entity: String, where filter: Filter?) throws -> Int {

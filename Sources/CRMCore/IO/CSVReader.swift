@@ -1,0 +1,165 @@
+import Foundation
+
+/// A CSV file that cannot be read as CSV, with the line where the trouble starts.
+public struct CSVError: Error, Equatable, CustomStringConvertible {
+    public var message: String
+    public var line: Int
+
+    public init(_ message: String, line: Int) {
+        self.message = message
+        self.line = line
+    }
+
+    public var description: String { line > 0 ? "line \(line): \(message)" : message }
+}
+
+/// Reads CSV (RFC 4180 and the real world) record by record from a file, in 1 MiB
+/// chunks, so memory stays flat however large the file.
+///
+/// Handles a UTF-8 BOM, LF/CRLF/CR line ends, quoted fields with doubled quotes, commas
+/// and newlines; blank lines are skipped; a quote inside an unquoted field is literal.
+public final class CSVReader {
+    let fd: Int32?
+    var buffer: [UInt8] = []
+    var position = 0
+    var eof = false
+    var line = 1
+    static let chunk = 1 << 20
+
+    public init(path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw CSVError("cannot open \(path): \(String(cString: strerror(errno)))", line: 0) }
+        self.fd = fd
+        try fill()
+        skipBOM()
+    }
+
+    /// Reads from bytes in memory (tests).
+    public init(data: [UInt8]) {
+        fd = nil
+        buffer = data
+        eof = true
+        skipBOM()
+    }
+
+    deinit {
+        if let fd { close(fd) }
+    }
+
+    func skipBOM() {
+        if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { position = 3 }
+    }
+
+    /// Appends the next chunk of the file to the buffer, dropping what was consumed.
+    func fill() throws {
+        guard let fd, !eof else { return }
+        if position > 0 {
+            buffer.removeFirst(position)
+            position = 0
+        }
+        let old = buffer.count
+        buffer.reserveCapacity(old + CSVReader.chunk)
+        buffer.append(contentsOf: repeatElement(0, count: CSVReader.chunk))
+        var n: Int
+        repeat {
+            n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + old, CSVReader.chunk) }
+        } while n < 0 && errno == EINTR
+        if n < 0 { throw CSVError("read failed: \(String(cString: strerror(errno)))", line: line) }
+        buffer.removeLast(CSVReader.chunk - n)
+        if n == 0 { eof = true }
+    }
+
+    /// The next record's fields and the line it starts on, or nil at the end.
+    public func next() throws -> (fields: [String], line: Int)? {
+        while true {
+            // Skip blank lines.
+            while true {
+                if position >= buffer.count {
+                    if eof { return nil }
+                    try fill()
+                    continue
+                }
+                let b = buffer[position]
+                if b == 0x0A { line += 1; position += 1; continue }
+                if b == 0x0D {
+                    if position + 1 >= buffer.count && !eof { try fill(); continue }
+                    position += 1
+                    if position < buffer.count && buffer[position] == 0x0A { position += 1 }
+                    line += 1
+                    continue
+                }
+                break
+            }
+            let start = line
+            if let fields = try record(startLine: start) { return (fields, start) }
+        }
+    }
+
+    /// Parses one record starting at `position`, refilling the buffer as needed.
+    func record(startLine: Int) throws -> [String]? {
+        var fields: [String] = []
+        var field: [UInt8] = []
+        field.reserveCapacity(64)
+        var quoted = false
+        var atFieldStart = true
+        while true {
+            if position >= buffer.count {
+                if !eof { try fill(); continue }
+                if quoted { throw CSVError("unterminated quoted field", line: startLine) }
+                fields.append(try text(field, startLine))
+                return fields
+            }
+            let b = buffer[position]
+            if quoted {
+                if b == 0x22 {
+                    if position + 1 >= buffer.count && !eof { try fill(); continue }
+                    if position + 1 < buffer.count && buffer[position + 1] == 0x22 {
+                        field.append(0x22)
+                        position += 2
+                    } else {
+                        quoted = false
+                        position += 1
+                    }
+                    continue
+                }
+                if b == 0x0A { line += 1 } else if b == 0x0D {
+                    if !(position + 1 < buffer.count && buffer[position + 1] == 0x0A) { line += 1 }
+                }
+                field.append(b)
+                position += 1
+                continue
+            }
+            switch b {
+            case 0x22 where atFieldStart:
+                quoted = true
+                atFieldStart = false
+                position += 1
+            case 0x2C:
+                fields.append(try text(field, startLine))
+                field.removeAll(keepingCapacity: true)
+                atFieldStart = true
+                position += 1
+            case 0x0A, 0x0D:
+                if b == 0x0D {
+                    if position + 1 >= buffer.count && !eof { try fill(); continue }
+                    if position + 1 < buffer.count && buffer[position + 1] == 0x0A { position += 1 }
+                }
+                position += 1
+                line += 1
+                fields.append(try text(field, startLine))
+                return fields
+            default:
+                field.append(b)
+                atFieldStart = false
+                position += 1
+            }
+        }
+    }
+
+    func text(_ bytes: [UInt8], _ startLine: Int) throws -> String {
+        guard let s = String(validating: bytes, as: UTF8.self) else {
+            throw CSVError("the text is not valid UTF-8 (save the file as UTF-8)", line: startLine)
+        }
+        return s
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+
+/// Streams a CSV file into an entity through the store's normal create path, so every
+/// row is validated and audited like a typed `add`.
+///
+/// Rows are written in batched transactions with memory flat however large the file.
+/// Bad rows are reported with their line number; when `atomic`, one bad row cancels the
+/// whole import, otherwise good rows go in and bad rows are copied to a reject file
+/// beside the input (same header, so it can be fixed and imported again).
+public struct Importer {
+    public var store: CRMStore
+    public var entity: String
+    public var path: String
+    /// CSV column name → field name; a field name of `-` skips the column.
+    public var mapping: [String: String]
+    public var atomic: Bool
+    public var batchSize = 10_000
+    /// Called for each rejected row: (line, message).
+    public var onReject: (Int, String) -> Void = { _, _ in }
+
+    public init(store: CRMStore, entity: String, path: String, mapping: [String: String] = [:], atomic: Bool) {
+        self.store = store
+        self.entity = entity
+        self.path = path
+        self.mapping = mapping
+        self.atomic = atomic
+    }
+
+    /// What an import did.
+    public struct Result: Equatable {
+        public var imported: Int
+        public var rejected: Int
+        /// The reject file, when rows were rejected and the import was not atomic.
+        public var rejectPath: String?
+    }
+
+    /// The reject file for an input: `customers.csv` → `customers.rejects.csv`.
+    public static func rejectPath(for path: String) -> String {
+        let ns = path as NSString
+        return ns.deletingPathExtension + ".rejects." + (ns.pathExtension.isEmpty ? "csv" : ns.pathExtension)
+    }
+
+    public func run() throws -> Result {
+        let e = try store.schema.require(entity)
+        let reader: CSVReader
+        do { reader = try CSVReader(path: path) } catch let error as CSVError {
+            throw ImportError(path: path, line: error.line, message: error.message)
+        }
+        guard let (header, headerLine) = try next(reader) else {
+            throw ImportError(path: path, line: 0, message: "the file is empty (expected a header line of field names)")
+        }
+        let columns = try plan(header, e, line: headerLine)
+        var rejects: RejectWriter?
+        var imported = 0, rejected = 0
+        var referenceCache: [String: Value] = [:]
+
+        func importRows(limit: Int) throws -> Bool {
+            var n = 0
+            while n < limit, let (fields, line) = try next(reader) {
+                n += 1
+                do {
+                    guard fields.count == header.count else {
+                        throw ImportError(path: path, line: line, message: "expected \(header.count) columns, found \(fields.count)")
+                    }
+                    var values: [String: Value] = [:]
+                    for (i, field) in columns.enumerated() {
+                        guard let field else { continue }
+                        let text = fields[i]
+                        if text.isEmpty { continue }
+                        let key = field + "\u{0}" + text
+                        if let cached = referenceCache[key] { values[field] = cached; continue }
+                        let value = try store.parseValue(entity: e.name, field: field, text: text)
+                        if case .reference = e.field(field)?.type, Int64(text) == nil { referenceCache[key] = value }
+                        values[field] = value
+                    }
+                    _ = try store.create(e.name, values: values)
+                    imported += 1
+                } catch let error as StoreError {
+                    rejected += 1
+                    onReject(line, error.description)
+                    if !atomic { try writeReject(&rejects, header, fields) }
+                } catch let error as ImportError {
+                    rejected += 1
+                    onReject(line, error.message)
+                    if !atomic { try writeReject(&rejects, header, fields) }
+                }
+            }
+            return n == limit
+        }
+
+        if atomic {
+            try store.atomically {
+                _ = try importRows(limit: Int.max)
+                if rejected > 0 { throw ImportError.rejected(path: path, rejected: rejected, atomic: true) }
+            }
+        } else {
+            var more = true
+            while more { more = try store.atomically { try importRows(limit: batchSize) } }
+        }
+        try rejects?.close()
+        return Result(imported: imported, rejected: rejected, rejectPath: rejects?.path)
+    }
+
+    func next(_ reader: CSVReader) throws -> ([String], Int)? {
+        do {
+            guard let r = try reader.next() else { return nil }
+            return (r.fields, r.line)
+        } catch let error as CSVError {
+            throw ImportError(path: path, line: error.line, message: error.message)
+        }
+    }
+
+    /// The field each column goes to (nil: skipped), from `map` and then by name or label.
+    func plan(_ header: [String], _ e: EntityDefinition, line: Int) throws -> [String?] {
+        var used = Set<String>()
+        var result: [String?] = []
+        for (key, target) in mapping where target != "-" && e.field(target) == nil {
+            throw ImportError(path: path, line: 0, message: "map \(key)=\(target): \(e.name) has no field '\(target)'\(NameSuggestion.hint(for: target, in: e.fields.map(\.name)))")
+        }
+        for key in mapping.keys where !header.contains(where: { $0.trimmingCharacters(in: .whitespaces) == key }) {
+            throw ImportError(path: path, line: line, message: "map \(key)=…: the file has no column '\(key)'\(NameSuggestion.hint(for: key, in: header))")
+        }
+        for raw in header {
+            let column = raw.trimmingCharacters(in: .whitespaces)
+            var field: String?
+            if let m = mapping[column] {
+                field = m == "-" ? nil : m
+            } else if EntityDefinition.systemFields.contains(column.lowercased()) {
+                field = nil  // an exported id/created/updated column: new records get their own
+            } else if let f = e.fields.first(where: { $0.name == column.lowercased() || $0.label == column }) {
+                field = f.name
+            } else {
+                throw ImportError(path: path, line: line, message: "column '\(column)' matches no field of \(e.name)\(NameSuggestion.hint(for: column, in: e.fields.map(\.name))); add map \(column)=<field> or map \(column)=- to skip it")
+            }
+            if let f = field, !used.insert(f).inserted {
+                throw ImportError(path: path, line: line, message: "two columns go to \(e.name).\(f)")
+            }
+            result.append(field)
+        }
+        return result
+    }
+
+    func writeReject(_ writer: inout RejectWriter?, _ header: [String], _ fields: [String]) throws {
+        if writer == nil { writer = try RejectWriter(path: Importer.rejectPath(for: path), header: header) }
+        try writer!.write(fields)
+    }
+}
+
+/// A problem with an import as a whole or with one line of its file.
+public struct ImportError: Error, Equatable, CustomStringConvertible {
+    public var path: String
+    public var line: Int
+    public var message: String
+
+    public init(path: String, line: Int, message: String) {
+        self.path = path
+        self.line = line
+        self.message = message
+    }
+
+    static func rejected(path: String, rejected: Int, atomic: Bool) -> ImportError {
+        ImportError(path: path, line: 0, message: atomic
+            ? "\(rejected) row\(rejected == 1 ? "" : "s") rejected; nothing was imported"
+            : "\(rejected) row\(rejected == 1 ? "" : "s") rejected")
+    }
+
+    public var description: String { line > 0 ? "\(path):\(line): \(message)" : "\(path): \(message)" }
+}
+
+/// Writes rejected rows, RFC 4180 quoted, to the reject file.
+struct RejectWriter {
+    let path: String
+    let handle: FileHandle
+
+    init(path: String, header: [String]) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+            throw ImportError(path: path, line: 0, message: "cannot write the reject file")
+        }
+        self.path = path
+        self.handle = h
+        try write(header)
+    }
+
+    func write(_ fields: [String]) throws {
+        let line = fields.map { f -> String in
+            f.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : f
+        }.joined(separator: ",") + "\n"
+        try handle.write(contentsOf: Data(line.utf8))
+    }
+
+    func close() throws { try handle.close() }
+}

@@ -1,0 +1,100 @@
+import CRMCore
+
+/// Runs commands headless (`-c`, `run FILE`, stdin): results to stdout, one-line
+/// `FILE:LINE: message` errors to stderr, and an exit code a script can trust.
+public final class BatchRunner {
+    public struct Options {
+        /// Continue after a failing command; the exit code is still 1.
+        public var keepGoing = false
+        /// Everything in one transaction: a failure leaves the database as it was.
+        public var atomic = false
+        /// Run everything, report what would change, then roll back.
+        public var dryRun = false
+        public init() {}
+    }
+
+    let session: Session
+    let options: Options
+    let render: (Output) -> Void
+    let report: (String) -> Void
+
+    /// `render` prints a result to stdout; `report` writes a line to stderr.
+    public init(session: Session, options: Options, render: @escaping (Output) -> Void, report: @escaping (String) -> Void) {
+        self.session = session
+        self.options = options
+        self.render = render
+        self.report = report
+    }
+
+    /// Runs all sources in order; returns the process exit code (0 or 1).
+    public func run(_ sources: [ScriptSource]) -> Int32 {
+        let store = session.store
+        var failed = false
+        var auditStart: Int64 = 0
+        let wrapped = options.atomic || options.dryRun
+        if wrapped {
+            do {
+                auditStart = try (store as? SQLiteStore)?.lastAuditID() ?? 0
+                try store.begin()
+            } catch {
+                report("crm: \(ErrorPresenter.describe(error).message)")
+                return 1
+            }
+        }
+        let depth = store.transactionDepth
+        outer: for source in sources {
+            var lineNumber = source.firstLine - 1
+            while let (statement, startLine) = nextStatement(source, &lineNumber) {
+                do {
+                    let output = try session.execute(statement)
+                    render(output)
+                } catch {
+                    failed = true
+                    let where_ = "\(source.name):\(source.isArgument ? source.firstLine : startLine)"
+                    report("\(where_): \(ErrorPresenter.describe(error).message)")
+                    if !options.keepGoing { break outer }
+                }
+                if session.quitRequested { break outer }
+            }
+        }
+        if store.transactionDepth > depth {
+            report("crm: a transaction was left open at the end of the input; it was rolled back")
+            while store.transactionDepth > depth { try? store.rollback() }
+            failed = true
+        }
+        if wrapped {
+            if options.dryRun {
+                if let sqlite = store as? SQLiteStore, let changes = try? sqlite.changes(since: auditStart) {
+                    let summary = changes.map { "\($0.action) \($0.count) \($0.entity)" }.joined(separator: ", ")
+                    report("dry run: " + (summary.isEmpty ? "no changes" : "would " + summary) + "; nothing was written")
+                }
+                try? store.rollback()
+            } else if failed {
+                try? store.rollback()
+                report("crm: --atomic: rolled back, the database is unchanged")
+            } else {
+                do { try store.commit() } catch {
+                    report("crm: commit failed: \(ErrorPresenter.describe(error).message)")
+                    failed = true
+                }
+            }
+        }
+        return failed ? 1 : 0
+    }
+
+    /// The next command, continuation lines joined, with the line it starts on.
+    func nextStatement(_ source: ScriptSource, _ lineNumber: inout Int) -> (String, Int)? {
+        while let line = source.nextLine() {
+            lineNumber += 1
+            let start = lineNumber
+            var text = line
+            while Lexer.needsContinuation(text), let more = source.nextLine() {
+                lineNumber += 1
+                text += "\n" + more
+            }
+            if text.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            return (text, start)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+
+/// Lines of commands with a name for error messages: a file, `-c` text, or stdin.
+public struct ScriptSource {
+    /// How errors name it: the file path, `-c`, or `<stdin>`.
+    public var name: String
+    /// The line number the first line has in `name` (for the n-th `-c`, n).
+    public var firstLine: Int
+    /// Lines read lazily, so stdin and large files stream.
+    public var nextLine: () -> String?
+    /// True for `-c` text: each `-c` counts as one line for error messages.
+    public var isArgument: Bool
+
+    public init(name: String, firstLine: Int = 1, isArgument: Bool = false, nextLine: @escaping () -> String?) {
+        self.name = name
+        self.firstLine = firstLine
+        self.isArgument = isArgument
+        self.nextLine = nextLine
+    }
+
+    /// A `-c` argument; `index` is its 1-based position among the `-c`s.
+    public static func argument(_ text: String, index: Int) -> ScriptSource {
+        var lines = text.components(separatedBy: "\n")[...]
+        return ScriptSource(name: "-c", firstLine: index, isArgument: true) { lines.popFirst() }
+    }
+
+    /// A file, read line by line.
+    public static func file(_ path: String) throws -> ScriptSource {
+        guard let handle = fopen(path, "r") else {
+            throw ScriptError("cannot read \(path): \(String(cString: strerror(errno)))")
+        }
+        return ScriptSource(name: path) { readLine(from: handle) }
+    }
+
+    /// Standard input, read line by line.
+    public static func standardInput() -> ScriptSource {
+        ScriptSource(name: "<stdin>") { Swift.readLine(strippingNewline: true) }
+    }
+
+    static func readLine(from handle: UnsafeMutablePointer<FILE>) -> String? {
+        var buffer: UnsafeMutablePointer<CChar>?
+        var capacity = 0
+        defer { free(buffer) }
+        let n = getline(&buffer, &capacity, handle)
+        guard n >= 0, let buffer else { fclose(handle); return nil }
+        var line = String(cString: buffer)
+        if line.hasSuffix("\n") { line.removeLast() }
+        if line.hasSuffix("\r") { line.removeLast() }
+        return line
+    }
+}
+
+/// A problem with the script itself (unreadable file), not with a command in it.
+public struct ScriptError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ message: String) { description = message }
+}

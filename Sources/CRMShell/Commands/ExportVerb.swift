@@ -1,0 +1,64 @@
+import CRMCore
+import Foundation
+
+/// `export <entity> [where …] to FILE`: writes records to a CSV or JSON file.
+struct ExportVerb: Verb {
+    let name = "export"
+    let summary = "write records to a .csv, .json or .ndjson file"
+    let usage = ["export <entity> [where <filter>] [order by …] [limit N] to <file>"]
+    let details = """
+        The format follows the file's extension: .csv (header of field names), .json (an
+        array of objects) or .ndjson/.jsonl (one object per line). All fields are written,
+        never cut; money keeps its exact digits. Rows stream to the file, so exports of any
+        size use little memory; the file appears only when complete.
+
+        Examples:
+          export customer where city = 上海 to shanghai.csv
+          export deal where stage = won order by closed to won.json
+        """
+    let completion = CompletionShape.entityAndQuery
+
+    func run(_ args: inout TokenCursor, _ session: Session) throws -> Output {
+        let e = try session.entity(&args)
+        let q = try QueryClauses.parse(&args)
+        try args.expectKeyword("to", after: "the entity or filter (export <entity> … to <file>)")
+        let file = try args.word("the file to write")
+        try args.expectEnd(usageLine)
+        let ext = (file.text as NSString).pathExtension.lowercased()
+        let format: OutputFormat
+        switch ext {
+        case "csv": format = .csv
+        case "json": format = .json
+        case "ndjson", "jsonl": format = .ndjson
+        default:
+            throw SyntaxError(message: "cannot tell the format of '\(file.text)': use a .csv, .json or .ndjson file", position: file.position)
+        }
+        let temporary = file.text + ".partial"
+        var count = 0
+        do {
+            let sink = try TextSink(path: temporary)
+            var writer = makeRowWriter(format, sink)
+            let query = Query(entity: e.name, filter: q.filter, order: q.order, limit: q.limit, offset: q.offset,
+                              fields: e.allFieldNames)
+            var begun = false
+            let columns = try session.store.scan(query) { row in
+                if !begun {
+                    writer.begin(columns: e.allFieldNames.map { Column($0, numeric: e.type(of: $0)?.isNumeric ?? false) })
+                    begun = true
+                }
+                writer.write(row: row)
+                count += 1
+            }
+            if !begun { writer.begin(columns: columns) }
+            writer.finish()
+            try sink.close()
+            if rename(temporary, file.text) != 0 {
+                throw StoreError.database("cannot write \(file.text): \(String(cString: strerror(errno)))")
+            }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        return .message("exported \(count) \(e.name) to \(file.text)")
+    }
+}

@@ -1,0 +1,49 @@
+import CRMCore
+
+/// `list <entity> [where …] [order by …] [limit N] [offset N]`: records as a table.
+struct ListVerb: Verb {
+    let name = "list"
+    let summary = "list records, filtered, ordered and limited"
+    let usage = ["list <entity> [where <filter>] [order by <field> [asc|desc], …] [limit N] [offset N]"]
+    let details = """
+        Filters compare fields with = != < <= > >=, ~ (contains, ignoring case), in (a, b),
+        is null and is not null, combined with and, or, not and parentheses. Dates can be
+        2026-11-22, today, yesterday, -7d, +2w, -3m, +1y; on a datetime field a date means the
+        whole local day. Quote values with spaces: city = "San Francisco".
+
+        Examples:
+          list customer where city = 上海 and stage in (growth, maturity) order by name limit 20
+          list task where status = open and due <= today order by due
+          list interaction where at >= -7d and kind = visit
+          list customer where name ~ wang or email is null
+        """
+    let completion = CompletionShape.entityAndQuery
+
+    func run(_ args: inout TokenCursor, _ session: Session) throws -> Output {
+        let e = try session.entity(&args)
+        let q = try QueryClauses.parse(&args)
+        try args.expectEnd(usageLine)
+        return .table(try session.store.list(Query(entity: e.name, filter: q.filter, order: q.order,
+                                                   limit: q.limit, offset: q.offset)))
+    }
+}
+
+/// `count <entity> [where …]`: how many records match.
+struct CountVerb: Verb {
+    let name = "count"
+    let summary = "count the records that match a filter"
+    let usage = ["count <entity> [where <filter>]"]
+    let details = """
+        Examples:
+          count customer
+          count ticket where status != closed and priority in (high, urgent)
+        """
+    let completion = CompletionShape.entityAndQuery
+
+    func run(_ args: inout TokenCursor, _ session: Session) throws -> Output {
+        let e = try session.entity(&args)
+        let q = try QueryClauses.parse(&args, allowOrder: false, allowLimit: false)
+        try args.expectEnd(usageLine)
+        return .message(String(try session.store.count(e.name, where: q.filter)))
+    }
+}

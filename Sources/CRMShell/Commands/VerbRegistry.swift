@@ -1,0 +1,31 @@
+import CRMCore
+
+/// The table of verbs the shell knows, built-in and added by plugins, by name.
+public final class VerbRegistry {
+    public private(set) var verbs: [Verb] = []
+
+    public init(_ verbs: [Verb] = VerbRegistry.builtIn) {
+        for v in verbs { register(v) }
+    }
+
+    /// Adds a verb, replacing one with the same name.
+    public func register(_ verb: Verb) {
+        verbs.removeAll { $0.name == verb.name }
+        verbs.append(verb)
+    }
+
+    /// The verb for a name or alias, case-insensitive.
+    public func verb(named name: String) -> Verb? {
+        let n = name.lowercased()
+        return verbs.first { $0.name == n || $0.aliases.contains(n) }
+    }
+
+    public var names: [String] { verbs.map(\.name) }
+
+    /// The verbs every shell has, in the order `help` lists them.
+    public static var builtIn: [Verb] {
+        [AddVerb(), ShowVerb(), ListVerb(), CountVerb(), UpdateVerb(), DeleteVerb(), FindVerb(), HistoryVerb(),
+         EntitiesVerb(), DescribeVerb(), BeginVerb(), CommitVerb(), RollbackVerb(), ImportVerb(), ExportVerb(),
+         FormatVerb(), DemoVerb(), HelpVerb(), QuitVerb()]
+    }
+}

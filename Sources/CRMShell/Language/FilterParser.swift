@@ -1,0 +1,137 @@
+import CRMCore
+
+/// Parses the filter after `where` into a `Filter`.
+///
+/// ```
+/// expr    := and ('or' and)*
+/// and     := not ('and' not)*
+/// not     := 'not' not | '(' expr ')' | field op value | field '~' value
+///          | field ['not'] 'in' '(' value, … ')' | field 'is' ['not'] 'null'
+/// ```
+/// Keywords are case-insensitive bare words. Parsing stops at the first token that cannot
+/// continue the filter (`order`, `limit`, `set`, `to`, …); the caller checks what follows.
+public enum FilterParser {
+    public static func parse(_ tokens: [Token], from start: Int) throws -> (Filter, next: Int) {
+        var p = Parser(tokens: tokens, index: start)
+        if p.atEnd || p.isKeyword("order") || p.isKeyword("limit") || p.isKeyword("set") || p.isKeyword("to") {
+            throw SyntaxError(message: "empty filter: expected a condition after 'where'", position: p.position)
+        }
+        let filter = try p.orExpression()
+        return (filter, p.index)
+    }
+
+    static let keywords: Set<String> = ["and", "or", "not", "in", "is", "null", "order", "limit", "offset", "set", "to"]
+    static let operators: [String: CompareOp] = ["=": .eq, "!=": .ne, "<": .lt, "<=": .le, ">": .gt, ">=": .ge]
+
+    struct Parser {
+        let tokens: [Token]
+        var index: Int
+
+        var atEnd: Bool { index >= tokens.count }
+        var peek: Token? { atEnd ? nil : tokens[index] }
+        var position: Int { peek?.position ?? (tokens.last?.end ?? 0) }
+
+        func isKeyword(_ k: String) -> Bool {
+            guard let t = peek, t.kind == .word else { return false }
+            return t.text.lowercased() == k
+        }
+
+        func isSymbol(_ s: String) -> Bool {
+            guard let t = peek, t.kind == .symbol else { return false }
+            return t.text == s
+        }
+
+        mutating func orExpression() throws -> Filter {
+            var left = try andExpression()
+            while isKeyword("or") {
+                index += 1
+                left = .or(left, try andExpression())
+            }
+            return left
+        }
+
+        mutating func andExpression() throws -> Filter {
+            var left = try notExpression()
+            while isKeyword("and") {
+                index += 1
+                left = .and(left, try notExpression())
+            }
+            return left
+        }
+
+        mutating func notExpression() throws -> Filter {
+            if isKeyword("not") {
+                index += 1
+                return .not(try notExpression())
+            }
+            if isSymbol("(") {
+                let open = position
+                index += 1
+                let inner = try orExpression()
+                guard isSymbol(")") else {
+                    throw SyntaxError(message: "missing ')' to close the '(' at column \(open + 1)", position: position)
+                }
+                index += 1
+                return inner
+            }
+            return try comparison()
+        }
+
+        mutating func comparison() throws -> Filter {
+            guard let t = peek, t.kind == .word, !FilterParser.keywords.contains(t.text.lowercased()) else {
+                throw SyntaxError(message: "expected a field name", position: position)
+            }
+            index += 1
+            let field = FieldRef(t.text, position: t.position)
+            if let op = peek, op.kind == .symbol {
+                if let compare = FilterParser.operators[op.text] {
+                    index += 1
+                    return .compare(field, compare, try value(after: op.text))
+                }
+                if op.text == "~" {
+                    index += 1
+                    return .contains(field, try value(after: "~"))
+                }
+            }
+            if isKeyword("in") {
+                index += 1
+                return .isIn(field, try list())
+            }
+            if isKeyword("not") {
+                index += 1
+                guard isKeyword("in") else { throw SyntaxError(message: "expected 'in' after 'not'", position: position) }
+                index += 1
+                return .not(.isIn(field, try list()))
+            }
+            if isKeyword("is") {
+                index += 1
+                var negated = false
+                if isKeyword("not") { negated = true; index += 1 }
+                guard isKeyword("null") else { throw SyntaxError(message: "expected 'null' after 'is'", position: position) }
+                index += 1
+                return .isNull(field, negated: negated)
+            }
+            throw SyntaxError(message: "expected an operator after '\(t.text)' (one of = != < <= > >= ~ in is)", position: position)
+        }
+
+        mutating func value(after op: String) throws -> Literal {
+            guard let t = peek, t.kind != .symbol else {
+                throw SyntaxError(message: "expected a value after '\(op)'", position: position)
+            }
+            index += 1
+            return Literal(t.text, quoted: t.kind == .quoted, position: t.position)
+        }
+
+        mutating func list() throws -> [Literal] {
+            guard isSymbol("(") else { throw SyntaxError(message: "expected '(' after 'in'", position: position) }
+            index += 1
+            var values: [Literal] = []
+            while true {
+                values.append(try value(after: values.isEmpty ? "(" : ","))
+                if isSymbol(",") { index += 1; continue }
+                if isSymbol(")") { index += 1; return values }
+                throw SyntaxError(message: "missing ')' after the list of values", position: position)
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+/// Splits a command line into tokens.
+///
+/// Whitespace separates tokens; `= != < <= > >= ~ ( ) ,` are symbols; anything else is a
+/// word (`name=王芳` is `name`, `=`, `王芳`; `-7d` and `a@b.com` are single words). Quotes
+/// ('…' or "…") start a quoted token only at the start of a token and decode `\\ \' \" \n \t`.
+/// `#` at the start of a token begins a comment; a backslash before a newline joins lines.
+public enum Lexer {
+    static let symbolStarts: Set<Character> = ["=", "!", "<", ">", "~", "(", ")", ","]
+
+    public static func tokenize(_ line: String) throws -> [Token] {
+        let chars = Array(line)
+        var tokens: [Token] = []
+        var i = 0
+        var spaceBefore = true
+        while i < chars.count {
+            let c = chars[i]
+            if c == "\\", i + 1 < chars.count, chars[i + 1] == "\n" || chars[i + 1] == "\r" {
+                i += 2
+                if i < chars.count, chars[i - 1] == "\r", chars[i] == "\n" { i += 1 }
+                spaceBefore = true
+                continue
+            }
+            if c == "\\", i + 1 == chars.count {
+                i += 1
+                continue
+            }
+            if c.isWhitespace {
+                i += 1
+                spaceBefore = true
+                continue
+            }
+            if c == "#" && spaceBefore {
+                while i < chars.count, chars[i] != "\n" { i += 1 }
+                continue
+            }
+            let start = i
+            if c == "'" || c == "\"" {
+                var text = ""
+                i += 1
+                var closed = false
+                while i < chars.count {
+                    let d = chars[i]
+                    if d == c { closed = true; i += 1; break }
+                    if d == "\\", i + 1 < chars.count {
+                        let e = chars[i + 1]
+                        switch e {
+                        case "\\", "'", "\"": text.append(e)
+                        case "n": text.append("\n")
+                        case "t": text.append("\t")
+                        default: text.append(d); text.append(e)
+                        }
+                        i += 2
+                        continue
+                    }
+                    text.append(d)
+                    i += 1
+                }
+                guard closed else { throw SyntaxError(message: "unterminated quote", position: start) }
+                tokens.append(Token(kind: .quoted, text: text, position: start, end: i, spaceBefore: spaceBefore))
+            } else if let symbol = symbol(chars, at: i) {
+                i += symbol.count
+                tokens.append(Token(kind: .symbol, text: symbol, position: start, end: i, spaceBefore: spaceBefore))
+            } else {
+                var text = ""
+                while i < chars.count {
+                    let d = chars[i]
+                    if d.isWhitespace || symbol(chars, at: i) != nil { break }
+                    if d == "\\", i + 1 < chars.count, chars[i + 1] == "\n" { break }
+                    text.append(d)
+                    i += 1
+                }
+                tokens.append(Token(kind: .word, text: text, position: start, end: i, spaceBefore: spaceBefore))
+            }
+            spaceBefore = false
+        }
+        return tokens
+    }
+
+    static func symbol(_ chars: [Character], at i: Int) -> String? {
+        let c = chars[i]
+        guard symbolStarts.contains(c) else { return nil }
+        let next: Character? = i + 1 < chars.count ? chars[i + 1] : nil
+        switch c {
+        case "!": return next == "=" ? "!=" : nil
+        case "<", ">": return next == "=" ? "\(c)=" : String(c)
+        default: return String(c)
+        }
+    }
+
+    /// True when the text needs another line before it can run: it ends with a `\`
+    /// outside quotes, or a quote is still open.
+    public static func needsContinuation(_ text: String) -> Bool {
+        var quote: Character?
+        var escaped = false
+        var tokenStart = true
+        var comment = false
+        for c in text {
+            if comment {
+                if c == "\n" { comment = false; tokenStart = true }
+                continue
+            }
+            if let q = quote {
+                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == q { quote = nil }
+                continue
+            }
+            if tokenStart && c == "#" { comment = true; continue }
+            if tokenStart && (c == "'" || c == "\"") { quote = c; tokenStart = false; continue }
+            tokenStart = c.isWhitespace || symbolStarts.contains(c)
+        }
+        if quote != nil { return true }
+        return !comment && text.last == "\\"
+    }
+
+    /// The source text of adjacent tokens glued back together (quoted tokens give their content).
+    public static func joinedText(_ tokens: ArraySlice<Token>) -> String {
+        tokens.map(\.text).joined()
+    }
+}

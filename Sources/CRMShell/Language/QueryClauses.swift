@@ -1,0 +1,32 @@
+import CRMCore
+
+/// The `where …`, `order by …`, `limit N`, `offset N` tail shared by list, count, update and export.
+struct QueryClauses {
+    var filter: Filter?
+    var order: [SortKey] = []
+    var limit: Int?
+    var offset: Int?
+
+    /// Parses whichever of the clauses are allowed, in order, stopping at anything else.
+    static func parse(_ args: inout TokenCursor, allowOrder: Bool = true, allowLimit: Bool = true) throws -> QueryClauses {
+        var q = QueryClauses()
+        if args.consumeKeyword("where") {
+            let (filter, next) = try FilterParser.parse(args.tokens, from: args.index)
+            q.filter = filter
+            args.index = next
+        }
+        if allowOrder && args.isKeyword("order") {
+            _ = args.next()
+            try args.expectKeyword("by", after: "'order'")
+            repeat {
+                let field = try args.word("a field name after 'order by'")
+                var descending = false
+                if args.consumeKeyword("desc") { descending = true } else { _ = args.consumeKeyword("asc") }
+                q.order.append(SortKey(FieldRef(field.text, position: field.position), descending: descending))
+            } while args.peek.map { $0.kind == .symbol && $0.text == "," } == true && args.next() != nil
+        }
+        if allowLimit && args.consumeKeyword("limit") { q.limit = try args.count("'limit'") }
+        if allowLimit && args.consumeKeyword("offset") { q.offset = try args.count("'offset'") }
+        return q
+    }
+}

@@ -1,0 +1,120 @@
+import CRMCore
+import Foundation
+
+/// Writes rows one at a time, so exports of millions of rows hold none of them.
+public protocol RowWriter {
+    mutating func begin(columns: [Column])
+    mutating func write(row: [Value])
+    mutating func finish()
+}
+
+/// The streaming writer for a machine format (csv, json, ndjson; others fall back to ndjson).
+public func makeRowWriter(_ format: OutputFormat, _ sink: TextSink) -> RowWriter {
+    switch format {
+    case .csv: return CSVRowWriter(sink: sink)
+    case .json: return JSONRowWriter(sink: sink)
+    default: return NDJSONRowWriter(sink: sink)
+    }
+}
+
+/// RFC 4180 CSV with a header of field names.
+public struct CSVRowWriter: RowWriter {
+    let sink: TextSink
+    public init(sink: TextSink) { self.sink = sink }
+    public mutating func begin(columns: [Column]) { sink.append(CellText.csvLine(columns.map(\.name))) }
+    public mutating func write(row: [Value]) { sink.append(CellText.csvLine(row.map(CellText.plain))) }
+    public mutating func finish() {}
+}
+
+/// A JSON array of objects keyed by field name, one object per line.
+public struct JSONRowWriter: RowWriter {
+    let sink: TextSink
+    var names: [String] = []
+    var first = true
+    public init(sink: TextSink) { self.sink = sink }
+
+    public mutating func begin(columns: [Column]) {
+        names = columns.map(\.name)
+        sink.append("[")
+    }
+
+    public mutating func write(row: [Value]) {
+        sink.append(first ? "\n  " : ",\n  ")
+        first = false
+        sink.append(JSONText.object(Array(zip(names, row))))
+    }
+
+    public mutating func finish() { sink.append(first ? "]\n" : "\n]\n") }
+
+    /// A pretty object, one field per line.
+    static func object(_ pairs: [(String, Value)], indent: String) -> String {
+        guard !pairs.isEmpty else { return "{}" }
+        return "{\n" + pairs.map { indent + "  " + JSONText.string($0.0) + ": " + JSONText.literal($0.1) }
+            .joined(separator: ",\n") + "\n" + indent + "}"
+    }
+}
+
+/// One compact JSON object per line.
+public struct NDJSONRowWriter: RowWriter {
+    let sink: TextSink
+    var names: [String] = []
+    public init(sink: TextSink) { self.sink = sink }
+    public mutating func begin(columns: [Column]) { names = columns.map(\.name) }
+    public mutating func write(row: [Value]) { sink.append(JSONText.object(Array(zip(names, row))) + "\n") }
+    public mutating func finish() {}
+}
+
+/// Buffered UTF-8 output to a file, or collected into a string.
+public final class TextSink {
+    var buffer: [UInt8] = []
+    let fd: Int32?
+    /// The first write error, reported by `close`.
+    public private(set) var failure: String?
+    let path: String?
+
+    /// Collects text in memory (`text`).
+    public init() {
+        fd = nil
+        path = nil
+    }
+
+    /// Writes to a new file (replacing one that exists), mode 0644.
+    public init(path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ScriptError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        self.fd = fd
+        self.path = path
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    public func append(_ s: String) {
+        buffer.append(contentsOf: s.utf8)
+        if fd != nil, buffer.count >= 1 << 16 { flush() }
+    }
+
+    /// What was collected (in-memory sinks).
+    public var text: String { String(decoding: buffer, as: UTF8.self) }
+
+    func flush() {
+        guard let fd, failure == nil else { return }
+        var offset = 0
+        while offset < buffer.count {
+            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = String(cString: strerror(errno))
+                break
+            }
+            offset += n
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes and closes the file; throws if any write failed (disk full, …).
+    public func close() throws {
+        guard let fd else { return }
+        flush()
+        Glibc.close(fd)
+        if let failure { throw ScriptError("cannot write \(path ?? "output"): \(failure)") }
+    }
+}

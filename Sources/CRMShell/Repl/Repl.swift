@@ -1,0 +1,83 @@
+import CRMCore
+import Foundation
+
+/// The interactive prompt: libedit line editing, history across sessions, Tab completion,
+/// continuation lines, Ctrl-C that abandons the line and Ctrl-D or `quit` to leave.
+public final class Repl {
+    let session: Session
+    let historyPath: String?
+
+    public init(session: Session, historyPath: String?) {
+        self.session = session
+        self.historyPath = historyPath
+    }
+
+    /// `$XDG_STATE_HOME/crm/history`, or `~/.local/state/crm/history`.
+    public static func defaultHistoryPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") { return state + "/crm/history" }
+        guard let home = environment["HOME"], !home.isEmpty else { return nil }
+        return home + "/.local/state/crm/history"
+    }
+
+    /// Runs until the user leaves; returns the exit code.
+    public func run() -> Int32 {
+        let editor = LineEditor(name: "crm", historyPath: historyPath)
+        let completer = Completer(session: session)
+        editor.completer = { completer.complete($0) }
+        let color = Terminal.colorAllowed(STDERR_FILENO)
+        Terminal.write("CRM Shell on \(session.store.displayName). Type help for commands, quit or Ctrl-D to leave.\n", to: STDOUT_FILENO)
+        var pending: String?
+        while !session.quitRequested {
+            let prompt = pending == nil ? self.prompt() : String(repeating: " ", count: max(0, promptWidth() - 5)) + "...> "
+            switch editor.readLine(prompt: prompt) {
+            case .endOfInput:
+                if pending != nil { pending = nil; Terminal.write("\n", to: STDOUT_FILENO); continue }
+                Terminal.write("\n", to: STDOUT_FILENO)
+                session.quitRequested = true
+            case .interrupted:
+                pending = nil
+                Terminal.write("\n", to: STDOUT_FILENO)
+            case .line(let line):
+                let text = pending.map { $0 + "\n" + line } ?? line
+                if Lexer.needsContinuation(text) {
+                    pending = text
+                    continue
+                }
+                pending = nil
+                guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+                editor.addHistory(text)
+                execute(text, color: color)
+            }
+        }
+        editor.saveHistory()
+        if session.store.transactionDepth > 0 {
+            while session.store.transactionDepth > 0 { try? session.store.rollback() }
+            Terminal.write("the open transaction was rolled back\n", to: STDERR_FILENO)
+        }
+        return 0
+    }
+
+    func prompt() -> String {
+        "crm:\(session.store.displayName)\(session.store.transactionDepth > 0 ? "*" : "")> "
+    }
+
+    func promptWidth() -> Int { DisplayWidth.of(prompt()) }
+
+    func execute(_ text: String, color: Bool) {
+        do {
+            let output = try session.execute(text)
+            let options = RenderOptions(format: session.format, terminalWidth: Terminal.width(),
+                                        color: Terminal.colorAllowed(STDOUT_FILENO))
+            Terminal.write(Renderer.render(output, options: options), to: STDOUT_FILENO)
+        } catch {
+            let (message, position) = ErrorPresenter.describe(error)
+            let label = color ? "\u{1B}[1;31merror:\u{1B}[0m " : "error: "
+            var out = label + message + "\n"
+            if let position, !text.contains("\n"), position <= text.count {
+                let prefix = String(text.prefix(position))
+                out += "  " + text + "\n  " + String(repeating: " ", count: DisplayWidth.of(prefix)) + "^\n"
+            }
+            Terminal.write(out, to: STDERR_FILENO)
+        }
+    }
+}

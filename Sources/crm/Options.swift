@@ -1,0 +1,97 @@
+import Foundation
+
+/// What the command line asked for.
+struct Options {
+    var databasePath: String?
+    var user: String?
+    var format: String?
+    var commands: [String] = []
+    var scripts: [String] = []
+    var keepGoing = false
+    var atomic = false
+    var dryRun = false
+    var demo = false
+    var demoCustomers: Int?
+    var help = false
+    var version = false
+
+    static let usage = """
+        usage: crm [options]                 interactive shell (commands from stdin when it is not a terminal)
+               crm [options] -c CMD [-c CMD …] run commands and exit
+               crm [options] run FILE …      run command files (- for stdin)
+               crm [options] demo [N]        fill the database with N sample customers (default 300)
+
+        options:
+          --db PATH        database file (default $CRM_DB, else $XDG_DATA_HOME/crm/crm.sqlite); :memory: works
+          --user NAME      who the audit history names (default $CRM_USER, else the login name)
+          --format MODE    table, vertical, csv, json, ndjson or markdown
+          --keep-going     run every command even after one fails (exit 1 at the end)
+          --atomic         run the whole input in one transaction: all or nothing
+          --dry-run        run everything, report what would change, then roll back
+          -h, --help       this help;  --version  the version
+        """
+
+    struct UsageError: Error { var message: String }
+
+    static func parse(_ arguments: [String]) throws -> Options {
+        var o = Options()
+        var i = 0
+        func value(_ flag: String) throws -> String {
+            i += 1
+            guard i < arguments.count else { throw UsageError(message: "\(flag) needs a value") }
+            return arguments[i]
+        }
+        while i < arguments.count {
+            let a = arguments[i]
+            if a.hasPrefix("--"), let eq = a.firstIndex(of: "=") {
+                let flag = String(a[..<eq]), rest = String(a[a.index(after: eq)...])
+                switch flag {
+                case "--db": o.databasePath = rest
+                case "--user": o.user = rest
+                case "--format": o.format = rest
+                default: throw UsageError(message: "unknown option \(flag)")
+                }
+                i += 1
+                continue
+            }
+            switch a {
+            case "--db": o.databasePath = try value(a)
+            case "--user": o.user = try value(a)
+            case "--format": o.format = try value(a)
+            case "-c", "--command": o.commands.append(try value(a))
+            case "--keep-going": o.keepGoing = true
+            case "--atomic": o.atomic = true
+            case "--dry-run": o.dryRun = true
+            case "-h", "--help": o.help = true
+            case "--version": o.version = true
+            case "run":
+                guard o.scripts.isEmpty, !o.demo else { throw UsageError(message: "run takes files: crm run FILE …") }
+                i += 1
+                guard i < arguments.count else { throw UsageError(message: "run needs a file: crm run FILE.crm") }
+                while i < arguments.count, !arguments[i].hasPrefix("--") || arguments[i] == "-" {
+                    o.scripts.append(arguments[i])
+                    i += 1
+                }
+                continue
+            case "demo":
+                o.demo = true
+                if i + 1 < arguments.count, let n = Int(arguments[i + 1]) {
+                    guard n > 0 else { throw UsageError(message: "demo takes a positive number of customers") }
+                    o.demoCustomers = n
+                    i += 1
+                }
+            default:
+                if a.hasPrefix("-") { throw UsageError(message: "unknown option \(a)") }
+                throw UsageError(message: "unexpected argument '\(a)' (commands go in -c '…' or a file: crm run FILE)")
+            }
+            i += 1
+        }
+        if o.demo && (!o.commands.isEmpty || !o.scripts.isEmpty) {
+            throw UsageError(message: "demo cannot be combined with -c or run")
+        }
+        if !o.commands.isEmpty && !o.scripts.isEmpty {
+            throw UsageError(message: "use either -c or run, not both")
+        }
+        return o
+    }
+}
