@@ -24,9 +24,12 @@ public final class CSVReader {
     var position = 0
     var eof = false
     var line = 1
-    static let chunk = 1 << 20
+    /// Bytes read per `read(2)`; tests make it small to move constructs across the boundary.
+    let chunk: Int
+    public static let defaultChunk = 1 << 20
 
-    public init(path: String) throws {
+    public init(path: String, chunkSize: Int = CSVReader.defaultChunk) throws {
+        chunk = chunkSize
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw CSVError("cannot open \(path): \(String(cString: strerror(errno)))", line: 0) }
         self.fd = fd
@@ -37,6 +40,7 @@ public final class CSVReader {
     /// Reads from bytes in memory (tests).
     public init(data: [UInt8]) {
         fd = nil
+        chunk = CSVReader.defaultChunk
         buffer = data
         eof = true
         skipBOM()
@@ -58,14 +62,14 @@ public final class CSVReader {
             position = 0
         }
         let old = buffer.count
-        buffer.reserveCapacity(old + CSVReader.chunk)
-        buffer.append(contentsOf: repeatElement(0, count: CSVReader.chunk))
+        buffer.reserveCapacity(old + chunk)
+        buffer.append(contentsOf: repeatElement(0, count: chunk))
         var n: Int
         repeat {
-            n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + old, CSVReader.chunk) }
+            n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + old, chunk) }
         } while n < 0 && errno == EINTR
         if n < 0 { throw CSVError("read failed: \(String(cString: strerror(errno)))", line: line) }
-        buffer.removeLast(CSVReader.chunk - n)
+        buffer.removeLast(chunk - n)
         if n == 0 { eof = true }
     }
 
@@ -123,6 +127,8 @@ public final class CSVReader {
                     continue
                 }
                 if b == 0x0A { line += 1 } else if b == 0x0D {
+                    // Look past the chunk end before deciding: CRLF is one line end.
+                    if position + 1 >= buffer.count && !eof { try fill(); continue }
                     if !(position + 1 < buffer.count && buffer[position + 1] == 0x0A) { line += 1 }
                 }
                 field.append(b)

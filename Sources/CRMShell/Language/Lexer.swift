@@ -14,9 +14,9 @@ public enum Lexer {
         var spaceBefore = true
         while i < chars.count {
             let c = chars[i]
-            if c == "\\", i + 1 < chars.count, chars[i + 1] == "\n" || chars[i + 1] == "\r" {
+            // "\r\n" is a single Character in Swift, so `isNewline` covers CRLF files too.
+            if c == "\\", i + 1 < chars.count, chars[i + 1].isNewline {
                 i += 2
-                if i < chars.count, chars[i - 1] == "\r", chars[i] == "\n" { i += 1 }
                 spaceBefore = true
                 continue
             }
@@ -65,7 +65,7 @@ public enum Lexer {
                 while i < chars.count {
                     let d = chars[i]
                     if d.isWhitespace || symbol(chars, at: i) != nil { break }
-                    if d == "\\", i + 1 < chars.count, chars[i + 1] == "\n" { break }
+                    if d == "\\", i + 1 == chars.count || chars[i + 1].isNewline { break }
                     text.append(d)
                     i += 1
                 }
@@ -92,23 +92,28 @@ public enum Lexer {
     public static func needsContinuation(_ text: String) -> Bool {
         var quote: Character?
         var escaped = false
-        var tokenStart = true
+        var tokenStart = true   // a quote may open here (after whitespace or a symbol)
+        var afterSpace = true   // a comment may open here (after whitespace only, as in `tokenize`)
         var comment = false
         for c in text {
             if comment {
-                if c == "\n" { comment = false; tokenStart = true }
+                if c.isNewline { comment = false; tokenStart = true; afterSpace = true }
                 continue
             }
             if let q = quote {
                 if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == q { quote = nil }
                 continue
             }
-            if tokenStart && c == "#" { comment = true; continue }
-            if tokenStart && (c == "'" || c == "\"") { quote = c; tokenStart = false; continue }
-            tokenStart = c.isWhitespace || symbolStarts.contains(c)
+            if afterSpace && c == "#" { comment = true; continue }
+            if tokenStart && (c == "'" || c == "\"") { quote = c; tokenStart = false; afterSpace = false; continue }
+            afterSpace = c.isWhitespace
+            tokenStart = afterSpace || symbolStarts.contains(c)
         }
         if quote != nil { return true }
-        return !comment && text.last == "\\"
+        if comment { return false }
+        var trimmed = Substring(text)
+        while let last = trimmed.last, last.isNewline { trimmed = trimmed.dropLast() }
+        return trimmed.last == "\\"
     }
 
     /// The source text of adjacent tokens glued back together (quoted tokens give their content).

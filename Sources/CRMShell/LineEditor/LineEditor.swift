@@ -116,8 +116,10 @@ public final class LineEditor {
 private func lineEditorComplete(_ text: UnsafePointer<CChar>?, _ start: Int32, _ end: Int32) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
     rl_attempted_completion_over = 1
     guard let completer = LineEditor.activeCompleter, let buffer = rl_line_buffer else { return nil }
-    let bytes = UnsafeRawBufferPointer(start: buffer, count: Int(end))
-    let before = String(decoding: bytes, as: UTF8.self)
+    // libedit's `start`/`end` count characters (code points), not bytes: with Chinese
+    // before the cursor a byte count would cut the line in the wrong place.
+    let line = String(cString: buffer)
+    let before = String(String.UnicodeScalarView(line.unicodeScalars.prefix(Int(end))))
     let (wordStart, candidates) = completer(before)
     guard !candidates.isEmpty else { return nil }
     // libedit replaces the word it found (from `start`); our word starts at wordStart.
@@ -134,7 +136,8 @@ private func lineEditorComplete(_ text: UnsafePointer<CChar>?, _ start: Int32, _
     // Allocated with malloc: libedit frees the array and the strings.
     let array = malloc(MemoryLayout<UnsafeMutablePointer<CChar>?>.stride * count)!
         .bindMemory(to: UnsafeMutablePointer<CChar>?.self, capacity: count)
-    array[0] = strdup(single ? full[0] + " " : common)
+    // A finished word gets a space; `field=` does not, so the value follows directly.
+    array[0] = strdup(single && !full[0].hasSuffix("=") ? full[0] + " " : common)
     if single {
         array[1] = nil
     } else {

@@ -66,7 +66,13 @@ public enum Renderer {
                 case .record(let r):
                     key = r.title ?? "section\(i + 1)"
                     body = record(r, o).trimmingCharacters(in: .newlines)
-                default:
+                case .message(let text):
+                    key = "section\(i + 1)"
+                    body = JSONText.string(text)
+                case .none:
+                    key = "section\(i + 1)"
+                    body = "null"
+                case .sections:
                     key = "section\(i + 1)"
                     body = render(part, options: o).trimmingCharacters(in: .newlines)
                 }

@@ -36,7 +36,6 @@ public final class Repl {
                 session.quitRequested = true
             case .interrupted:
                 pending = nil
-                Terminal.write("\n", to: STDOUT_FILENO)
             case .line(let line):
                 let text = pending.map { $0 + "\n" + line } ?? line
                 if Lexer.needsContinuation(text) {
@@ -45,7 +44,10 @@ public final class Repl {
                 }
                 pending = nil
                 guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
-                editor.addHistory(text)
+                // Leaving is not worth recalling: Up in the next session gives the last real command.
+                if !["quit", "exit", "\\q"].contains(text.trimmingCharacters(in: .whitespaces)) {
+                    editor.addHistory(text)
+                }
                 execute(text, color: color)
             }
         }
