@@ -15,16 +15,26 @@ let package = Package(
             name: "CEditline",
             path: "Sources/CEditline",
             providers: [.apt(["libedit-dev"])]),
+        .systemLibrary(
+            name: "CLua",
+            path: "Sources/CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]),
 
         // Entities as data, the SQLite store, the query model, audit, results. No terminal.
         .target(
             name: "CRMCore",
             dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
 
+        // The Lua 5.4 embedding, the plugin loader and the `crm` API plugins see. No terminal.
+        .target(
+            name: "CRMLua",
+            dependencies: ["CRMCore", "CLua"]),
+
         // REPL, command language, verbs, completion, renderers.
         .target(
             name: "CRMShell",
-            dependencies: ["CRMCore", "CEditline"]),
+            dependencies: ["CRMCore", "CRMLua", "CEditline"]),
 
         // main: flags and modes.
         .executableTarget(
@@ -33,8 +43,9 @@ let package = Package(
 
         .target(
             name: "CRMTestSupport",
-            dependencies: ["CRMCore", "CRMShell"],
+            dependencies: ["CRMCore", "CRMShell", "CRMLua"],
             path: "Tests/CRMTestSupport"),
+        .testTarget(name: "CRMLuaTests", dependencies: ["CRMLua", "CRMCore", "CRMTestSupport"]),
         .testTarget(name: "CRMCoreTests", dependencies: ["CRMCore", "CRMTestSupport"]),
         .testTarget(name: "CRMShellTests", dependencies: ["CRMShell", "CRMCore", "CRMTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CRMCore", "CRMTestSupport"]),

@@ -14,12 +14,21 @@ struct Options {
     var demoCustomers: Int?
     var help = false
     var version = false
+    /// Extra folders of plugins (`--plugins DIR`, repeatable), searched after the defaults.
+    var pluginFolders: [String] = []
+    var trace = false
+    var noPlugins = false
+    /// `crm test plugins/NAME`: the plugin folders whose tests to run.
+    var testFolders: [String] = []
 
     static let usage = """
         usage: crm [options]                 interactive shell (commands from stdin when it is not a terminal)
                crm [options] -c CMD [-c CMD …] run commands and exit
                crm [options] run FILE …      run command files (- for stdin)
                crm [options] demo [N]        fill the database with N sample customers (default 300)
+               crm [options] run FILE.lua    run a Lua script with the crm API
+               crm [options] jobs run [NAME] run the plugins' jobs that are due (for cron)
+               crm test plugins/NAME …       run a plugin's tests on a fresh temporary database
 
         options:
           --db PATH        database file (default $CRM_DB, else $XDG_DATA_HOME/crm/crm.sqlite); :memory: works
@@ -28,6 +37,9 @@ struct Options {
           --keep-going     run every command even after one fails (exit 1 at the end)
           --atomic         run the whole input in one transaction: all or nothing
           --dry-run        run everything, report what would change, then roll back
+          --plugins DIR    also load plugins from DIR (repeatable)
+          --no-plugins     start without loading any plugin
+          --trace          print which rules run on each write and what they change
           -h, --help       this help;  --version  the version
         """
 
@@ -49,6 +61,7 @@ struct Options {
                 case "--db": o.databasePath = rest
                 case "--user": o.user = rest
                 case "--format": o.format = rest
+                case "--plugins": o.pluginFolders.append(rest)
                 default: throw UsageError(message: "unknown option \(flag)")
                 }
                 i += 1
@@ -59,6 +72,21 @@ struct Options {
             case "--user": o.user = try value(a)
             case "--format": o.format = try value(a)
             case "-c", "--command": o.commands.append(try value(a))
+            case "--plugins": o.pluginFolders.append(try value(a))
+            case "--trace": o.trace = true
+            case "--no-plugins": o.noPlugins = true
+            case "jobs":
+                // `crm jobs run [NAME] [force]` is the command `jobs run …`, for cron.
+                var words = ["jobs"]
+                i += 1
+                while i < arguments.count, !arguments[i].hasPrefix("-") { words.append(arguments[i]); i += 1 }
+                o.commands.append(words.joined(separator: " "))
+                continue
+            case "test":
+                i += 1
+                while i < arguments.count, !arguments[i].hasPrefix("--") { o.testFolders.append(arguments[i]); i += 1 }
+                guard !o.testFolders.isEmpty else { throw UsageError(message: "test needs a plugin folder: crm test plugins/NAME") }
+                continue
             case "--keep-going": o.keepGoing = true
             case "--atomic": o.atomic = true
             case "--dry-run": o.dryRun = true

@@ -1,4 +1,5 @@
 import CRMCore
+import CRMLua
 import CRMShell
 import Foundation
 
@@ -38,6 +39,33 @@ if let pinned = environment["CRM_NOW"] {
     clock = .fixed(t)
 }
 
+func warn(_ message: String) {
+    Terminal.write(message + "\n", to: STDERR_FILENO)
+}
+
+// `crm test plugins/NAME`: each plugin's tests on a fresh in-memory database.
+if !options.testFolders.isEmpty {
+    var passed = 0, failed = 0
+    for folder in options.testFolders {
+        let runner = PluginTestRunner(folder: folder, log: warn)
+        do {
+            for outcome in try runner.run(parseFilter: Session.parseFilter, parseOrder: Session.parseOrder) {
+                if let failure = outcome.failure {
+                    failed += 1
+                    warn("FAIL \(outcome.name)\n     \(failure)")
+                } else {
+                    passed += 1
+                }
+            }
+        } catch {
+            failed += 1
+            warn("crm: \(folder): \(ErrorPresenter.describe(error).message)")
+        }
+    }
+    print("\(passed) passed, \(failed) failed")
+    exit(failed == 0 ? 0 : 1)
+}
+
 let store: SQLiteStore
 do {
     store = try SQLiteStore(path: databasePath, user: user, clock: clock)
@@ -48,6 +76,46 @@ do {
 let interactive = options.commands.isEmpty && options.scripts.isEmpty && !options.demo && Terminal.isTerminal(STDIN_FILENO)
 let session = Session(store: store, format: format, interactive: interactive, atomic: options.atomic) { note in
     Terminal.write(note + "\n", to: STDERR_FILENO)
+}
+
+if !options.noPlugins {
+    let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
+    let host = PluginHost(store: store,
+                          searchPaths: PluginHost.defaultSearchPaths(executable: executable, environment: environment) + options.pluginFolders,
+                          parseFilter: Session.parseFilter, parseOrder: Session.parseOrder, log: warn)
+    do {
+        try host.start()
+        try session.attach(host)
+    } catch {
+        fail("plugins: \(ErrorPresenter.describe(error).message)", code: 1)
+    }
+    for problem in host.problems { warn("crm: plugin \(problem.plugin ?? "?") skipped: \(problem)") }
+    if options.trace { host.trace = warn }
+}
+
+// `crm run FILE.lua`: Lua scripts with the crm API.
+if !options.scripts.isEmpty, options.scripts.allSatisfy({ $0.hasSuffix(".lua") }) {
+    guard let host = session.plugins else { fail("Lua scripts need plugins on (drop --no-plugins)", code: 2) }
+    let render = { (output: Output) in
+        Terminal.write(Renderer.render(output, options: RenderOptions(format: session.format, color: false)), to: STDOUT_FILENO)
+    }
+    do {
+        if options.dryRun || options.atomic {
+            try store.begin()
+        }
+        for path in options.scripts { render(try host.runScript(path: path)) }
+        if options.dryRun {
+            try store.rollback()
+            warn("dry run: rolled back")
+        } else if options.atomic {
+            try store.commit()
+        }
+    } catch {
+        while store.transactionDepth > 0 { try? store.rollback() }
+        warn(ErrorPresenter.describe(error).message)
+        exit(1)
+    }
+    exit(0)
 }
 
 if interactive {

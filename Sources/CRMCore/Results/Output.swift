@@ -49,6 +49,8 @@ public enum Output: Sendable, Equatable {
     case message(String)
     case table(ResultTable)
     case record(RecordView)
+    /// A chart (a report's bars or line); text formats draw it, data formats skip it.
+    case chart(Chart)
     /// Several blocks shown one after another (e.g. a customer's whole picture).
     case sections([Output])
 }

@@ -8,7 +8,8 @@ public protocol CRMStore: AnyObject {
     var schema: Schema { get }
     /// Who the audit history names for writes.
     var user: String { get }
-    var clock: Clock { get }
+    /// The store's clock; tests and plugin tests set it to pin "today".
+    var clock: Clock { get set }
     /// A short name for the prompt (the file name without extension, or `memory`).
     var displayName: String { get }
 
@@ -35,6 +36,18 @@ public protocol CRMStore: AnyObject {
     /// Substring search over every searchable entity (customers and contacts in the core).
     func find(_ text: String, limit: Int) throws -> ResultTable
     func history(_ entity: String, id: Int64) throws -> ResultTable
+    /// `count`, `sum`, `avg`, `min` or `max` of a field, optionally grouped by another.
+    func aggregate(_ entity: String, function: AggregateFunction, field: String?, groupBy: String?,
+                   where filter: Filter?) throws -> ResultTable
+    /// One read-only SQL statement with bound arguments (reports); writes are refused.
+    func select(sql: String, arguments: [Value]) throws -> ResultTable
+
+    /// Small per-database key/values: enabled plugins, settings, job runs.
+    func meta(_ key: String) throws -> String?
+    func setMeta(_ key: String, _ value: String?) throws
+    func metaKeys(prefix: String) throws -> [String: String]
+    /// The rules that run around every write.
+    var rules: WriteRules? { get set }
 
     /// Runs `body` atomically: everything it writes is kept, or nothing if it throws.
     func atomically<T>(_ body: () throws -> T) throws -> T

@@ -47,8 +47,15 @@ extension SQLiteStore {
         for f in e.fields where values[f.name] == nil {
             if let d = f.defaultText { full[f.name] = try parser.parse(d, as: f.type) }
         }
+        let rules = self.rules.flatMap { $0.watches(.create, e.name) ? $0 : nil }
         return try atomically {
-            try access { db in
+            if let rules {
+                var event = WriteEvent(action: .create, entity: e, id: nil, new: full, old: nil)
+                try rules.before(&event)
+                full = event.new ?? full
+                try checkNames(e, full)
+            }
+            let id = try access { db in
                 try check(e, full, changed: Set(e.fields.map(\.name)), id: nil, db)
                 let now = Value.text(DateCodec.utcText(epochSeconds: clock.now()))
                 var arguments = e.fields.map { (full[$0.name] ?? .null).databaseValue(for: $0.type) }
@@ -63,6 +70,10 @@ extension SQLiteStore {
                 try audit(db, action: "create", entity: e.name, id: id, field: nil, old: nil, new: JSONText.object(pairs))
                 return id
             }
+            if let rules {
+                try rules.after(WriteEvent(action: .create, entity: e, id: id, new: full, old: nil))
+            }
+            return id
         }
     }
 
@@ -76,7 +87,7 @@ extension SQLiteStore {
     public func update(_ entity: String, id: Int64, values: [String: Value]) throws -> Bool {
         let e = try schema.require(entity)
         try checkNames(e, values)
-        return try atomically { try access { db in try update(e, id: id, values: values, db) } }
+        return try atomically { try update(e, id: id, values: values) }
     }
 
     public func update(_ entity: String, where filter: Filter?, values: [String: Value]) throws -> Int {
@@ -84,44 +95,68 @@ extension SQLiteStore {
         try checkNames(e, values)
         let compiled = try FilterCompiler(schema: schema, entity: e, parser: parser).compile(filter)
         return try atomically {
-            try access { db in
-                let ids = try Int64.fetchAll(db, sql: "SELECT id FROM \(quoted(e.name)) WHERE \(compiled.sql) ORDER BY id",
-                                             arguments: StatementArguments(compiled.arguments))
-                for id in ids { try update(e, id: id, values: values, db) }
-                return ids.count
+            let ids = try access { db in
+                try Int64.fetchAll(db, sql: "SELECT id FROM \(quoted(e.name)) WHERE \(compiled.sql) ORDER BY id",
+                                   arguments: StatementArguments(compiled.arguments))
             }
+            for id in ids { try update(e, id: id, values: values) }
+            return ids.count
         }
     }
 
-    func update(_ e: EntityDefinition, id: Int64, values: [String: Value], _ db: Database) throws -> Bool {
-        guard let old = try fetchRecord(e, id: id, db) else { throw StoreError.notFound(entity: e.name, id: id) }
-        let changed = e.fields.filter { f in values[f.name].map { $0 != old[f.name] } ?? false }
-        guard !changed.isEmpty else { return false }
-        var merged = old.values
-        for f in changed { merged[f.name] = values[f.name] }
-        try check(e, merged, changed: Set(changed.map(\.name)), id: id, db)
-        let now = DateCodec.utcText(epochSeconds: clock.now())
-        let assignments = changed.map { "\(quoted($0.name)) = ?" } + ["updated = ?"]
-        var arguments = changed.map { (values[$0.name] ?? .null).databaseValue(for: $0.type) }
-        arguments.append(now.databaseValue)
-        arguments.append(id.databaseValue)
-        try db.execute(sql: "UPDATE \(quoted(e.name)) SET \(assignments.joined(separator: ", ")) WHERE id = ?",
-                       arguments: StatementArguments(arguments))
-        if changed.contains(where: { e.searchFields.contains($0.name) }) {
-            try FindIndex.update(e, id: id, texts: e.searchFields.map { merged[$0]?.displayText ?? "" }, db)
+    /// One record's update, rules included; the caller holds a savepoint.
+    func update(_ e: EntityDefinition, id: Int64, values: [String: Value]) throws -> Bool {
+        guard let old = try access({ db in try fetchRecord(e, id: id, db) }) else {
+            throw StoreError.notFound(entity: e.name, id: id)
         }
-        for f in changed {
-            try audit(db, action: "update", entity: e.name, id: id, field: f.name,
-                      old: auditText(old[f.name]), new: auditText(values[f.name] ?? .null))
+        var merged = old.values
+        for (name, value) in values { merged[name] = value }
+        let rules = self.rules.flatMap { $0.watches(.update, e.name) ? $0 : nil }
+        if let rules {
+            // Rules see the whole record as it would be, and may change any field of it.
+            guard e.fields.contains(where: { merged[$0.name] != old[$0.name] }) else { return false }
+            var event = WriteEvent(action: .update, entity: e, id: id, new: merged, old: old.values)
+            try rules.before(&event)
+            merged = event.new ?? merged
+            try checkNames(e, merged.filter { !EntityDefinition.systemFields.contains($0.key) })
+        }
+        let changed = e.fields.filter { f in (merged[f.name] ?? .null) != old[f.name] }
+        guard !changed.isEmpty else { return false }
+        try access { db in
+            try check(e, merged, changed: Set(changed.map(\.name)), id: id, db)
+            let now = DateCodec.utcText(epochSeconds: clock.now())
+            let assignments = changed.map { "\(quoted($0.name)) = ?" } + ["updated = ?"]
+            var arguments = changed.map { (merged[$0.name] ?? .null).databaseValue(for: $0.type) }
+            arguments.append(now.databaseValue)
+            arguments.append(id.databaseValue)
+            try db.execute(sql: "UPDATE \(quoted(e.name)) SET \(assignments.joined(separator: ", ")) WHERE id = ?",
+                           arguments: StatementArguments(arguments))
+            if changed.contains(where: { e.searchFields.contains($0.name) }) {
+                try FindIndex.update(e, id: id, texts: e.searchFields.map { merged[$0]?.displayText ?? "" }, db)
+            }
+            for f in changed {
+                try audit(db, action: "update", entity: e.name, id: id, field: f.name,
+                          old: auditText(old[f.name]), new: auditText(merged[f.name] ?? .null))
+            }
+        }
+        if let rules {
+            try rules.after(WriteEvent(action: .update, entity: e, id: id, new: merged, old: old.values))
         }
         return true
     }
 
     public func delete(_ entity: String, id: Int64) throws {
         let e = try schema.require(entity)
+        let rules = self.rules.flatMap { $0.watches(.delete, e.name) ? $0 : nil }
         try atomically {
+            guard let old = try access({ db in try fetchRecord(e, id: id, db) }) else {
+                throw StoreError.notFound(entity: e.name, id: id)
+            }
+            if let rules {
+                var event = WriteEvent(action: .delete, entity: e, id: id, new: nil, old: old.values)
+                try rules.before(&event)
+            }
             try access { db in
-                guard let old = try fetchRecord(e, id: id, db) else { throw StoreError.notFound(entity: e.name, id: id) }
                 var referencing: [(entity: String, field: String, count: Int)] = []
                 for (other, field) in schema.references(to: e.name) {
                     let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(quoted(other.name)) WHERE \(quoted(field.name)) = ?",
@@ -133,6 +168,9 @@ extension SQLiteStore {
                 if !e.searchFields.isEmpty { try FindIndex.remove(e, id: id, db) }
                 let pairs = e.fields.compactMap { f in old[f.name].isNull ? nil : (f.name, old[f.name]) }
                 try audit(db, action: "delete", entity: e.name, id: id, field: nil, old: JSONText.object(pairs), new: nil)
+            }
+            if let rules {
+                try rules.after(WriteEvent(action: .delete, entity: e, id: id, new: nil, old: old.values))
             }
         }
     }

@@ -8,12 +8,14 @@ import GRDB
 public final class SQLiteStore: CRMStore {
     public internal(set) var schema = Schema()
     public let user: String
-    public let clock: Clock
+    public var clock: Clock { didSet { parser = ValueParser(clock: clock) } }
     public let displayName: String
     public let path: String
     let queue: DatabaseQueue
-    let parser: ValueParser
+    var parser: ValueParser
     public internal(set) var transactionDepth = 0
+    /// The rules that run around every write (the plugin runtime sets them).
+    public weak var rules: WriteRules?
     var savepointCounter = 0
 
     /// Opens (creating if needed) the database at `path` and installs the core entities.

@@ -38,3 +38,17 @@ extension Value {
         }
     }
 }
+
+extension Value {
+    /// A value from a raw SQL result with no field type to guide it (read-only queries):
+    /// integers stay integers, reals become decimals to 2 places, text stays text.
+    init(sqlite value: DatabaseValue) {
+        switch value.storage {
+        case .null: self = .null
+        case .int64(let i): self = .integer(i)
+        case .double(let d): self = .decimal(Fixed(parsing: String(format: "%.2f", d), scale: 2) ?? Fixed(units: 0, scale: 2))
+        case .string(let s): self = .text(s)
+        case .blob(let b): self = .text("<\(b.count) bytes>")
+        }
+    }
+}

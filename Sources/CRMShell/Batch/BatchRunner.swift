@@ -46,6 +46,7 @@ public final class BatchRunner {
             var lineNumber = source.firstLine - 1
             while let (statement, startLine) = nextStatement(source, &lineNumber) {
                 do {
+                    if wrapped { try refuseEndingTheRunTransaction(statement, depth: depth) }
                     let output = try session.execute(statement)
                     render(output)
                 } catch {
@@ -80,6 +81,18 @@ public final class BatchRunner {
             }
         }
         return failed ? 1 : 0
+    }
+
+    /// Under `--atomic` or `--dry-run` the whole run is one transaction the script did not
+    /// open: a `commit` or `rollback` without a `begin` of the script's own would end it early
+    /// (writing what a dry run promised to undo, or breaking all-or-nothing), so it is refused.
+    func refuseEndingTheRunTransaction(_ statement: String, depth: Int) throws {
+        guard session.store.transactionDepth <= depth,
+              let first = try? Lexer.tokenize(statement).first, first.kind == .word,
+              let verb = session.verbs.verb(named: first.text),
+              verb.name == "commit" || verb.name == "rollback" else { return }
+        let flag = options.dryRun ? "--dry-run" : "--atomic"
+        throw ScriptError("\(verb.name): no transaction is open (use begin first); \(flag) keeps the whole run in one transaction")
     }
 
     /// The next command, continuation lines joined, with the line it starts on.

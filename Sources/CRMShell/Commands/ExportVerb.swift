@@ -36,7 +36,11 @@ struct ExportVerb: Verb {
         let temporary = file.text + ".partial"
         var count = 0
         do {
-            let sink = try TextSink(path: temporary)
+            let sink: TextSink
+            do { sink = try TextSink(path: temporary) } catch let e as ScriptError {
+                // Name the file the user asked for, not the temporary one beside it.
+                throw ScriptError(e.description.replacingOccurrences(of: temporary + ":", with: file.text + ":"))
+            }
             var writer = makeRowWriter(format, sink)
             let query = Query(entity: e.name, filter: q.filter, order: q.order, limit: q.limit, offset: q.offset,
                               fields: e.allFieldNames)

@@ -43,4 +43,8 @@ public enum CompletionShape: Sendable {
     case format
     /// `<entity> <file> [map …]`
     case entityAndFile
+    /// A plugin command's parameters: name, the values it takes (enums), the entity it refers to.
+    case parameters([(name: String, choices: [String], entity: String?)])
+    /// `<name>` of a plugin report, then its `param=value`s.
+    case report
 }

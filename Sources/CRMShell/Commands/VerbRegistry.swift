@@ -14,6 +14,11 @@ public final class VerbRegistry {
         verbs.append(verb)
     }
 
+    /// Removes the verbs that match (the old plugin verbs, before a reload adds the new).
+    public func unregister(where matches: (Verb) -> Bool) {
+        verbs.removeAll(where: matches)
+    }
+
     /// The verb for a name or alias, case-insensitive.
     public func verb(named name: String) -> Verb? {
         let n = name.lowercased()
@@ -26,6 +31,7 @@ public final class VerbRegistry {
     public static var builtIn: [Verb] {
         [AddVerb(), ShowVerb(), ListVerb(), CountVerb(), UpdateVerb(), DeleteVerb(), FindVerb(), HistoryVerb(),
          EntitiesVerb(), DescribeVerb(), BeginVerb(), CommitVerb(), RollbackVerb(), ImportVerb(), ExportVerb(),
-         FormatVerb(), DemoVerb(), HelpVerb(), QuitVerb()]
+         FormatVerb(), DemoVerb(), PluginsVerb(), PluginVerb(), RulesVerb(), ReportsVerb(), ReportVerb(), JobsVerb(),
+         SettingVerb(), TraceVerb(), LuaVerb(), EvalVerb(), HelpVerb(), QuitVerb()]
     }
 }

@@ -59,6 +59,27 @@ public struct Completer {
             guard let e = schema.entity(named: words[1]) else { return [] }
             if verb.name == "update", words.count == 2 { return ["where"] + recentIDs(e) }
             return queryCandidates(e, tokens, verb: verb.name)
+        case .parameters(let parameters):
+            if let last = tokens.last, last.kind == .symbol, last.text == "=", tokens.count >= 2,
+               let p = parameters.first(where: { $0.name == tokens[tokens.count - 2].text }) {
+                return p.choices + (p.entity.flatMap { schema.entity(named: $0) }.map(recentIDs) ?? [])
+            }
+            let given = Set(words)
+            let position = words.count - 1 - tokens.filter { $0.kind == .symbol }.count * 2
+            var out = parameters.filter { !given.contains($0.name) }.map { $0.name + "=" }
+            if position >= 0, position < parameters.count { out = parameters[position].choices + out }
+            return out
+        case .report:
+            guard let host = session.plugins else { return [] }
+            if words.count == 1 { return host.reports.map(\.name) }
+            guard let r = host.report(named: words[1]) else { return [] }
+            if let last = tokens.last, last.kind == .symbol, last.text == "=", tokens.count >= 2,
+               let p = r.parameters.first(where: { $0.name == tokens[tokens.count - 2].text }) {
+                if case .enumeration(let values) = p.type { return values }
+                if case .date = p.type { return ["today", "-7d", "-30d"] }
+                return []
+            }
+            return r.parameters.map { $0.name + "=" }
         }
     }
 

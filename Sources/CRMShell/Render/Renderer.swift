@@ -14,6 +14,11 @@ public enum Renderer {
             return record(r, options)
         case .sections(let parts):
             return sections(parts, options)
+        case .chart(let chart):
+            switch options.format {
+            case .table, .vertical, .markdown: return ChartRenderer.render(chart, width: options.terminalWidth)
+            case .csv, .json, .ndjson: return ""  // data formats carry the rows, not the drawing
+            }
         }
     }
 
@@ -55,6 +60,7 @@ public enum Renderer {
         case .json:
             var entries: [String] = []
             for (i, part) in parts.enumerated() {
+                if case .chart = part { continue }
                 let key: String
                 let body: String
                 switch part {
@@ -72,15 +78,16 @@ public enum Renderer {
                 case .none:
                     key = "section\(i + 1)"
                     body = "null"
-                case .sections:
+                case .sections, .chart:
                     key = "section\(i + 1)"
                     body = render(part, options: o).trimmingCharacters(in: .newlines)
                 }
                 entries.append("  " + JSONText.string(key) + ": " + body.replacingOccurrences(of: "\n", with: "\n  "))
             }
             return "{\n" + entries.joined(separator: ",\n") + "\n}\n"
-        case .ndjson:
-            return parts.map { render($0, options: o) }.joined()
+        case .ndjson, .csv:
+            // One data block per part; a chart has no data form.
+            return parts.map { render($0, options: o) }.filter { !$0.isEmpty }.joined(separator: o.format == .csv ? "\n" : "")
         default:
             return parts.map { render($0, options: o) }.joined(separator: "\n")
         }

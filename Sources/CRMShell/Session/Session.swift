@@ -1,4 +1,6 @@
 import CRMCore
+import CRMLua
+import Foundation
 
 /// The state one shell run shares between commands: the store, the output mode, the verbs.
 public final class Session {
@@ -13,6 +15,8 @@ public final class Session {
     public var note: (String) -> Void
     /// Set by `quit`.
     public var quitRequested = false
+    /// The Lua plugins of this run, when loaded.
+    public private(set) var plugins: PluginHost?
 
     public init(store: CRMStore, verbs: VerbRegistry = VerbRegistry(), format: OutputFormat = .table,
                 interactive: Bool = false, atomic: Bool = false, note: @escaping (String) -> Void = { _ in }) {
@@ -24,8 +28,57 @@ public final class Session {
         self.note = note
     }
 
+    /// Hands the plugin host the shell's filter language and adds the plugins' verbs.
+    public func attach(_ host: PluginHost) throws {
+        plugins = host
+        host.parseFilter = { text in try Session.parseFilter(text) }
+        host.parseOrder = { text in try Session.parseOrder(text) }
+        try refreshPluginVerbs()
+    }
+
+    /// Replaces the verbs plugins added with the ones loaded now.
+    func refreshPluginVerbs() throws {
+        verbs.unregister { $0 is PluginCommandVerb }
+        for c in plugins?.commands ?? [] {
+            if let existing = verbs.verb(named: c.name), !(existing is PluginCommandVerb) {
+                note("plugin \(c.plugin): command '\(c.name)' (\(c.location)) is a built-in command's name; skipped")
+                continue
+            }
+            verbs.register(PluginCommandVerb(definition: c))
+        }
+    }
+
+    /// A filter in the shell's language, as plugins pass it (`city = 上海 and stage = growth`).
+    public static func parseFilter(_ text: String) throws -> Filter {
+        let tokens = try Lexer.tokenize(text)
+        let (filter, next) = try FilterParser.parse(tokens, from: 0)
+        if next < tokens.count {
+            throw SyntaxError(message: "unexpected '\(tokens[next].text)' in the filter '\(text)'", position: tokens[next].position)
+        }
+        return filter
+    }
+
+    /// `name desc, created` as sort keys.
+    public static func parseOrder(_ text: String) throws -> [SortKey] {
+        let tokens = try Lexer.tokenize("order by " + text)
+        var cursor = TokenCursor(tokens: tokens, index: 0, endPosition: text.count + 9)
+        let clauses = try QueryClauses.parse(&cursor, allowLimit: false)
+        try cursor.expectEnd("order = \"field [desc], …\"")
+        return clauses.order
+    }
+
     /// Runs one command line (continuation lines already joined) and returns its result.
     public func execute(_ line: String) throws -> Output {
+        // Lua is handed over raw: `#`, quotes and brackets mean Lua things there.
+        let trimmed = line.drop { $0.isWhitespace }
+        if trimmed.hasPrefix("=") {
+            return try pluginHost().show(String(trimmed.dropFirst()))
+        }
+        if trimmed.hasPrefix("lua"), trimmed.count == 3 || trimmed.dropFirst(3).first?.isWhitespace == true {
+            let code = trimmed.dropFirst(3).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !code.isEmpty else { throw SyntaxError(message: "usage: lua <code>", position: line.count) }
+            return try pluginHost().evaluate(code)
+        }
         let tokens = try Lexer.tokenize(line)
         guard let first = tokens.first else { return .none }
         guard first.kind == .word, let verb = verbs.verb(named: first.text) else {

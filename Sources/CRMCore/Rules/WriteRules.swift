@@ -1,0 +1,37 @@
+/// What a write does to a record.
+public enum WriteAction: String, Sendable, CaseIterable {
+    case create, update, delete
+}
+
+/// One write as the rules see it: the entity, the record's id (nil before a create),
+/// the new values (the whole record for create and update, nil for delete) and the old
+/// values (nil for create).
+public struct WriteEvent {
+    public var action: WriteAction
+    public var entity: EntityDefinition
+    public var id: Int64?
+    public var new: [String: Value]?
+    public var old: [String: Value]?
+
+    public init(action: WriteAction, entity: EntityDefinition, id: Int64?, new: [String: Value]?, old: [String: Value]?) {
+        self.action = action
+        self.entity = entity
+        self.id = id
+        self.new = new
+        self.old = old
+    }
+}
+
+/// Business rules that run around every write, inside the write's transaction.
+///
+/// The store calls `before` with the record about to be written; it may change
+/// `event.new` or throw to refuse, and then nothing of the command is kept. `after`
+/// runs once the row is written (it may write other records, or throw to undo it all).
+/// The plugin runtime implements this; the store knows nothing of Lua.
+public protocol WriteRules: AnyObject {
+    /// True when any rule watches this action on this entity (the store skips the
+    /// calls otherwise, so imports without rules pay nothing).
+    func watches(_ action: WriteAction, _ entity: String) -> Bool
+    func before(_ event: inout WriteEvent) throws
+    func after(_ event: WriteEvent) throws
+}

@@ -1,0 +1,124 @@
+import GRDB
+
+extension SQLiteStore {
+    /// Runs one read-only SQL statement with bound arguments; anything that would write
+    /// is refused before it runs.
+    public func select(sql: String, arguments: [Value]) throws -> ResultTable {
+        try access { db in
+            let statement: Statement
+            do {
+                statement = try db.makeStatement(sql: sql)
+            } catch let error as DatabaseError {
+                throw QueryError("SQL: \(error.message ?? "\(error)")")
+            }
+            guard statement.isReadonly else { throw QueryError("SQL: only read-only statements (select) are allowed here") }
+            let bound = arguments.map { v -> DatabaseValue in
+                switch v {
+                case .decimal(let d): return d.description.databaseValue
+                default: return v.databaseValue(for: .text)
+                }
+            }
+            do {
+                try statement.setArguments(StatementArguments(bound))
+            } catch {
+                throw QueryError("SQL: \(arguments.count) values do not fit the statement's placeholders")
+            }
+            let columns = statement.columnNames.map { Column($0) }
+            var rows: [[Value]] = []
+            let cursor = try Row.fetchCursor(statement)
+            while let row = try cursor.next() {
+                rows.append((0..<row.count).map { Value(sqlite: row[$0] as DatabaseValue) })
+            }
+            var numeric = Array(repeating: true, count: columns.count)
+            for row in rows {
+                for (i, v) in row.enumerated() {
+                    switch v {
+                    case .integer, .decimal, .null: break
+                    default: numeric[i] = false
+                    }
+                }
+            }
+            return ResultTable(columns: columns.enumerated().map { Column($1.name, numeric: !rows.isEmpty && numeric[$0]) },
+                               rows: rows)
+        }
+    }
+
+    /// `sum`, `avg`, `min`, `max` or `count` of a field, optionally grouped by another
+    /// field, over the records matching a filter.
+    public func aggregate(_ entity: String, function: AggregateFunction, field: String?, groupBy: String?,
+                          where filter: Filter?) throws -> ResultTable {
+        let e = try schema.require(entity)
+        var valueType: FieldType = .integer
+        if let field {
+            guard let t = e.type(of: field) else {
+                throw QueryError("\(e.name) has no field '\(field)'\(NameSuggestion.hint(for: field, in: e.allFieldNames))")
+            }
+            if function != .count && function != .min && function != .max && !t.isNumeric {
+                throw QueryError("\(function.rawValue) needs a number field; \(e.name).\(field) is \(t.name)")
+            }
+            valueType = t
+        } else if function != .count {
+            throw QueryError("\(function.rawValue) needs a field")
+        }
+        var groupType: FieldType?
+        if let groupBy {
+            guard let t = e.type(of: groupBy) else {
+                throw QueryError("\(e.name) has no field '\(groupBy)'\(NameSuggestion.hint(for: groupBy, in: e.allFieldNames))")
+            }
+            groupType = t
+        }
+        let compiled = try FilterCompiler(schema: schema, entity: e, parser: parser).compile(filter)
+        let target = field.map(quoted) ?? "*"
+        let expression: String
+        switch function {
+        case .count: expression = "count(\(target))"
+        case .sum: expression = "total(\(target))"
+        case .avg: expression = "avg(\(target))"
+        case .min: expression = "min(\(target))"
+        case .max: expression = "max(\(target))"
+        }
+        var sql = "SELECT " + (groupBy.map { quoted($0) + ", " } ?? "") + expression
+            + " FROM \(quoted(e.name)) WHERE \(compiled.sql)"
+        if let groupBy { sql += " GROUP BY \(quoted(groupBy)) ORDER BY \(quoted(groupBy))" }
+        let rows: [[Value]] = try access { db in
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(compiled.arguments)).map { row in
+                var out: [Value] = []
+                if let groupType { out.append(Value(database: row[0] as DatabaseValue, type: groupType)) }
+                let raw = row[row.count - 1] as DatabaseValue
+                out.append(Self.aggregateValue(raw, function: function, type: valueType))
+                return out
+            }
+        }
+        let name = function.rawValue + (field.map { "_" + $0 } ?? "")
+        var columns = [Column(name, numeric: true)]
+        if let groupBy { columns.insert(Column(groupBy), at: 0) }
+        return ResultTable(columns: columns, rows: rows)
+    }
+
+    static func aggregateValue(_ raw: DatabaseValue, function: AggregateFunction, type: FieldType) -> Value {
+        if raw.isNull { return function == .sum ? .integer(0) : .null }
+        switch function {
+        case .count:
+            return .integer(Int64.fromDatabaseValue(raw) ?? 0)
+        case .min, .max:
+            return Value(database: raw, type: type)
+        case .sum, .avg:
+            let number = Double.fromDatabaseValue(raw) ?? 0
+            if let scale = type.scale {
+                // Sums of scaled integers are exact in SQLite's total() up to 2^53 units.
+                let units = number.rounded()
+                if function == .sum { return .decimal(Fixed(units: Int64(units), scale: scale)) }
+                let avgUnits = Int64((number).rounded(.toNearestOrEven))
+                return .decimal(Fixed(units: avgUnits, scale: scale))
+            }
+            if function == .sum, type == .integer { return .integer(Int64(number)) }
+            let text = String(format: "%.2f", number)
+            return .decimal(Fixed(parsing: text, scale: 2) ?? Fixed(units: 0, scale: 2))
+        }
+    }
+}
+
+/// An aggregate over a field.
+public enum AggregateFunction: String, Sendable, CaseIterable {
+    case count, sum, avg, min, max
+}

@@ -1,0 +1,329 @@
+import CLua
+import Foundation
+
+/// One Lua 5.4 state and what the host needs around it: a capped allocator, an
+/// instruction budget per call, Swift functions callable from Lua, protected calls
+/// that turn Lua errors into Swift errors.
+///
+/// Swift functions never raise Lua errors themselves (a longjmp must not cross Swift
+/// frames): they throw, and the C trampoline raises the error once Swift has returned.
+public final class LuaState {
+    /// A Swift function callable from Lua: reads its arguments from the stack, pushes
+    /// its results and returns how many.
+    public typealias HostFunction = (LuaState) throws -> Int32
+
+    let L: OpaquePointer
+    let info: UnsafeMutablePointer<crm_lua_state_info>
+    var functions: [HostFunction] = []
+    /// Swift errors raised through Lua, by token, so they come back out whole.
+    var pendingErrors: [Int: Error] = [:]
+    var nextErrorToken = 1
+    /// Nesting of host → Lua calls; limits reset only at the outermost one.
+    var callDepth = 0
+
+    /// Instructions one outermost call may run before it is stopped (0: no limit).
+    public var instructionBudget: Int64 {
+        get { info.pointee.budget }
+        set { info.pointee.budget = newValue }
+    }
+
+    /// Bytes the state may hold (0: no limit).
+    public var memoryLimit: Int {
+        get { Int(info.pointee.limit) }
+        set { info.pointee.limit = newValue }
+    }
+
+    public var memoryInUse: Int { Int(info.pointee.used) }
+
+    public init() {
+        info = .allocate(capacity: 1)
+        info.initialize(to: crm_lua_state_info())
+        guard let state = crm_lua_new_state(info) else { fatalError("cannot create a Lua state: out of memory") }
+        L = state
+        info.pointee.dispatch = luaDispatch
+        info.pointee.host = Unmanaged.passUnretained(self).toOpaque()
+        crm_lua_open_safe_libs(L)
+    }
+
+    deinit {
+        lua_close(L)
+        info.deallocate()
+    }
+
+    // MARK: Host functions
+
+    /// Registers a Swift function and returns its id.
+    public func register(_ function: @escaping HostFunction) -> Int32 {
+        functions.append(function)
+        return Int32(functions.count - 1)
+    }
+
+    /// Pushes a Lua function that calls the Swift function with this id.
+    public func pushFunction(_ id: Int32) {
+        crm_lua_push_host_function(L, id)
+    }
+
+    /// Registers and pushes in one step.
+    public func push(function: @escaping HostFunction) {
+        pushFunction(register(function))
+    }
+
+    fileprivate func dispatch(_ id: Int32) -> Int32 {
+        do {
+            return try functions[Int(id)](self)
+        } catch let error as LuaArgumentError {
+            push(error.message)
+            return -1
+        } catch {
+            pushErrorObject(for: error)
+            return -2
+        }
+    }
+
+    /// Pushes a table standing for a Swift error: Lua code can read `.message` and
+    /// `tostring` it; when it reaches the host again the Swift error comes back.
+    func pushErrorObject(for error: Error) {
+        let token = nextErrorToken
+        nextErrorToken += 1
+        pendingErrors[token] = error
+        lua_createtable(L, 0, 3)
+        push(LuaState.describe(error))
+        lua_setfield(L, -2, "message")
+        lua_pushinteger(L, lua_Integer(token))
+        lua_setfield(L, -2, "token")
+        luaL_where(L, 1)
+        lua_setfield(L, -2, "where")
+        if lua_getfield(L, crm_lua_registryindex(), "crm.error_meta") == LUA_TTABLE {
+            lua_setmetatable(L, -2)
+        } else {
+            crm_lua_pop(L, 1)
+        }
+    }
+
+    /// How an error reads inside Lua (`err.message`).
+    static func describe(_ error: Error) -> String {
+        if let e = error as? CustomStringConvertible { return e.description }
+        return "\(error)"
+    }
+
+    // MARK: Running code
+
+    /// Loads a chunk of Lua source text (never binary) and leaves the function on the stack.
+    public func load(_ source: String, chunkName: String) throws {
+        let status = source.withCString { crm_lua_load_text(L, $0, strlen($0), chunkName) }
+        if status != LUA_OK {
+            let message = string(at: -1) ?? "cannot load \(chunkName)"
+            crm_lua_pop(L, 1)
+            throw LuaFailure(kind: .syntax, message: message, traceback: nil)
+        }
+    }
+
+    /// Calls the function below `arguments` values on the stack, within the budget and
+    /// the memory cap; leaves `results` values on the stack, or throws.
+    public func call(arguments: Int32, results: Int32) throws {
+        let savedHostDepth = info.pointee.host_depth
+        info.pointee.host_depth = 0
+        if callDepth == 0 { crm_lua_reset_limits(L) }
+        callDepth += 1
+        let status = crm_lua_pcall(L, arguments, results)
+        callDepth -= 1
+        info.pointee.host_depth = savedHostDepth
+        if status == LUA_OK {
+            if callDepth == 0 { pendingErrors.removeAll() }
+            return
+        }
+        let failure = takeError(status: status)
+        if callDepth == 0 {
+            pendingErrors.removeAll()
+            crm_lua_reset_limits(L)
+            crm_lua_collect(L)
+        }
+        throw failure
+    }
+
+    /// Pops the error value of a failed call and turns it into a Swift error.
+    func takeError(status: Int32) -> Error {
+        defer { crm_lua_pop(L, 1) }
+        if status == LUA_ERRMEM || info.pointee.memory_refused != 0 {
+            info.pointee.memory_refused = 0
+            return LuaFailure(kind: .memory, message: "ran out of memory (the cap is \(memoryLimit / 1_048_576) MiB, setting lua.memory_mb)",
+                              traceback: nil)
+        }
+        if lua_type(L, -1) == LUA_TTABLE {
+            if let token = integerField("token"), let error = pendingErrors[Int(token)] {
+                // Errors that already know where they are pass through; a store error
+                // (a unique value taken, say) gets the file:line of the API call.
+                if error is LuaFailure || error is PluginError { return error }
+                return LuaFailure(kind: .runtime, message: LuaState.describe(error), traceback: nil,
+                                  location: stringField("where").map { $0.hasSuffix(": ") ? String($0.dropLast(2)) : $0 })
+            }
+            if boolField("refusal") {
+                return LuaFailure(kind: .refused, message: stringField("message") ?? "refused",
+                                  traceback: nil, location: stringField("where"))
+            }
+            return LuaFailure(kind: .runtime, message: stringField("message") ?? "error (a table)", traceback: nil)
+        }
+        let text = string(at: -1) ?? "error"
+        var message = text
+        var traceback: String?
+        if let range = text.range(of: "\nstack traceback:") {
+            message = String(text[..<range.lowerBound])
+            traceback = String(text[range.lowerBound...]).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let (location, bare) = LuaFailure.splitLocation(message)
+        if bare.hasSuffix("CRM_STOP_BUDGET") {
+            return LuaFailure(kind: .budget, message: "ran past its instruction budget (\(instructionBudget) instructions, setting lua.instructions)",
+                              traceback: traceback, location: location)
+        }
+        if bare.hasSuffix("CRM_STOP_INTERRUPT") {
+            return LuaFailure(kind: .interrupted, message: "interrupted (Ctrl-C)", traceback: traceback, location: location)
+        }
+        return LuaFailure(kind: .runtime, message: bare, traceback: traceback, location: location)
+    }
+
+    // MARK: Stack helpers (all raw: no metamethod can run, so no error can longjmp here)
+
+    public var top: Int32 {
+        get { lua_gettop(L) }
+        set { lua_settop(L, newValue) }
+    }
+
+    public func push(_ s: String) {
+        var s = s
+        s.withUTF8 { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { _ = lua_pushlstring(L, $0.baseAddress, $0.count) }
+        }
+    }
+
+    public func push(_ i: Int64) { lua_pushinteger(L, lua_Integer(i)) }
+    public func push(_ d: Double) { lua_pushnumber(L, d) }
+    public func push(_ b: Bool) { lua_pushboolean(L, b ? 1 : 0) }
+    public func pushNil() { lua_pushnil(L) }
+
+    public func type(at index: Int32) -> Int32 { lua_type(L, index) }
+
+    /// The string at `index` (numbers are converted, as Lua does).
+    public func string(at index: Int32) -> String? {
+        let t = lua_type(L, index)
+        guard t == LUA_TSTRING || t == LUA_TNUMBER else { return nil }
+        var length = 0
+        if t == LUA_TNUMBER {
+            // lua_tolstring would change the number on the stack into a string.
+            lua_pushvalue(L, index)
+            defer { crm_lua_pop(L, 1) }
+            guard let p = crm_lua_tostring(L, -1, &length) else { return nil }
+            return String(decoding: UnsafeRawBufferPointer(start: p, count: length), as: UTF8.self)
+        }
+        guard let p = crm_lua_tostring(L, index, &length) else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(start: p, count: length), as: UTF8.self)
+    }
+
+    public func absolute(_ index: Int32) -> Int32 { lua_absindex(L, index) }
+
+    func stringField(_ key: String, at index: Int32 = -1) -> String? {
+        let i = absolute(index)
+        push(key)
+        lua_rawget(L, i)
+        defer { crm_lua_pop(L, 1) }
+        return lua_type(L, -1) == LUA_TSTRING ? string(at: -1) : nil
+    }
+
+    func integerField(_ key: String, at index: Int32 = -1) -> Int64? {
+        let i = absolute(index)
+        push(key)
+        lua_rawget(L, i)
+        defer { crm_lua_pop(L, 1) }
+        return crm_lua_isinteger(L, -1) != 0 ? Int64(crm_lua_tointeger(L, -1)) : nil
+    }
+
+    func boolField(_ key: String, at index: Int32 = -1) -> Bool {
+        let i = absolute(index)
+        push(key)
+        lua_rawget(L, i)
+        defer { crm_lua_pop(L, 1) }
+        return lua_toboolean(L, -1) != 0
+    }
+
+    /// Sets `t[key] = value on top` for the table at `index`, popping the value.
+    public func setField(_ key: String, at index: Int32) {
+        let i = absolute(index)
+        push(key)
+        lua_rotate(L, -2, 1)
+        lua_rawset(L, i)
+    }
+
+    /// Calls `body` for each key/value pair of the table at `index` (raw, unordered),
+    /// with the key at -2 and the value at -1.
+    public func forEachPair(at index: Int32, _ body: () throws -> Void) rethrows {
+        let i = absolute(index)
+        lua_pushnil(L)
+        while lua_next(L, i) != 0 {
+            let before = lua_gettop(L)
+            try body()
+            lua_settop(L, before - 1)
+        }
+    }
+
+    /// The length of the sequence at `index` (raw).
+    public func length(at index: Int32) -> Int { Int(lua_rawlen(L, index)) }
+
+    /// Pushes `t[i]` (raw) for the table at `index`.
+    public func pushElement(_ i: Int, of index: Int32) {
+        lua_rawgeti(L, index, lua_Integer(i))
+    }
+
+    /// Pops the value on top into the registry and returns its reference.
+    public func reference() -> Int32 { luaL_ref(L, crm_lua_registryindex()) }
+
+    public func pushReference(_ ref: Int32) { lua_rawgeti(L, crm_lua_registryindex(), lua_Integer(ref)) }
+
+    public func release(_ ref: Int32) { luaL_unref(L, crm_lua_registryindex(), ref) }
+
+    /// Runs a trusted chunk of the host's own (the prelude) with full libraries.
+    func runTrusted(_ source: String, chunkName: String, arguments: () -> Int32 = { 0 }, results: Int32 = 0) throws {
+        try load(source, chunkName: chunkName)
+        let n = arguments()
+        try call(arguments: n, results: results)
+    }
+}
+
+/// Bad arguments to an API function: raised in Lua as a plain message with the caller's
+/// file:line in front.
+public struct LuaArgumentError: Error {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+}
+
+/// A failed call into Lua, before the host adds which plugin and which rule.
+public struct LuaFailure: Error, CustomStringConvertible {
+    public enum Kind: Sendable { case syntax, runtime, refused, budget, interrupted, memory }
+    public var kind: Kind
+    public var message: String
+    public var traceback: String?
+    /// `file:line` where it happened, when Lua said.
+    public var location: String?
+
+    public init(kind: Kind, message: String, traceback: String?, location: String? = nil) {
+        self.kind = kind
+        self.message = message
+        self.traceback = traceback
+        self.location = location
+    }
+
+    public var description: String {
+        location.map { "\($0): \(message)" } ?? message
+    }
+
+    /// Splits `file.lua:12: message` into its location and the message.
+    static func splitLocation(_ text: String) -> (String?, String) {
+        let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+        if parts.count == 3, Int(parts[1]) != nil, !parts[0].contains(" ") || parts[0].hasSuffix(".lua") || parts[0].hasPrefix("[") {
+            return ("\(parts[0]):\(parts[1])", parts[2].trimmingCharacters(in: .whitespaces))
+        }
+        return (nil, text)
+    }
+}
+
+private let luaDispatch: crm_lua_dispatch_fn = { host, _, id in
+    Unmanaged<LuaState>.fromOpaque(host!).takeUnretainedValue().dispatch(id)
+}

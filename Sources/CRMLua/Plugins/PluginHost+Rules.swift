@@ -1,0 +1,123 @@
+import CLua
+import CRMCore
+import Foundation
+
+/// Running the rules around every write, inside the write's transaction.
+///
+/// Order: rules run in the order they were registered: plugins load in dependency order
+/// (a plugin after the plugins it requires), then by name; within a plugin, in the
+/// order its files declare them. Rules for `*` take their place in that same order.
+extension PluginHost {
+    public func watches(_ action: WriteAction, _ entity: String) -> Bool {
+        watched.contains("\(action.rawValue) \(entity)") || watched.contains("\(action.rawValue) *")
+    }
+
+    /// The rules that run for writes to an entity, in order: befores, then afters.
+    public func chain(for entity: String) -> [RuleDefinition] {
+        let mine = rules.filter { $0.entity == entity || $0.entity == "*" }
+        return mine.filter { $0.timing == .before } + mine.filter { $0.timing == .after }
+    }
+
+    public func before(_ event: inout WriteEvent) throws {
+        try run(.before, &event)
+    }
+
+    public func after(_ event: WriteEvent) throws {
+        var copy = event
+        try run(.after, &copy)
+    }
+
+    func run(_ timing: RuleDefinition.Timing, _ event: inout WriteEvent) throws {
+        let selected = rules.filter {
+            $0.timing == timing && $0.actions.contains(event.action) && ($0.entity == event.entity.name || $0.entity == "*")
+        }
+        guard !selected.isEmpty else { return }
+        guard ruleDepth < PluginHost.maxRuleDepth else {
+            throw PluginError(plugin: selected[0].plugin, what: "rule '\(selected[0].name)'", location: selected[0].location,
+                              record: recordName(event),
+                              message: "rules writing records that run rules went \(PluginHost.maxRuleDepth) levels deep; is a rule updating its own entity?")
+        }
+        ruleDepth += 1
+        defer { ruleDepth -= 1 }
+        for rule in selected {
+            try run(rule, &event)
+        }
+    }
+
+    func run(_ rule: RuleDefinition, _ event: inout WriteEvent) throws {
+        let l = lua!
+        let top = l.top
+        defer { l.top = top }
+        let record = recordName(event)
+        let e = event.entity
+        l.pushReference(rule.function)
+        // new (a copy the rule may change), old, ctx
+        let values = event.new ?? event.old ?? [:]
+        pushRecord(values, id: event.id, entity: e)
+        let newIndex = l.absolute(-1)
+        if let old = event.old { pushRecord(old, id: event.id, entity: e) } else { l.pushNil() }
+        lua_createtable(l.L, 0, 6)
+        l.push(event.action.rawValue); l.setField("action", at: -2)
+        l.push(e.name); l.setField("entity", at: -2)
+        if let id = event.id { l.push(id); l.setField("id", at: -2) }
+        l.push(store.user); l.setField("user", at: -2)
+        l.push(rule.name); l.setField("rule", at: -2)
+        l.push(rule.plugin); l.setField("plugin", at: -2)
+        lua_pushvalue(l.L, newIndex)
+        let newRef = l.reference()
+        defer { l.release(newRef) }
+        do {
+            try l.call(arguments: 3, results: 0)
+        } catch {
+            let failure = pluginError(error, plugin: rule.plugin, what: "rule '\(rule.name)'", record: record)
+            var located = failure
+            // A stop (budget, memory, Ctrl-C) may land anywhere; name the rule's own line.
+            if located.location == nil || [.budget, .memory, .interrupted].contains(failure.kind) {
+                located.location = rule.location
+            }
+            traceLine("\(rule.timing.rawValue) \(record): rule '\(rule.name)' (\(rule.plugin), \(rule.location)) "
+                      + (failure.kind == .refused ? "refused: " : "failed: ") + failure.message)
+            throw located
+        }
+        guard rule.timing == .before, event.action != .delete else {
+            traceLine("\(rule.timing.rawValue) \(record): rule '\(rule.name)' (\(rule.plugin), \(rule.location)) ran")
+            return
+        }
+        // Read back what the rule changed.
+        l.pushReference(newRef)
+        var changed = try l.values(at: -1, entity: e, store: store)
+        var notes: [String] = []
+        let before = event.new ?? [:]
+        for f in e.fields {
+            let was = before[f.name] ?? .null
+            let now = changed[f.name] ?? .null
+            if was != now { notes.append("\(f.name): \(show(was)) → \(show(now))") }
+        }
+        for f in e.fields where changed[f.name] == nil { changed[f.name] = .null }
+        event.new = changed
+        traceLine("before \(record): rule '\(rule.name)' (\(rule.plugin), \(rule.location)) "
+                  + (notes.isEmpty ? "ran, changed nothing" : "changed " + notes.joined(separator: ", ")))
+    }
+
+    func show(_ v: Value) -> String { v.isNull ? "null" : v.displayText }
+
+    /// `create deposit`, `update unit 12`, `delete customer 3`.
+    func recordName(_ event: WriteEvent) -> String {
+        "\(event.action.rawValue) \(event.entity.name)" + (event.id.map { " \($0)" } ?? "")
+    }
+
+    func traceLine(_ text: String) {
+        trace?("trace: " + text)
+    }
+
+    /// Pushes field values (plus id) as a plain table.
+    func pushRecord(_ values: [String: Value], id: Int64?, entity: EntityDefinition) {
+        let l = lua!
+        lua_createtable(l.L, 0, Int32(values.count + 1))
+        if let id { l.push(id); l.setField("id", at: -2) }
+        for (name, value) in values where !value.isNull {
+            l.push(value)
+            l.setField(name, at: -2)
+        }
+    }
+}

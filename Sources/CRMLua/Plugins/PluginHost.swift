@@ -1,0 +1,263 @@
+import CLua
+import CRMCore
+import Foundation
+
+/// Loads Lua plugins into one Lua state and hosts what they register: entities, rules,
+/// reports, commands, jobs and settings. It is the store's `WriteRules`.
+///
+/// Plugins load in dependency order (then by name); a plugin that fails to load is
+/// reported with `file:line`, its registrations are dropped, and the others go on.
+/// `reload()` builds a fresh state and loads everything again.
+public final class PluginHost: WriteRules {
+    public let store: CRMStore
+    /// Folders holding plugin folders, earliest first; a later folder's plugin of the same
+    /// name replaces an earlier one (a user's copy overrides the bundled one).
+    public var searchPaths: [String]
+    /// Parses the shell's filter language (`city = 上海 and created > -7d`).
+    public var parseFilter: (String) throws -> Filter
+    /// Parses `name desc, created`.
+    public var parseOrder: (String) throws -> [SortKey]
+    /// Where `crm.log` and `print` go.
+    public var log: (String) -> Void
+    /// When set, every rule that runs reports here (`--trace`, `trace on`).
+    public var trace: ((String) -> Void)?
+
+    /// Every plugin found on the search paths, by name.
+    public internal(set) var available: [PluginListing] = []
+    /// Plugins loaded, in load order.
+    public internal(set) var loaded: [PluginManifest] = []
+    /// Plugins that could not load, and why.
+    public internal(set) var problems: [PluginError] = []
+    public internal(set) var rules: [RuleDefinition] = []
+    public internal(set) var reports: [ReportDefinition] = []
+    public internal(set) var commands: [CommandDefinition] = []
+    public internal(set) var jobs: [JobDefinition] = []
+
+    var lua: LuaState!
+    /// The prelude's table: make_env, load_in, show.
+    var preludeRef: Int32 = LUA_NOREF
+    /// Each loaded plugin's environment, by plugin name.
+    var environments: [String: Int32] = [:]
+    /// What the plugin being loaded has registered so far (kept only if it loads).
+    var pending = Registrations()
+    var loadingPlugin: String?
+    /// How deep rules calling writes calling rules go.
+    var ruleDepth = 0
+    static let maxRuleDepth = 16
+    /// The folder `require` searches for scripts and the prompt, by their run name.
+    var scriptFolders: [String: String] = [:]
+    /// The prompt's environment: `lua x = 1` then `= x` sees it.
+    var promptEnvironment: Int32?
+    /// `action entity` pairs some rule watches (`*` for every entity).
+    var watched: Set<String> = []
+
+    public init(store: CRMStore, searchPaths: [String],
+                parseFilter: @escaping (String) throws -> Filter,
+                parseOrder: @escaping (String) throws -> [SortKey],
+                log: @escaping (String) -> Void) {
+        self.store = store
+        self.searchPaths = searchPaths
+        self.parseFilter = parseFilter
+        self.parseOrder = parseOrder
+        self.log = log
+    }
+
+    /// The folders searched by default: the bundled `plugins/` (found by walking up from
+    /// the executable), then `$XDG_CONFIG_HOME/crm/plugins`.
+    public static func defaultSearchPaths(executable: String, environment: [String: String]) -> [String] {
+        var paths: [String] = []
+        var dir = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<6 {
+            let candidate = dir.appendingPathComponent("plugins").path
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDir), isDir.boolValue {
+                paths.append(candidate)
+                break
+            }
+            dir = dir.deletingLastPathComponent()
+        }
+        if let config = environment["XDG_CONFIG_HOME"], config.hasPrefix("/") {
+            paths.append(config + "/crm/plugins")
+        } else if let home = environment["HOME"], !home.isEmpty {
+            paths.append(home + "/.config/crm/plugins")
+        }
+        return paths
+    }
+
+    // MARK: Starting
+
+    /// Builds the Lua state, finds the plugins and loads the enabled ones. Problems with
+    /// single plugins end up in `problems`; only a broken host throws.
+    public func start() throws {
+        store.rules = nil
+        lua = LuaState()
+        lua.memoryLimit = try memoryLimitSetting()
+        lua.instructionBudget = try instructionBudgetSetting()
+        rules = []; reports = []; commands = []; jobs = []; loaded = []; problems = []
+        environments = [:]
+        promptEnvironment = nil
+        try lua.runTrusted(Prelude.source, chunkName: "=crm prelude", arguments: {
+            pushHostTable()
+            return 1
+        }, results: 1)
+        preludeRef = lua.reference()
+        available = catalog()
+        try loadEnabled()
+        rebuildWatches()
+        store.rules = self
+    }
+
+    /// Drops every plugin and loads them again from disk (after editing a file).
+    public func reload() throws {
+        try start()
+    }
+
+    /// Plugins named in this database's enabled list, in the order they load.
+    public func enabledNames() throws -> [String] {
+        guard let text = try store.meta("plugins.enabled"), let data = text.data(using: .utf8),
+              let names = try? JSONDecoder().decode([String].self, from: data) else { return [] }
+        return names
+    }
+
+    func setEnabled(_ names: [String]) throws {
+        let unique = Array(NSOrderedSet(array: names)) as? [String] ?? names
+        let data = try JSONEncoder().encode(unique.sorted())
+        try store.setMeta("plugins.enabled", String(decoding: data, as: UTF8.self))
+    }
+
+    func loadEnabled() throws {
+        let enabled = try enabledNames()
+        var order: [String] = []
+        var visiting: [String] = []
+        func visit(_ name: String, requiredBy: String?) {
+            if order.contains(name) || visiting.contains(name) { return }
+            visiting.append(name)
+            if let manifest = listing(name)?.manifest {
+                for r in manifest.requires { visit(r, requiredBy: name) }
+            }
+            visiting.removeLast()
+            order.append(name)
+        }
+        for name in enabled.sorted() { visit(name, requiredBy: nil) }
+        for name in order { load(name) }
+    }
+
+    func listing(_ name: String) -> PluginListing? {
+        available.first { $0.name == name }
+    }
+
+    /// Loads one plugin; on failure records the problem and leaves nothing of it behind.
+    func load(_ name: String) {
+        guard let item = listing(name) else {
+            problems.append(PluginError(plugin: name, what: "loading",
+                                        message: "is enabled but not found in \(searchPaths.joined(separator: ", "))"))
+            return
+        }
+        guard let manifest = item.manifest else {
+            problems.append(PluginError(plugin: name, what: "loading", message: item.problem ?? "unreadable plugin.lua"))
+            return
+        }
+        for r in manifest.requires where !loaded.contains(where: { $0.name == r }) {
+            let why = listing(r) == nil ? "which is not installed" : "which did not load"
+            problems.append(PluginError(plugin: name, what: "loading", location: "\(chunkName(manifest.folder, "plugin.lua")):1",
+                                        message: "requires plugin '\(r)', \(why); skipped"))
+            return
+        }
+        pending = Registrations()
+        loadingPlugin = name
+        defer { loadingPlugin = nil }
+        let top = lua.top
+        do {
+            let env = try makeEnvironment(plugin: name, withAPI: true)
+            for module in modules(of: manifest) {
+                try runModule(module, env: env)
+            }
+            try installPending(plugin: name)
+            environments[name] = env
+            rules += pending.rules
+            reports += pending.reports
+            commands += pending.commands
+            jobs += pending.jobs
+            loaded.append(manifest)
+        } catch {
+            lua.top = top
+            for ref in pending.functionRefs { lua.release(ref) }
+            problems.append(pluginError(error, plugin: name, what: "loading"))
+        }
+        pending = Registrations()
+    }
+
+    /// The modules a plugin runs after its manifest.
+    func modules(of manifest: PluginManifest) -> [String] {
+        if let listed = manifest.modules { return listed }
+        return ["entities", "rules", "reports", "commands", "jobs"].filter {
+            FileManager.default.fileExists(atPath: manifest.folder + "/" + $0 + ".lua")
+        }
+    }
+
+    func runModule(_ module: String, env: Int32) throws {
+        let top = lua.top
+        defer { lua.top = top }
+        // require() records the module as loaded in the plugin's own table.
+        try callPrelude("require_in", pushing: {
+            lua.pushReference(env)
+            lua.push(module)
+            return 2
+        }, results: 0)
+    }
+
+    /// Turns whatever went wrong into a PluginError naming the plugin and what ran.
+    func pluginError(_ error: Error, plugin: String?, what: String?, record: String? = nil) -> PluginError {
+        if var e = error as? PluginError {
+            if e.plugin == nil { e.plugin = plugin }
+            return e
+        }
+        if let f = error as? LuaFailure {
+            return PluginError(plugin: plugin, what: what, location: f.location, record: record,
+                               message: f.message, traceback: f.traceback, kind: f.kind)
+        }
+        return PluginError(plugin: plugin, what: what, record: record, message: LuaState.describe(error))
+    }
+
+    /// A file's name as Lua reports it: relative to the folder holding the plugins' folder.
+    func chunkName(_ folder: String, _ file: String) -> String {
+        let url = URL(fileURLWithPath: folder)
+        return url.deletingLastPathComponent().lastPathComponent + "/" + url.lastPathComponent + "/" + file
+    }
+
+    // MARK: Calling into the prelude
+
+    /// Calls `prelude[name](...)` with what `pushing` pushes.
+    func callPrelude(_ name: String, pushing: () -> Int32, results: Int32) throws {
+        lua.pushReference(preludeRef)
+        lua_getfield(lua.L, -1, name)
+        lua_rotate(lua.L, -2, -1)
+        crm_lua_pop(lua.L, 1)
+        let n = pushing()
+        try lua.call(arguments: n, results: results)
+    }
+
+    /// A fresh environment for a plugin or a script, as a registry reference.
+    func makeEnvironment(plugin: String, withAPI: Bool) throws -> Int32 {
+        try callPrelude("make_env", pushing: {
+            lua.push(plugin)
+            lua.push(withAPI)
+            return 2
+        }, results: 1)
+        return lua.reference()
+    }
+}
+
+/// What one plugin registers while it loads.
+struct Registrations {
+    var entities: [EntityDefinition] = []
+    var extensions: [(entity: String, fields: [FieldDefinition], indexes: [IndexDefinition], location: String)] = []
+    var rules: [RuleDefinition] = []
+    var reports: [ReportDefinition] = []
+    var commands: [CommandDefinition] = []
+    var jobs: [JobDefinition] = []
+
+    var functionRefs: [Int32] {
+        rules.map(\.function) + reports.map(\.function) + commands.map(\.function) + jobs.map(\.function)
+    }
+}
