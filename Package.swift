@@ -45,7 +45,7 @@ let package = Package(
             name: "CRMTestSupport",
             dependencies: ["CRMCore", "CRMShell", "CRMLua"],
             path: "Tests/CRMTestSupport"),
-        .testTarget(name: "CRMLuaTests", dependencies: ["CRMLua", "CRMCore", "CRMTestSupport"]),
+        .testTarget(name: "CRMLuaTests", dependencies: ["CRMLua", "CRMCore", "CRMShell", "CRMTestSupport"]),
         .testTarget(name: "CRMCoreTests", dependencies: ["CRMCore", "CRMTestSupport"]),
         .testTarget(name: "CRMShellTests", dependencies: ["CRMShell", "CRMCore", "CRMTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CRMCore", "CRMTestSupport"]),

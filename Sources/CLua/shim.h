@@ -34,7 +34,9 @@ typedef struct crm_lua_state_info {
 } crm_lua_state_info;
 
 /* Ctrl-C: the REPL's SIGINT handler sets this; the count hook turns it into an error. */
-static volatile sig_atomic_t crm_lua_interrupt_flag = 0;
+/* Weak, not static: Swift compiles each file on its own, and a static here would give
+ * every file its own flag (the handler would set one, the hook read another). */
+__attribute__((weak)) volatile sig_atomic_t crm_lua_interrupt_flag = 0;
 
 static inline void crm_lua_on_sigint(int sig) { (void)sig; crm_lua_interrupt_flag = 1; }
 
@@ -52,6 +54,8 @@ static inline int crm_lua_install_sigint(struct sigaction *old) {
 static inline int crm_lua_restore_sigint(const struct sigaction *old) {
     return sigaction(SIGINT, old, NULL);
 }
+
+static inline void crm_lua_request_interrupt(void) { crm_lua_interrupt_flag = 1; }
 
 static inline int crm_lua_take_interrupt(void) {
     int v = crm_lua_interrupt_flag;

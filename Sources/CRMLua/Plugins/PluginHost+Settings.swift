@@ -43,8 +43,15 @@ extension PluginHost {
             for r in m.requires { try add(r) }
         }
         try add(name)
+        let before = try enabledNames()
         try setEnabled(names)
         try reload()
+        // A plugin that does not load is not left enabled: the admin fixes it and enables again.
+        if let problem = problems.first(where: { added.contains($0.plugin ?? "") }) {
+            try setEnabled(before)
+            try reload()
+            throw problem
+        }
         return added
     }
 

@@ -133,7 +133,8 @@ public final class PluginHost: WriteRules {
             if order.contains(name) || visiting.contains(name) { return }
             visiting.append(name)
             if let manifest = listing(name)?.manifest {
-                for r in manifest.requires { visit(r, requiredBy: name) }
+                // A missing requirement is reported by the plugin that needs it.
+                for r in manifest.requires where listing(r) != nil { visit(r, requiredBy: name) }
             }
             visiting.removeLast()
             order.append(name)

@@ -56,6 +56,9 @@ public enum Renderer {
     }
 
     static func sections(_ parts: [Output], _ o: RenderOptions) -> String {
+        // Data formats skip charts; a report's table and chart is then just the table.
+        let data = parts.filter { if case .chart = $0 { return false } else { return true } }
+        if [.csv, .json, .ndjson].contains(o.format), data.count == 1 { return render(data[0], options: o) }
         switch o.format {
         case .json:
             var entries: [String] = []

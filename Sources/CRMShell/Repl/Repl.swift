@@ -1,4 +1,5 @@
 import CRMCore
+import CRMLua
 import Foundation
 
 /// The interactive prompt: libedit line editing, history across sessions, Tab completion,
@@ -67,7 +68,7 @@ public final class Repl {
 
     func execute(_ text: String, color: Bool) {
         do {
-            let output = try session.execute(text)
+            let output = try LuaInterrupt.whileRunning { try session.execute(text) }
             let options = RenderOptions(format: session.format, terminalWidth: Terminal.width(),
                                         color: Terminal.colorAllowed(STDOUT_FILENO))
             Terminal.write(Renderer.render(output, options: options), to: STDOUT_FILENO)
