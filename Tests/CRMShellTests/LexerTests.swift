@@ -166,10 +166,15 @@ final class LexerTests: XCTestCase {
     }
 
     func testComment_hashInsideAWordOrAfterASymbolIsText() throws {
-        XCTAssertEqual(try shape("show customer #12"), ["w:show", "w:customer"])
         XCTAssertEqual(try shape("a=b#c"), ["w:a", "s:=", "w:b#c"])
         XCTAssertEqual(try shape("ref=#12"), ["w:ref", "s:=", "w:#12"])
         XCTAssertEqual(try shape("x='# not a comment'"), ["w:x", "s:=", "q:# not a comment"])
+    }
+
+    func testHashBeforeADigitIsAnID_notAComment() throws {
+        XCTAssertEqual(try shape("show customer #12"), ["w:show", "w:customer", "w:#12"])
+        XCTAssertEqual(try shape("list deal where customer = #1 # the first"), ["w:list", "w:deal", "w:where", "w:customer", "s:=", "w:#1"])
+        XCTAssertTrue(Lexer.needsContinuation("add task title='x' customer= #1 notes='open"))
     }
 
     func testBackslashNewline_joinsLinesAsWhitespace() throws {

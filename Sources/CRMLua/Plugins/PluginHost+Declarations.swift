@@ -171,7 +171,7 @@ extension PluginHost {
         e.titleField = l.stringField("title", at: index) ?? ["name", "title", "number", "code"].first { e.field($0) != nil }
         e.searchFields = try stringList(l, "search", at: index)
         let list = try stringList(l, "list", at: index)
-        e.listFields = list.isEmpty ? nil : list
+        e.listFields = list.isEmpty ? nil : (list.contains("id") ? list : ["id"] + list)
         for f in [e.titleField].compactMap({ $0 }) + e.searchFields + list where e.type(of: f) == nil {
             throw StoreError.unknownField(entity: name, field: f, suggestion: NameSuggestion.closest(to: f, in: e.fields.map(\.name)))
         }

@@ -21,7 +21,7 @@ struct AddVerb: Verb {
         let e = try session.entity(&args)
         let values = try session.values(e, &args)
         if values.isEmpty && !e.fields.filter(\.required).isEmpty {
-            throw SyntaxError(message: "give the fields of the new \(e.name) as field=value (required: \(e.fields.filter(\.required).map(\.name).joined(separator: ", ")))", position: args.endPosition)
+            throw SyntaxError(message: "give the fields of the new \(e.name) as field=value (required: \(e.fields.filter { $0.required && $0.defaultText == nil }.map(\.name).joined(separator: ", ")))", position: args.endPosition)
         }
         let id = try session.store.create(e.name, values: values)
         return .message(String(id))

@@ -11,7 +11,7 @@ struct ImportVerb: Verb {
         updated columns (as in an export) are ignored: new records get their own.
 
         Every row is checked like an add. Bad rows are reported as FILE:LINE: reason. Without
-        --atomic, good rows go in and bad rows are copied to FILE.rejects.csv beside the input,
+        --atomic, good rows go in and bad rows are copied beside the input (leads.csv → leads.rejects.csv),
         and the command fails so a script notices. With --atomic, one bad row cancels the whole
         import.
 

@@ -3,7 +3,8 @@
 /// Whitespace separates tokens; `= != < <= > >= ~ ( ) ,` are symbols; anything else is a
 /// word (`name=王芳` is `name`, `=`, `王芳`; `-7d` and `a@b.com` are single words). Quotes
 /// ('…' or "…") start a quoted token only at the start of a token and decode `\\ \' \" \n \t`.
-/// `#` at the start of a token begins a comment; a backslash before a newline joins lines.
+/// `#` at the start of a token begins a comment (but `#12` is an id); a backslash before a
+/// newline joins lines.
 public enum Lexer {
     static let symbolStarts: Set<Character> = ["=", "!", "<", ">", "~", "(", ")", ","]
 
@@ -29,7 +30,7 @@ public enum Lexer {
                 spaceBefore = true
                 continue
             }
-            if c == "#" && spaceBefore {
+            if c == "#" && spaceBefore && !Lexer.startsID(chars, i) {
                 while i < chars.count, chars[i] != "\n" { i += 1 }
                 continue
             }
@@ -76,6 +77,11 @@ public enum Lexer {
         return tokens
     }
 
+    /// `#12` is an id, not a comment: a `#` with a digit right after it.
+    static func startsID(_ chars: [Character], _ i: Int) -> Bool {
+        i + 1 < chars.count && chars[i + 1].isASCII && chars[i + 1].isNumber
+    }
+
     static func symbol(_ chars: [Character], at i: Int) -> String? {
         let c = chars[i]
         guard symbolStarts.contains(c) else { return nil }
@@ -95,7 +101,8 @@ public enum Lexer {
         var tokenStart = true   // a quote may open here (after whitespace or a symbol)
         var afterSpace = true   // a comment may open here (after whitespace only, as in `tokenize`)
         var comment = false
-        for c in text {
+        let chars = Array(text)
+        for (i, c) in chars.enumerated() {
             if comment {
                 if c.isNewline { comment = false; tokenStart = true; afterSpace = true }
                 continue
@@ -104,7 +111,7 @@ public enum Lexer {
                 if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == q { quote = nil }
                 continue
             }
-            if afterSpace && c == "#" { comment = true; continue }
+            if afterSpace && c == "#" && !startsID(chars, i) { comment = true; continue }
             if tokenStart && (c == "'" || c == "\"") { quote = c; tokenStart = false; afterSpace = false; continue }
             afterSpace = c.isWhitespace
             tokenStart = afterSpace || symbolStarts.contains(c)
