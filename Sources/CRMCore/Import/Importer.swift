@@ -63,17 +63,25 @@ public struct Importer {
                         throw ImportError(path: path, line: line, message: "expected \(header.count) columns, found \(fields.count)")
                     }
                     var values: [String: Value] = [:]
+                    var created: Int?
                     for (i, field) in columns.enumerated() {
                         guard let field else { continue }
                         let text = fields[i]
                         if text.isEmpty { continue }
+                        if field == "created" {
+                            guard let t = try? ValueParser(clock: store.clock).instant(text) else {
+                                throw ImportError(path: path, line: line, message: "created: '\(text)' is not a date or date and time")
+                            }
+                            created = t
+                            continue
+                        }
                         let key = field + "\u{0}" + text
                         if let cached = referenceCache[key] { values[field] = cached; continue }
                         let value = try store.parseValue(entity: e.name, field: field, text: text)
                         if case .reference = e.field(field)?.type, Int64(text) == nil { referenceCache[key] = value }
                         values[field] = value
                     }
-                    _ = try store.create(e.name, values: values)
+                    _ = try store.create(e.name, values: values, created: created)
                     imported += 1
                 } catch let error as StoreError {
                     rejected += 1
@@ -125,8 +133,10 @@ public struct Importer {
             var field: String?
             if let m = mapping[column] {
                 field = m == "-" ? nil : m
+            } else if column.lowercased() == "created" {
+                field = "created"  // kept: records moved from another system keep their age
             } else if EntityDefinition.systemFields.contains(column.lowercased()) {
-                field = nil  // an exported id/created/updated column: new records get their own
+                field = nil  // an exported id/updated column: new records get their own
             } else if let f = e.fields.first(where: { $0.name == column.lowercased() || $0.label == column }) {
                 field = f.name
             } else {

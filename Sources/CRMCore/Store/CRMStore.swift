@@ -19,7 +19,8 @@ public protocol CRMStore: AnyObject {
     /// Converts typed text to a value of a field, resolving references by id or title.
     func parseValue(entity: String, field: String, text: String) throws -> Value
 
-    func create(_ entity: String, values: [String: Value]) throws -> Int64
+    /// Creates a record; `created` (epoch seconds) backdates it, for imports from other systems.
+    func create(_ entity: String, values: [String: Value], created: Int?) throws -> Int64
     /// Changes some fields of one record; returns whether anything changed.
     @discardableResult
     func update(_ entity: String, id: Int64, values: [String: Value]) throws -> Bool
@@ -57,4 +58,10 @@ public protocol CRMStore: AnyObject {
     func rollback() throws
     /// How many `begin`s are open.
     var transactionDepth: Int { get }
+}
+
+extension CRMStore {
+    public func create(_ entity: String, values: [String: Value]) throws -> Int64 {
+        try create(entity, values: values, created: nil)
+    }
 }

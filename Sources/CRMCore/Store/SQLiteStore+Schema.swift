@@ -86,7 +86,7 @@ extension SQLiteStore {
             let old = schema.entity(named: e.name)
             for f in e.fields {
                 if existing.contains(f.name) {
-                    if let before = old?.field(f.name), before.type.sqlType != f.type.sqlType || before.type.scale != f.type.scale {
+                    if let before = old?.field(f.name), !SQLiteStore.storedAlike(before.type, f.type) {
                         throw StoreError.incompatibleMigration(
                             entity: e.name, field: f.name,
                             reason: "its type changes from \(before.type.name) to \(f.type.name); add a new field instead")
@@ -109,21 +109,40 @@ extension SQLiteStore {
             }
         }
         for index in indexes {
-            let columns = index.fields.map(quoted).joined(separator: ", ")
-            do {
-                try db.execute(sql: "CREATE \(index.unique ? "UNIQUE " : "")INDEX IF NOT EXISTS \(quoted(index.sqlName(entity: e.name))) ON \(table) (\(columns))")
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                throw StoreError.incompatibleMigration(entity: e.name, field: index.fields.joined(separator: "+"),
-                                                       reason: "existing records have duplicate values, so it cannot be unique")
-            }
+            try createIndex(index, of: e, db)
         }
         if !e.searchFields.isEmpty {
             try FindIndex.install(e, db)
         }
+        try saveDefinition(e, db)
+    }
+
+    /// True when a column of type `a` can hold values of type `b` as they are.
+    /// (Out of line: inlined into `migrate`, Swift 6.x's -O ownership verifier crashes.)
+    @inline(never)
+    static func storedAlike(_ a: FieldType, _ b: FieldType) -> Bool {
+        a.sqlType == b.sqlType && a.scale == b.scale
+    }
+
+    func createIndex(_ index: IndexDefinition, of e: EntityDefinition, _ db: Database) throws {
+        let columns = index.fields.map(quoted).joined(separator: ", ")
+        let sql = "CREATE \(index.unique ? "UNIQUE " : "")INDEX IF NOT EXISTS \(quoted(index.sqlName(entity: e.name))) ON \(quoted(e.name)) (\(columns))"
+        do {
+            try db.execute(sql: sql)
+        } catch let error as DatabaseError {
+            guard error.resultCode == .SQLITE_CONSTRAINT else { throw error }
+            throw StoreError.incompatibleMigration(entity: e.name, field: index.fields.joined(separator: "+"),
+                                                   reason: "existing records have duplicate values, so it cannot be unique")
+        }
+    }
+
+    func saveDefinition(_ e: EntityDefinition, _ db: Database) throws {
         let json = String(decoding: try JSONEncoder().encode(e), as: UTF8.self)
-        let position = try Int.fetchOne(db, sql: "SELECT position FROM _crm_schema WHERE entity = ?", arguments: [e.name])
-            ?? (try Int.fetchOne(db, sql: "SELECT coalesce(max(position), 0) + 1 FROM _crm_schema") ?? 1)
+        var position = try Int.fetchOne(db, sql: "SELECT position FROM _crm_schema WHERE entity = ?", arguments: [e.name])
+        if position == nil {
+            position = try Int.fetchOne(db, sql: "SELECT coalesce(max(position), 0) + 1 FROM _crm_schema")
+        }
         try db.execute(sql: "INSERT OR REPLACE INTO _crm_schema (entity, definition, position) VALUES (?, ?, ?)",
-                       arguments: [e.name, json, position])
+                       arguments: [e.name, json, position ?? 1])
     }
 }

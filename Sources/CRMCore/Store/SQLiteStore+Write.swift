@@ -40,7 +40,7 @@ extension SQLiteStore {
         }
     }
 
-    public func create(_ entity: String, values: [String: Value]) throws -> Int64 {
+    public func create(_ entity: String, values: [String: Value], created: Int? = nil) throws -> Int64 {
         let e = try schema.require(entity)
         try checkNames(e, values)
         var full = values
@@ -58,9 +58,10 @@ extension SQLiteStore {
             let id = try access { db in
                 try check(e, full, changed: Set(e.fields.map(\.name)), id: nil, db)
                 let now = Value.text(DateCodec.utcText(epochSeconds: clock.now()))
+                let born = created.map { Value.text(DateCodec.utcText(epochSeconds: $0)) } ?? now
                 var arguments = e.fields.map { (full[$0.name] ?? .null).databaseValue(for: $0.type) }
-                arguments.append(now.databaseValue(for: .text))
-                arguments.append(now.databaseValue(for: .text))
+                arguments.append(born.databaseValue(for: .text))
+                arguments.append(born.databaseValue(for: .text))
                 try db.cachedStatement(sql: insertSQL(e)).execute(arguments: StatementArguments(arguments))
                 let id = db.lastInsertedRowID
                 if !e.searchFields.isEmpty {
