@@ -103,13 +103,21 @@ final class ImporterTests: XCTestCase {
         XCTAssertEqual(try customers(), [["王芳", "13800001111", "上海", "growth"]])
     }
 
-    func testExportedSystemColumns_areIgnored() throws {
-        let path = write("export.csv", "id,name,created,updated\n99,王芳,2020-01-01T00:00:00Z,2020-01-01T00:00:00Z\n")
-        XCTAssertEqual(try run(path).result.imported, 1)
+    func testExportedSystemColumns_idAndUpdatedIgnored_createdKept() throws {
+        let path = write("export.csv", "id,name,created,updated\n99,王芳,2020-01-01T00:00:00Z,2021-01-01T00:00:00Z\n,李娜,,\n")
+        XCTAssertEqual(try run(path).result.imported, 2)
         let r = try XCTUnwrap(store.record("customer", id: 1))
         XCTAssertEqual(r["name"], .text("王芳"))
-        XCTAssertEqual(r["created"], .datetime("2026-11-22T10:00:00Z"), "new records get their own created time")
+        XCTAssertEqual(r["created"], .datetime("2020-01-01T00:00:00Z"), "a record moved from another system keeps its age")
         XCTAssertNil(try store.record("customer", id: 99))
+        XCTAssertEqual(try store.record("customer", id: 2)?["created"], .datetime("2026-11-22T10:00:00Z"), "no date: now")
+    }
+
+    func testBadCreatedDate_rejectsTheRow() throws {
+        let path = write("c.csv", "name,created\n王芳,yesterday-ish\n")
+        let (result, rejects) = try run(path)
+        XCTAssertEqual(result.rejected, 1)
+        XCTAssertEqual(rejects.first?.message, "created: 'yesterday-ish' is not a date or date and time")
     }
 
     func testBOMAndCRLFAndQuotedNewlines() throws {
