@@ -41,6 +41,11 @@ let package = Package(
             name: "crm",
             dependencies: ["CRMShell", "CRMCore"]),
 
+        // The in-process latency harness scripts/bench uses (p50/p99 of lookups, find, list).
+        .executableTarget(
+            name: "crm-bench",
+            dependencies: ["CRMShell", "CRMCore"]),
+
         .target(
             name: "CRMTestSupport",
             dependencies: ["CRMCore", "CRMShell", "CRMLua"],

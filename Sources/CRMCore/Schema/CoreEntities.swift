@@ -38,7 +38,7 @@ public enum CoreEntities {
             FieldDefinition("tags", .text, label: "Tags", maxLength: 500, help: "comma-separated"),
             FieldDefinition("notes", .text, label: "Notes"),
         ],
-        indexes: [IndexDefinition(["phone"]), IndexDefinition(["email"]), IndexDefinition(["city"]),
+        indexes: [IndexDefinition(["phone"]), IndexDefinition(["email"]), IndexDefinition(["city", "name"]),
                   IndexDefinition(["owner"]), IndexDefinition(["stage"])],
         titleField: "name", searchFields: ["name", "phone", "email"],
         listFields: ["id", "name", "phone", "email", "city", "stage", "value_class", "owner"])

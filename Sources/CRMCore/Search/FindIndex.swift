@@ -35,6 +35,11 @@ enum FindIndex {
     /// Replaces a record's grams.
     static func update(_ e: EntityDefinition, id: Int64, texts: [String], _ db: Database) throws {
         try remove(e, id: id, db)
+        try insert(e, id: id, texts: texts, db)
+    }
+
+    /// Adds a new record's grams (nothing to remove first: the id is new).
+    static func insert(_ e: EntityDefinition, id: Int64, texts: [String], _ db: Database) throws {
         let insert = try db.cachedStatement(sql: "INSERT INTO \(quoted(table(e.name))) (rowid, grams) VALUES (?, ?)")
         try insert.execute(arguments: [id, grams(of: texts)])
     }
@@ -45,51 +50,75 @@ enum FindIndex {
 
     enum CharClass { case cjk, word, separator }
 
-    static func charClass(_ c: Character) -> CharClass {
-        guard let s = c.unicodeScalars.first else { return .separator }
+    /// The class of one scalar: ASCII and CJK decided by ranges (this runs for every
+    /// character of every imported record), the rest by Unicode properties.
+    static func charClass(_ s: Unicode.Scalar) -> CharClass {
         let v = s.value
-        if s.properties.isIdeographic || (0x3040...0x30FF).contains(v) || (0xAC00...0xD7A3).contains(v) { return .cjk }
-        if c.isLetter || c.isNumber { return .word }
+        if v < 0x80 {
+            let b = UInt8(v)
+            return (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) ? .word : .separator
+        }
+        if (0x4E00...0x9FFF).contains(v) || (0x3400...0x4DBF).contains(v) || (0x3040...0x30FF).contains(v)
+            || (0xAC00...0xD7A3).contains(v) || (0xF900...0xFAFF).contains(v) || (0x20000...0x3134F).contains(v) {
+            return .cjk
+        }
+        if s.properties.isIdeographic { return .cjk }
+        if s.properties.isAlphabetic || s.properties.numericType != nil { return .word }
         return .separator
     }
 
+    static func lowered(_ s: Unicode.Scalar) -> [Unicode.Scalar] {
+        if s.value < 0x80 {
+            return s.value >= 65 && s.value <= 90 ? [Unicode.Scalar(s.value + 32)!] : [s]
+        }
+        if !s.properties.changesWhenLowercased { return [s] }
+        return Array(s.properties.lowercaseMapping.unicodeScalars)
+    }
+
     /// Runs of same-class characters, lowercased.
-    static func runs(_ text: String) -> [(CharClass, [Character])] {
-        var result: [(CharClass, [Character])] = []
-        var current: [Character] = []
+    static func runs(_ text: String) -> [(CharClass, [Unicode.Scalar])] {
+        var result: [(CharClass, [Unicode.Scalar])] = []
+        var current: [Unicode.Scalar] = []
         var currentClass = CharClass.separator
-        for c in text.lowercased() {
-            let k = charClass(c)
-            if k != currentClass {
-                if currentClass != .separator && !current.isEmpty { result.append((currentClass, current)) }
-                current = []
-                currentClass = k
+        for scalar in text.unicodeScalars {
+            for c in lowered(scalar) {
+                let k = charClass(c)
+                if k != currentClass {
+                    if currentClass != .separator && !current.isEmpty { result.append((currentClass, current)) }
+                    current.removeAll(keepingCapacity: true)
+                    currentClass = k
+                }
+                if k != .separator { current.append(c) }
             }
-            if k != .separator { current.append(c) }
         }
         if currentClass != .separator && !current.isEmpty { result.append((currentClass, current)) }
         return result
     }
 
+    static func gram(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars)
+        return String(view)
+    }
+
     /// The grams stored for a record's searched texts, space separated.
     static func grams(of texts: [String]) -> String {
         var seen = Set<String>()
-        var out: [String] = []
+        var out = ""
         for text in texts {
             for (kind, chars) in runs(text) {
                 let n = kind == .cjk ? 2 : 3
-                if chars.count < n {
-                    let g = String(chars)
-                    if seen.insert(g).inserted { out.append(g) }
-                    continue
-                }
-                for i in 0...(chars.count - n) {
-                    let g = String(chars[i..<(i + n)])
-                    if seen.insert(g).inserted { out.append(g) }
+                let slices = chars.count < n ? [chars[...]] : (0...(chars.count - n)).map { chars[$0..<($0 + n)] }
+                for slice in slices {
+                    let g = gram(slice)
+                    if seen.insert(g).inserted {
+                        if !out.isEmpty { out += " " }
+                        out += g
+                    }
                 }
             }
         }
-        return out.joined(separator: " ")
+        return out
     }
 
     /// The grams a query needs; empty when it is too short to use the index.
@@ -100,7 +129,7 @@ enum FindIndex {
             let n = kind == .cjk ? 2 : 3
             guard chars.count >= n else { continue }
             for i in 0...(chars.count - n) {
-                let g = String(chars[i..<(i + n)])
+                let g = gram(chars[i..<(i + n)])
                 if seen.insert(g).inserted { out.append(g) }
             }
         }

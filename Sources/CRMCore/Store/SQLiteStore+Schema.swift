@@ -26,6 +26,7 @@ extension SQLiteStore {
             }
         }
         schema = planned
+        insertSQLCache = [:]
     }
 
     func validate(_ e: EntityDefinition, in planned: Schema) throws {

@@ -48,7 +48,10 @@ extension SQLiteStore {
             if let d = f.defaultText { full[f.name] = try parser.parse(d, as: f.type) }
         }
         let rules = self.rules.flatMap { $0.watches(.create, e.name) ? $0 : nil }
-        return try atomically {
+        // Without rules the checks all run before the first write, so a refused record
+        // leaves nothing and the savepoint (costly in bulk imports) is not needed.
+        let guarded: (() throws -> Int64) throws -> Int64 = rules == nil ? { try $0() } : { try self.atomically($0) }
+        return try guarded {
             if let rules {
                 var event = WriteEvent(action: .create, entity: e, id: nil, new: full, old: nil)
                 try rules.before(&event)
@@ -65,7 +68,7 @@ extension SQLiteStore {
                 try db.cachedStatement(sql: insertSQL(e)).execute(arguments: StatementArguments(arguments))
                 let id = db.lastInsertedRowID
                 if !e.searchFields.isEmpty {
-                    try FindIndex.update(e, id: id, texts: e.searchFields.map { full[$0]?.displayText ?? "" }, db)
+                    try FindIndex.insert(e, id: id, texts: e.searchFields.map { full[$0]?.displayText ?? "" }, db)
                 }
                 let pairs = e.fields.compactMap { f in full[f.name].flatMap { $0.isNull ? nil : (f.name, $0) } }
                 try audit(db, action: "create", entity: e.name, id: id, field: nil, old: nil, new: JSONText.object(pairs))
@@ -79,9 +82,12 @@ extension SQLiteStore {
     }
 
     func insertSQL(_ e: EntityDefinition) -> String {
+        if let cached = insertSQLCache[e.name] { return cached }
         let columns = e.fields.map { quoted($0.name) } + ["created", "updated"]
         let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
-        return "INSERT INTO \(quoted(e.name)) (\(columns.joined(separator: ", "))) VALUES (\(marks))"
+        let sql = "INSERT INTO \(quoted(e.name)) (\(columns.joined(separator: ", "))) VALUES (\(marks))"
+        insertSQLCache[e.name] = sql
+        return sql
     }
 
     @discardableResult

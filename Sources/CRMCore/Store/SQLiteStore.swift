@@ -16,7 +16,8 @@ public final class SQLiteStore: CRMStore {
     public internal(set) var transactionDepth = 0
     /// The rules that run around every write (the plugin runtime sets them).
     public weak var rules: WriteRules?
-    var savepointCounter = 0
+    /// INSERT statements' SQL by entity (built once: imports insert millions of rows).
+    var insertSQLCache: [String: String] = [:]
 
     /// Opens (creating if needed) the database at `path` and installs the core entities.
     ///
@@ -43,6 +44,10 @@ public final class SQLiteStore: CRMStore {
                 try queue.inDatabase { db in
                     _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
                     try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                    // Each command runs in a savepoint; its statement journal stays in
+                    // memory instead of a temporary file (bulk imports write through it).
+                    try db.execute(sql: "PRAGMA temp_store = MEMORY")
+                    try db.execute(sql: "PRAGMA cache_size = -32768")
                 }
             }
             try SQLiteStore.migrator.migrate(queue)
@@ -137,17 +142,18 @@ public final class SQLiteStore: CRMStore {
     // MARK: Transactions
 
     public func atomically<T>(_ body: () throws -> T) throws -> T {
-        savepointCounter += 1
-        let name = "crm_cmd_\(savepointCounter)"
-        try access { try $0.execute(sql: "SAVEPOINT \(name)") }
+        // One name for every level: SQLite matches RELEASE and ROLLBACK TO with the
+        // innermost savepoint of that name, and the statements stay cached (imports
+        // run one per row when rules watch).
+        try access { try $0.cachedStatement(sql: "SAVEPOINT crm_cmd").execute() }
         do {
             let result = try body()
-            try access { try $0.execute(sql: "RELEASE \(name)") }
+            try access { try $0.cachedStatement(sql: "RELEASE crm_cmd").execute() }
             return result
         } catch {
             try? access { db in
-                try db.execute(sql: "ROLLBACK TO \(name)")
-                try db.execute(sql: "RELEASE \(name)")
+                try db.execute(sql: "ROLLBACK TO crm_cmd")
+                try db.execute(sql: "RELEASE crm_cmd")
             }
             throw error
         }
@@ -191,5 +197,6 @@ public final class SQLiteStore: CRMStore {
 
 /// SQL identifier quoting; names are also checked to be plain identifiers on install.
 func quoted(_ name: String) -> String {
-    "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    guard name.utf8.contains(34) else { return "\"" + name + "\"" }
+    return "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }

@@ -102,8 +102,7 @@ public final class LuaState {
 
     /// How an error reads inside Lua (`err.message`).
     static func describe(_ error: Error) -> String {
-        if let e = error as? CustomStringConvertible { return e.description }
-        return "\(error)"
+        String(describing: error)
     }
 
     // MARK: Running code

@@ -85,9 +85,9 @@ extension PluginHost {
         }
         // Read back what the rule changed.
         l.pushReference(newRef)
-        var changed = try l.values(at: -1, entity: e, store: store)
-        var notes: [String] = []
         let before = event.new ?? [:]
+        var changed = try readBack(at: -1, original: before, entity: e)
+        var notes: [String] = []
         for f in e.fields {
             let was = before[f.name] ?? .null
             let now = changed[f.name] ?? .null
@@ -100,6 +100,50 @@ extension PluginHost {
     }
 
     func show(_ v: Value) -> String { v.isNull ? "null" : v.displayText }
+
+    /// The record table after a rule ran, as values: fields the rule left as they were
+    /// are taken over without parsing again (this runs for every row of an import).
+    func readBack(at index: Int32, original: [String: Value], entity e: EntityDefinition) throws -> [String: Value] {
+        let l = lua!
+        let t = l.absolute(index)
+        var out: [String: Value] = [:]
+        var unknown: String?
+        l.forEachPair(at: t) {
+            guard unknown == nil, l.type(at: -2) == LUA_TSTRING, let key = l.string(at: -2) else { return }
+            if e.field(key) == nil && !EntityDefinition.systemFields.contains(key) { unknown = key }
+        }
+        if let unknown {
+            throw StoreError.unknownField(entity: e.name, field: unknown,
+                                          suggestion: NameSuggestion.closest(to: unknown, in: e.fields.map(\.name)))
+        }
+        for f in e.fields {
+            l.rawField(f.name, at: t)
+            defer { crm_lua_pop(l.L, 1) }
+            let was = original[f.name] ?? .null
+            if unchanged(was, at: -1) {
+                if !was.isNull { out[f.name] = was }
+                continue
+            }
+            out[f.name] = try l.value(at: -1, for: f, entity: e.name, store: store)
+        }
+        return out
+    }
+
+    /// True when the Lua value at `index` is what `value` was pushed as.
+    func unchanged(_ value: Value, at index: Int32) -> Bool {
+        let l = lua!
+        switch (value, l.type(at: index)) {
+        case (.null, LUA_TNIL): return true
+        case (.text(let s), LUA_TSTRING), (.date(let s), LUA_TSTRING), (.datetime(let s), LUA_TSTRING):
+            return l.string(at: index) == s
+        case (.integer(let i), LUA_TNUMBER):
+            return crm_lua_isinteger(l.L, index) != 0 && Int64(crm_lua_tointeger(l.L, index)) == i
+        case (.decimal(let d), LUA_TNUMBER):
+            return crm_lua_isinteger(l.L, index) == 0 && crm_lua_tonumber(l.L, index) == (Double(d.description) ?? .nan)
+        case (.bool(let b), LUA_TBOOLEAN): return (lua_toboolean(l.L, index) != 0) == b
+        default: return false
+        }
+    }
 
     /// `create deposit`, `update unit 12`, `delete customer 3`.
     func recordName(_ event: WriteEvent) -> String {
