@@ -69,7 +69,7 @@ public struct Importer {
                         let text = fields[i]
                         if text.isEmpty { continue }
                         if field == "created" {
-                            guard let t = try? ValueParser(clock: store.clock).instant(text) else {
+                            guard let t = DateCodec.epochSeconds(utc: text) ?? (try? ValueParser(clock: store.clock).instant(text)) else {
                                 throw ImportError(path: path, line: line, message: "created: '\(text)' is not a date or date and time")
                             }
                             created = t

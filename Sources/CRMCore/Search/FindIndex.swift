@@ -103,22 +103,23 @@ enum FindIndex {
 
     /// The grams stored for a record's searched texts, space separated.
     static func grams(of texts: [String]) -> String {
-        var seen = Set<String>()
-        var out = ""
+        // A gram is at most 3 scalars of at most 21 bits: packed into a UInt64 it is
+        // deduplicated without building a String per gram (this runs on every import row).
+        var seen = Set<UInt64>()
+        var out = String.UnicodeScalarView()
         for text in texts {
             for (kind, chars) in runs(text) {
-                let n = kind == .cjk ? 2 : 3
-                let slices = chars.count < n ? [chars[...]] : (0...(chars.count - n)).map { chars[$0..<($0 + n)] }
-                for slice in slices {
-                    let g = gram(slice)
-                    if seen.insert(g).inserted {
-                        if !out.isEmpty { out += " " }
-                        out += g
-                    }
+                let n = min(kind == .cjk ? 2 : 3, chars.count)
+                for start in 0...(chars.count - n) {
+                    var key: UInt64 = UInt64(n)
+                    for c in chars[start..<(start + n)] { key = key << 21 | UInt64(c.value) }
+                    guard seen.insert(key).inserted else { continue }
+                    if !out.isEmpty { out.append(" ") }
+                    for i in start..<(start + n) { out.append(chars[i]) }
                 }
             }
         }
-        return out
+        return String(out)
     }
 
     /// The grams a query needs; empty when it is too short to use the index.

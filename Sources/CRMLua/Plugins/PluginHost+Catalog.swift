@@ -29,18 +29,11 @@ extension PluginHost {
             let chunk = chunkName(folder, "plugin.lua")
             let env = try makeEnvironment(plugin: name, withAPI: false)
             defer { lua.release(env) }
-            try callPrelude("load_in", pushing: {
-                lua.pushReference(env)
-                lua.push(source)
-                lua.push(chunk)
-                return 3
-            }, results: 2)
-            if lua.type(at: -2) == LUA_TNIL {
-                throw LuaFailure(kind: .syntax, message: lua.string(at: -1) ?? "cannot load", traceback: nil)
-            }
-            lua.top = lua.top - 1
+            try load(source, chunkName: chunk, env: env)
             try lua.call(arguments: 0, results: 1)
             listing.manifest = try manifest(at: -1, name: name, folder: folder, chunk: chunk)
+        } catch let e as PluginError {
+            listing.problem = e.location == nil ? "\(chunkName(folder, "plugin.lua")): \(e.message)" : e.description
         } catch let f as LuaFailure {
             let (location, message) = LuaFailure.splitLocation(f.description)
             listing.problem = (location ?? chunkName(folder, "plugin.lua")) + ": " + message
