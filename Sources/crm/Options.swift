@@ -7,6 +7,8 @@ struct Options {
     var format: String?
     var commands: [String] = []
     var scripts: [String] = []
+    /// Words after `run FILE.lua`, handed to the script as `...`.
+    var scriptArguments: [String] = []
     var keepGoing = false
     var atomic = false
     var dryRun = false
@@ -26,7 +28,7 @@ struct Options {
                crm [options] -c CMD [-c CMD …] run commands and exit
                crm [options] run FILE …      run command files (- for stdin)
                crm [options] demo [N]        fill the database with N sample customers (default 300)
-               crm [options] run FILE.lua    run a Lua script with the crm API
+               crm [options] run FILE.lua [ARG …]  run a Lua script with the crm API (ARGs as ...)
                crm [options] jobs run [NAME] run the plugins' jobs that are due (for cron)
                crm test plugins/NAME …       run a plugin's tests on a fresh temporary database
 
@@ -79,7 +81,12 @@ struct Options {
                 // `crm jobs run [NAME] [force]` is the command `jobs run …`, for cron.
                 var words = ["jobs"]
                 i += 1
-                while i < arguments.count, !arguments[i].hasPrefix("-") { words.append(arguments[i]); i += 1 }
+                while i < arguments.count, !arguments[i].hasPrefix("-") {
+                    // Keep a job name with spaces one word: crm jobs run "expire referrals"
+                    let word = arguments[i]
+                    words.append(word.contains(" ") ? "'" + word.replacingOccurrences(of: "'", with: "\\'") + "'" : word)
+                    i += 1
+                }
                 o.commands.append(words.joined(separator: " "))
                 continue
             case "test":
@@ -97,7 +104,8 @@ struct Options {
                 i += 1
                 guard i < arguments.count else { throw UsageError(message: "run needs a file: crm run FILE.crm") }
                 while i < arguments.count, !arguments[i].hasPrefix("--") || arguments[i] == "-" {
-                    o.scripts.append(arguments[i])
+                    // A Lua script takes the words after it as its arguments (`...`).
+                    if o.scripts.first?.hasSuffix(".lua") == true { o.scriptArguments.append(arguments[i]) } else { o.scripts.append(arguments[i]) }
                     i += 1
                 }
                 continue

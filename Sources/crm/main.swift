@@ -103,7 +103,7 @@ if !options.scripts.isEmpty, options.scripts.allSatisfy({ $0.hasSuffix(".lua") }
         if options.dryRun || options.atomic {
             try store.begin()
         }
-        for path in options.scripts { render(try host.runScript(path: path)) }
+        for path in options.scripts { render(try host.runScript(path: path, arguments: options.scriptArguments)) }
         if options.dryRun {
             try store.rollback()
             warn("dry run: rolled back")

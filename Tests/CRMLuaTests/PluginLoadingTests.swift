@@ -49,6 +49,18 @@ final class PluginLoadingTests: XCTestCase {
         XCTAssertEqual(try f.store.record("unit", id: id)?["number"], .text("A-1201"))
     }
 
+    func testEntityOfAPluginThatIsNotLoadedIsReadOnly() throws {
+        try f.plugin("shop", ["entities.lua": "crm.entity \"unit\" { fields = { number = { \"text\" } } }\n",
+                              "rules.lua": "crm.before('create', 'unit', 'check', function(u) end)\n"])
+        try f.start(enabling: ["shop"])
+        _ = try f.store.create("unit", values: ["number": .text("1")])
+        try f.host.disable("shop")
+        XCTAssertThrowsError(try f.store.create("unit", values: ["number": .text("2")])) {
+            XCTAssertTrue("\($0)".contains("unit belongs to plugin shop, but it is not enabled"), "\($0)")
+        }
+        XCTAssertEqual(try f.store.count("unit", where: nil), 1, "its data stays readable")
+    }
+
     func testEnabledPluginsAreRememberedPerDatabase() throws {
         try f.plugin("a", [:])
         try f.start(enabling: ["a"])

@@ -40,6 +40,24 @@ final class RuleTests: XCTestCase {
         XCTAssertEqual(try f.store.count("task", where: nil), 1)
     }
 
+    /// A before-rule that writes, then a record that fails its own checks: the rule's
+    /// write is undone too (the savepoint is opened when the rule writes).
+    func testWritesOfABeforeRuleAreUndoneWhenTheRecordIsRefused() throws {
+        try f.plugin("touch", ["rules.lua": """
+            crm.before("create", "task", "touch customer", function(t)
+              crm.update("customer", t.customer, { notes = "touched" })
+            end)
+            """])
+        try f.start(enabling: ["touch"])
+        let c = try f.store.create("customer", values: ["name": .text("A")])
+        XCTAssertThrowsError(try f.store.create("task", values: ["customer": .integer(c)])) {
+            XCTAssertTrue("\($0)".contains("title is required"), "\($0)")
+        }
+        XCTAssertEqual(try f.store.record("customer", id: c)?["notes"], .null)
+        _ = try f.store.create("task", values: ["customer": .integer(c), "title": .text("call")])
+        XCTAssertEqual(try f.store.record("customer", id: c)?["notes"], .text("touched"))
+    }
+
     func testUpdateRuleSeesOldAndNew() throws {
         try f.plugin("stage", ["rules.lua": """
             crm.before("update", "customer", "no going back", function(new, old, ctx)

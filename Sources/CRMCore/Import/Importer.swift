@@ -84,6 +84,8 @@ public struct Importer {
                     _ = try store.create(e.name, values: values, created: created)
                     imported += 1
                 } catch let error as StoreError {
+                    // The database failing (disk full, I/O) is not a bad row: stop, keep nothing of the batch.
+                    if case .database = error { throw error }
                     rejected += 1
                     onReject(line, error.description)
                     if !atomic { try writeReject(&rejects, header, fields) }

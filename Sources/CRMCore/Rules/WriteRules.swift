@@ -34,4 +34,7 @@ public protocol WriteRules: AnyObject {
     func watches(_ action: WriteAction, _ entity: String) -> Bool
     func before(_ event: inout WriteEvent) throws
     func after(_ event: WriteEvent) throws
+    /// True when after-rules watch this action (the store must then be able to undo the
+    /// record itself if one refuses).
+    func hasAfterRules(_ action: WriteAction, _ entity: String) -> Bool
 }

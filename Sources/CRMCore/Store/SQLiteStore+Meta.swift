@@ -6,6 +6,7 @@ extension SQLiteStore {
     }
 
     public func setMeta(_ key: String, _ value: String?) throws {
+        try willWrite()
         try access { db in
             if let value {
                 try db.execute(sql: "INSERT INTO _crm_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",

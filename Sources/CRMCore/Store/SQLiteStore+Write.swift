@@ -49,8 +49,19 @@ extension SQLiteStore {
         }
         let rules = self.rules.flatMap { $0.watches(.create, e.name) ? $0 : nil }
         // Without rules the checks all run before the first write, so a refused record
-        // leaves nothing and the savepoint (costly in bulk imports) is not needed.
-        let guarded: (() throws -> Int64) throws -> Int64 = rules == nil ? { try $0() } : { try self.atomically($0) }
+        // leaves nothing and a savepoint (costly in bulk imports) is not needed. With only
+        // before-rules, one is opened if a rule writes something; with after-rules, always.
+        try willWrite()
+        // (Outside a transaction, always atomically: the record, its find grams and its
+        // audit row are one unit.)
+        let guarded: (() throws -> Int64) throws -> Int64
+        if !insideTransaction || rules?.hasAfterRules(.create, e.name) == true {
+            guarded = { try self.atomically($0) }
+        } else if rules == nil {
+            guarded = { try $0() }
+        } else {
+            guarded = { try self.lazily($0) }
+        }
         return try guarded {
             if let rules {
                 var event = WriteEvent(action: .create, entity: e, id: nil, new: full, old: nil)

@@ -16,6 +16,8 @@ public final class SQLiteStore: CRMStore {
     public internal(set) var transactionDepth = 0
     /// The rules that run around every write (the plugin runtime sets them).
     public weak var rules: WriteRules?
+    /// Savepoints owed to writes inside rules, innermost last.
+    var lazySavepoints: [LazySavepoint] = []
     /// INSERT statements' SQL by entity (built once: imports insert millions of rows).
     var insertSQLCache: [String: String] = [:]
 
@@ -142,20 +144,63 @@ public final class SQLiteStore: CRMStore {
     // MARK: Transactions
 
     public func atomically<T>(_ body: () throws -> T) throws -> T {
-        // One name for every level: SQLite matches RELEASE and ROLLBACK TO with the
-        // innermost savepoint of that name, and the statements stay cached (imports
-        // run one per row when rules watch).
-        try access { try $0.cachedStatement(sql: "SAVEPOINT crm_cmd").execute() }
+        try willWrite()
+        // Outside any transaction the write takes the database's write lock at once
+        // (BEGIN IMMEDIATE): a second crm waits its turn (busy timeout) and then reads what
+        // the first wrote, instead of failing on a stale snapshot. Inside one, a savepoint.
+        // One savepoint name for every level: SQLite matches RELEASE and ROLLBACK TO with
+        // the innermost of that name, and the statements stay cached (imports run one per
+        // row when rules watch).
+        let outermost = try access { !$0.isInsideTransaction }
+        try access { try $0.cachedStatement(sql: outermost ? "BEGIN IMMEDIATE" : "SAVEPOINT crm_cmd").execute() }
         do {
             let result = try body()
-            try access { try $0.cachedStatement(sql: "RELEASE crm_cmd").execute() }
+            try access { try $0.cachedStatement(sql: outermost ? "COMMIT" : "RELEASE crm_cmd").execute() }
             return result
         } catch {
             try? access { db in
-                try db.execute(sql: "ROLLBACK TO crm_cmd")
-                try db.execute(sql: "RELEASE crm_cmd")
+                if outermost {
+                    try db.execute(sql: "ROLLBACK")
+                } else {
+                    try db.execute(sql: "ROLLBACK TO crm_cmd")
+                    try db.execute(sql: "RELEASE crm_cmd")
+                }
             }
             throw error
+        }
+    }
+
+    /// True while a transaction is open (a `begin`, an import batch, a command).
+    var insideTransaction: Bool { (try? access { $0.isInsideTransaction }) ?? false }
+
+    /// A savepoint opened only if something inside writes (`willWrite`): a create whose
+    /// before-rules only look at the record then costs no savepoint (one per row in imports).
+    final class LazySavepoint { var opened = false }
+
+    func lazily<T>(_ body: () throws -> T) throws -> T {
+        let level = LazySavepoint()
+        lazySavepoints.append(level)
+        defer { lazySavepoints.removeLast() }
+        do {
+            let result = try body()
+            if level.opened { try access { try $0.cachedStatement(sql: "RELEASE crm_cmd").execute() } }
+            return result
+        } catch {
+            if level.opened {
+                try? access { db in
+                    try db.execute(sql: "ROLLBACK TO crm_cmd")
+                    try db.execute(sql: "RELEASE crm_cmd")
+                }
+            }
+            throw error
+        }
+    }
+
+    /// Opens the lazy savepoints around a write about to happen.
+    func willWrite() throws {
+        for level in lazySavepoints where !level.opened {
+            try access { try $0.cachedStatement(sql: "SAVEPOINT crm_cmd").execute() }
+            level.opened = true
         }
     }
 

@@ -17,7 +17,9 @@ extension PluginHost {
         add("list") { [unowned self] l in
             let e = try self.entityArg(l, 1, "crm.list")
             var query = Query(entity: e.name, fields: ["id"] + e.fields.map(\.name) + ["created", "updated"])
-            if l.type(at: 2) == LUA_TTABLE {
+            if l.type(at: 2) == LUA_TTABLE && !self.isOptions(l, at: 2) {
+                query.filter = try self.equalities(l, at: 2, entity: e)  // crm.list("customer", { city = "上海" })
+            } else if l.type(at: 2) == LUA_TTABLE {
                 query.filter = try self.filterOption(l, at: 2, entity: e)
                 if let order = l.stringField("order", at: 2) { query.order = try self.parseOrder(order) }
                 query.limit = l.integerField("limit", at: 2).map { Int($0) }
@@ -53,21 +55,22 @@ extension PluginHost {
                 l.push(table.rows.first?.last ?? .null)
                 return 1
             }
-            // { [group] = value } plus the rows in order as { {group, value}, … }
-            lua_createtable(l.L, Int32(table.rows.count), Int32(table.rows.count))
-            for (i, row) in table.rows.enumerated() {
-                guard row.count >= 2 else { continue }
-                if !row[0].isNull {
-                    l.push(row[0])
-                    l.push(row[1])
-                    lua_rawset(l.L, -3)
-                }
+            // Two results: { [group] = value } and the rows in order as { {group, value}, … }
+            // (apart, so integer groups such as owner ids cannot collide with the list).
+            lua_createtable(l.L, 0, Int32(table.rows.count))
+            for row in table.rows where row.count >= 2 && !row[0].isNull {
+                l.push(row[0])
+                l.push(row[1])
+                lua_rawset(l.L, -3)
+            }
+            lua_createtable(l.L, Int32(table.rows.count), 0)
+            for (i, row) in table.rows.enumerated() where row.count >= 2 {
                 lua_createtable(l.L, 2, 0)
                 l.push(row[0]); lua_rawseti(l.L, -2, 1)
                 l.push(row[1]); lua_rawseti(l.L, -2, 2)
                 lua_rawseti(l.L, -2, lua_Integer(i + 1))
             }
-            return 1
+            return 2
         }
         add("create") { [unowned self] l in
             let e = try self.entityArg(l, 1, "crm.create")
@@ -79,7 +82,13 @@ extension PluginHost {
         add("update") { [unowned self] l in
             let e = try self.entityArg(l, 1, "crm.update")
             let values = try l.values(at: 3, entity: e, store: self.store)
-            if l.type(at: 2) == LUA_TTABLE && !l.isNullSentinel(at: 2) {
+            if l.type(at: 2) == LUA_TTABLE && l.integerField("id", at: 2) == nil {
+                // crm.update(entity, { where = … }, values): never "every record" by accident.
+                guard l.rawField("where", at: 2) != LUA_TNIL else {
+                    crm_lua_pop(l.L, 1)
+                    throw LuaArgumentError("crm.update(entity, target, values): target is an id, a record, or { where = … }")
+                }
+                crm_lua_pop(l.L, 1)
                 let filter = try self.filterOption(l, at: 2, entity: e)
                 l.push(Int64(try self.store.update(e.name, where: filter, values: values)))
                 return 1
@@ -109,6 +118,7 @@ extension PluginHost {
                     case LUA_TBOOLEAN: arguments.append(.bool(lua_toboolean(l.L, i) != 0))
                     case LUA_TNUMBER:
                         if crm_lua_isinteger(l.L, i) != 0 { arguments.append(.integer(Int64(crm_lua_tointeger(l.L, i)))) }
+                        else if let d = Fixed(parsing: String(crm_lua_tonumber(l.L, i)), scale: 6) { arguments.append(.decimal(d)) }
                         else { arguments.append(.text(l.string(at: i) ?? "")) }
                     case LUA_TSTRING: arguments.append(.text(l.string(at: i) ?? ""))
                     default: throw LuaArgumentError("crm.query: argument #\(i) must be a string, number, boolean or nil")
@@ -189,6 +199,14 @@ extension PluginHost {
         defer { crm_lua_pop(l.L, 1) }
         l.rawField("where", at: index)
         return try filterArgument(l, at: -1, entity: e)
+    }
+
+    /// True when a table holds list options (`where`, `order`, `limit`, `offset`).
+    func isOptions(_ l: LuaState, at index: Int32) -> Bool {
+        ["where", "order", "limit", "offset"].contains { key in
+            defer { crm_lua_pop(l.L, 1) }
+            return l.rawField(key, at: index) != LUA_TNIL
+        }
     }
 
     func equalities(_ l: LuaState, at index: Int32, entity e: EntityDefinition) throws -> Filter? {

@@ -91,7 +91,8 @@ struct ResultReader {
         return ResultTable(columns: columns, rows: rows)
     }
 
-    func columnSpec(at index: Int32, number: Int) throws -> ColumnSpec {
+    func columnSpec(at relative: Int32, number: Int) throws -> ColumnSpec {
+        let index = lua.absolute(relative)
         if let name = lua.string(at: index), lua.type(at: index) == LUA_TSTRING {
             return ColumnSpec(column: Column(name), type: nil)
         }

@@ -288,9 +288,10 @@ public final class LuaState {
 
 /// Bad arguments to an API function: raised in Lua as a plain message with the caller's
 /// file:line in front.
-public struct LuaArgumentError: Error {
+public struct LuaArgumentError: Error, CustomStringConvertible {
     public var message: String
     public init(_ message: String) { self.message = message }
+    public var description: String { message }
 }
 
 /// A failed call into Lua, before the host adds which plugin and which rule.

@@ -218,7 +218,8 @@ extension PluginHost {
                     }
                 }
                 guard !fields.isEmpty else { throw LuaArgumentError("entity \(entity): \(key) is a list of field lists, e.g. { { \"building\", \"number\" } }") }
-                out.append(IndexDefinition(fields, unique: unique || l.boolField("unique", at: -1)))
+                let flagged = l.type(at: -1) == LUA_TTABLE && l.boolField("unique", at: -1)
+                out.append(IndexDefinition(fields, unique: unique || flagged))
             }
         }
         return out

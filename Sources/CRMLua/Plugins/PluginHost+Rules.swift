@@ -9,7 +9,19 @@ import Foundation
 /// order its files declare them. Rules for `*` take their place in that same order.
 extension PluginHost {
     public func watches(_ action: WriteAction, _ entity: String) -> Bool {
-        watched.contains("\(action.rawValue) \(entity)") || watched.contains("\(action.rawValue) *")
+        watched.contains("\(action.rawValue) \(entity)") || watched.contains("\(action.rawValue) *") || orphanOwner(entity) != nil
+    }
+
+    /// The plugin an entity belongs to when that plugin is not loaded (disabled, or it
+    /// failed to load): its rules cannot run, so its records are read-only meanwhile.
+    func orphanOwner(_ entity: String) -> String? {
+        guard let owner = store.schema.entity(named: entity)?.owner, owner != "core",
+              !loaded.contains(where: { $0.name == owner }), loadingPlugin != owner else { return nil }
+        return owner
+    }
+
+    public func hasAfterRules(_ action: WriteAction, _ entity: String) -> Bool {
+        rules.contains { $0.timing == .after && $0.actions.contains(action) && ($0.entity == entity || $0.entity == "*") }
     }
 
     /// The rules that run for writes to an entity, in order: befores, then afters.
@@ -19,6 +31,10 @@ extension PluginHost {
     }
 
     public func before(_ event: inout WriteEvent) throws {
+        if let owner = orphanOwner(event.entity.name) {
+            let why = problems.first(where: { $0.plugin == owner }).map { "it failed to load: \($0)" } ?? "it is not enabled"
+            throw PluginError(plugin: owner, message: "\(event.entity.name) belongs to plugin \(owner), but \(why); its records are read-only until it loads, so its rules cannot be bypassed")
+        }
         try run(.before, &event)
     }
 
@@ -48,7 +64,7 @@ extension PluginHost {
         let l = lua!
         let top = l.top
         defer { l.top = top }
-        let record = recordName(event)
+        var record: String { recordName(event) }
         let e = event.entity
         l.pushReference(rule.function)
         // new (a copy the rule may change), old, ctx
@@ -87,16 +103,18 @@ extension PluginHost {
         l.pushReference(newRef)
         let before = event.new ?? [:]
         var changed = try readBack(at: -1, original: before, entity: e)
-        var notes: [String] = []
-        for f in e.fields {
-            let was = before[f.name] ?? .null
-            let now = changed[f.name] ?? .null
-            if was != now { notes.append("\(f.name): \(show(was)) → \(show(now))") }
-        }
         for f in e.fields where changed[f.name] == nil { changed[f.name] = .null }
+        if trace != nil {
+            var notes: [String] = []
+            for f in e.fields {
+                let was = before[f.name] ?? .null
+                let now = changed[f.name] ?? .null
+                if was != now { notes.append("\(f.name): \(show(was)) → \(show(now))") }
+            }
+            traceLine("before \(record): rule '\(rule.name)' (\(rule.plugin), \(rule.location)) "
+                      + (notes.isEmpty ? "ran, changed nothing" : "changed " + notes.joined(separator: ", ")))
+        }
         event.new = changed
-        traceLine("before \(record): rule '\(rule.name)' (\(rule.plugin), \(rule.location)) "
-                  + (notes.isEmpty ? "ran, changed nothing" : "changed " + notes.joined(separator: ", ")))
     }
 
     func show(_ v: Value) -> String { v.isNull ? "null" : v.displayText }
@@ -150,8 +168,9 @@ extension PluginHost {
         "\(event.action.rawValue) \(event.entity.name)" + (event.id.map { " \($0)" } ?? "")
     }
 
-    func traceLine(_ text: String) {
-        trace?("trace: " + text)
+    /// Reports to the trace; the text is only built when tracing is on.
+    func traceLine(_ text: @autoclosure () -> String) {
+        if let trace { trace("trace: " + text()) }
     }
 
     /// Pushes field values (plus id) as a plain table.

@@ -48,8 +48,11 @@ extension PluginHost {
             arguments[free.removeFirst().name] = text
         }
         let values = try typed(arguments, for: command.parameters, what: what, plugin: command.plugin)
-        return try invoke(command.function, plugin: command.plugin, what: what, location: command.location,
-                          title: nil, arguments: values)
+        // A command that fails part-way keeps nothing it wrote.
+        return try store.atomically {
+            try invoke(command.function, plugin: command.plugin, what: what, location: command.location,
+                       title: nil, arguments: values)
+        }
     }
 
     /// Checks and converts typed arguments against parameters.
@@ -73,9 +76,10 @@ extension PluginHost {
                 } else {
                     out.append((p.name, try parser.parse(text, as: p.type)))
                 }
-            } catch let failure as ValueParser.Failure {
-                let allowed = failure.allowed.map { "; one of: \($0.joined(separator: ", "))" } ?? ""
-                throw PluginError(plugin: plugin, what: what, message: "\(p.name)='\(text)' is not \(p.type.expectation)\(allowed)")
+            } catch is ValueParser.Failure {
+                throw PluginError(plugin: plugin, what: what, message: "\(p.name)='\(text)' is not \(p.type.expectation)")
+            } catch let e as LuaArgumentError {
+                throw PluginError(plugin: plugin, what: what, message: "\(p.name): \(e.message)")
             }
         }
         return out

@@ -202,8 +202,9 @@ struct ReportVerb: Verb {
         in table, vertical and markdown formats.
 
         Example:
-          report customers_by_city
-          report new_customers from=-30d --format csv
+          reports
+          report referrals from=-30d
+          crm -c 'report referrals' --format csv      (from the system shell)
         """
     let completion = CompletionShape.report
 
