@@ -1,0 +1,115 @@
+import CRMTestSupport
+import Foundation
+import XCTest
+
+/// The real estate plugin through the built binary: its own tests, the reserve race
+/// between two shells, a refused deposit leaving nothing, and the reports.
+final class RealEstatePluginTests: XCTestCase {
+    var sandbox: CRMSandbox!
+
+    override func setUpWithError() throws { sandbox = try CRMSandbox() }
+    override func tearDown() { sandbox?.remove() }
+
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    /// A database with the plugin, a building with unit 1-101, two salespeople and two customers.
+    func office() throws {
+        let r = try sandbox.crm(commands: "plugin enable realestate",
+                                "add user name=张伟 role=sales", "add user name=李娜 role=sales",
+                                "add customer name=王芳", "add customer name=李强",
+                                "add project name=阳光花园", "add building project=1 name=1 floors=6",
+                                "add unit building=1 number=101 floor=1 area=89 price=1000000")
+        XCTAssertEqual(r.status, 0, "\(r)")
+    }
+
+    func testPluginTestsPass() throws {
+        let r = try sandbox.run(["test", Self.repositoryRoot + "/plugins/realestate"])
+        XCTAssertEqual(r.status, 0, "\(r)")
+        XCTAssertTrue(r.stdout.range(of: #"^[1-9][0-9]* passed, 0 failed\n$"#, options: .regularExpression) != nil, "\(r)")
+    }
+
+    func testRefusedDepositLeavesNothingWritten() throws {
+        try office()
+        XCTAssertEqual(try sandbox.crm(commands: "add deposit kind=small customer=王芳 unit=1-101 salesperson=张伟 amount=5000 receipt=CW1").status, 0)
+        let refused = try sandbox.crm(commands: "add deposit kind=small customer=李强 unit=1-101 salesperson=李娜 amount=5000 receipt=CW2")
+        XCTAssertEqual(refused.status, 1, "\(refused)")
+        XCTAssertTrue(refused.stderr.contains("rule 'sales control' (plugin realestate) refused create deposit: unit 1-101 is reserved (held by 王芳, salesperson 张伟)"), refused.stderr)
+        XCTAssertEqual(try sandbox.crm(commands: "count deposit").stdout, "1\n")
+        XCTAssertEqual(try sandbox.crm(commands: "count deposit where customer = 2").stdout, "0\n")
+        let unit = try sandbox.crm(commands: "show unit 1", options: ["--format", "json"])
+        XCTAssertTrue(unit.stdout.contains("\"status\":\"reserved\"") || unit.stdout.contains("\"status\": \"reserved\""), unit.stdout)
+    }
+
+    /// Two shells take a deposit on the same unit at the same moment: exactly one gets it.
+    func testReserveRace_twoShellsOneUnit() throws {
+        try office()
+        let binary = try CRMBinary.path()
+        for round in 1...3 {
+            if round > 1 {
+                // Free the unit again for the next round.
+                let reset = try sandbox.crm(commands: "update deposit where unit = 1 set status=void",
+                                            "update unit 1 set status=available holder= salesperson=")
+                XCTAssertEqual(reset.status, 0, "\(reset)")
+            }
+            let before = Int(try sandbox.crm(commands: "count deposit").stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+            let start = Date().addingTimeInterval(0.4)
+            var results = [CommandResult?](repeating: nil, count: 2)
+            let group = DispatchGroup()
+            for (i, who) in [(0, ("王芳", "张伟")), (1, ("李强", "李娜"))] {
+                group.enter()
+                DispatchQueue.global().async {
+                    Thread.sleep(until: start)
+                    results[i] = try? CommandRunner.run(
+                        executable: binary,
+                        arguments: ["--db", self.sandbox.database, "-c",
+                                    "add deposit kind=small customer=\(who.0) unit=1-101 salesperson=\(who.1) amount=5000 receipt=R\(round)-\(i)"],
+                        environment: self.sandbox.environment, workingDirectory: self.sandbox.workingDirectory,
+                        stdin: nil, scratch: self.sandbox.root)
+                    group.leave()
+                }
+            }
+            group.wait()
+            let done = results.compactMap { $0 }
+            XCTAssertEqual(done.count, 2)
+            // Writes take the write lock up front (BEGIN IMMEDIATE): a crm starting while the
+            // other writes waits for it, loads its plugins and then sees the unit reserved.
+            for r in done { XCTAssertFalse(r.stderr.contains("skipped"), "round \(round): \(r.stderr)") }
+            let won = done.filter { $0.status == 0 }, lost = done.filter { $0.status != 0 }
+            XCTAssertEqual(won.count, 1, "round \(round): exactly one succeeds: \(done)")
+            XCTAssertEqual(lost.count, 1, "round \(round): the other is refused: \(done)")
+            if let loser = lost.first {
+                XCTAssertTrue(loser.stderr.contains("unit 1-101 is reserved"), "the refusal names the unit and its holder: \(loser.stderr)")
+            }
+            let after = Int(try sandbox.crm(commands: "count deposit").stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+            XCTAssertEqual(after, before + 1, "round \(round): the refused deposit left nothing")
+            let held = try sandbox.crm(commands: "count unit where status = reserved").stdout
+            XCTAssertEqual(held, "1\n")
+        }
+    }
+
+    func testDemoAndReports() throws {
+        XCTAssertEqual(try sandbox.crm(commands: "plugin enable realestate").status, 0)
+        let demo = try sandbox.crm(["run", Self.repositoryRoot + "/plugins/realestate/demo.lua"])
+        XCTAssertEqual(demo.status, 0, "\(demo)")
+        XCTAssertTrue(demo.stdout.hasPrefix("demo: 48 units, 4 salespeople"), demo.stdout)
+        let again = try sandbox.run(["--db", sandbox.path("second.sqlite"), "-c", "plugin enable realestate"])
+        XCTAssertEqual(again.status, 0)
+        let demo2 = try sandbox.run(["--db", sandbox.path("second.sqlite"), "run", Self.repositoryRoot + "/plugins/realestate/demo.lua"])
+        XCTAssertEqual(demo2.stdout, demo.stdout, "the demo is deterministic")
+        for report in ["board", "daily day=2026-11-21", "weekly", "monthly by=source", "prospects", "small_deposits",
+                       "large_deposits", "contracts", "commissions", "commissions salesperson=张伟", "overdue"] {
+            for format in ["table", "csv", "json"] {
+                let r = try sandbox.crm(commands: "report \(report)", options: ["--format", format])
+                XCTAssertEqual(r.status, 0, "report \(report) --format \(format): \(r)")
+                XCTAssertFalse(r.stdout.isEmpty, "report \(report) --format \(format)")
+            }
+        }
+        let board = try sandbox.crm(commands: "report board")
+        XCTAssertTrue(board.stdout.contains("○ 可售") && board.stdout.contains("● 签约"), board.stdout)
+        let overdue = try sandbox.crm(commands: "report overdue", options: ["--format", "csv"])
+        XCTAssertTrue(overdue.stdout.contains("钱多多"), overdue.stdout)
+        let next = try sandbox.crm(commands: "rotation next")
+        XCTAssertTrue(next.stdout.hasPrefix("next: "), "\(next)")
+    }
+}

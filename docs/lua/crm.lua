@@ -1,0 +1,323 @@
+---@meta crm
+-- LuaLS annotations for the crm plugin API (docs/plugins.md is the reference).
+-- Point your editor at this folder: { "workspace.library": [ "<repo>/docs/lua" ] }.
+-- This file is never run; it only describes what the host provides.
+
+---@alias crm.Action "create"|"update"|"delete"|"write"
+---@alias crm.FieldType "text"|"integer"|"int"|"decimal"|"number"|"money"|"date"|"datetime"|"bool"|"boolean"|"enum"|"ref"|"reference"|"json"
+---@alias crm.Value string|number|integer|boolean|table|nil
+---@alias crm.Where string|table<string, crm.Value>  shell filter text, or { field = value } equalities (crm.null: is null)
+---@alias crm.AggregateFunction "count"|"sum"|"avg"|"min"|"max"
+
+---A field, parameter or setting declaration.
+---Keyed form: `price = { "money", min = 0 }` (type first; keyed fields are sorted by name).
+---List form: `{ "price", "money", min = 0 }` (name first, then type; keeps the order).
+---A bare string is a type: `room = "text"`.
+---@class crm.FieldSpec
+---@field [1] string type (keyed form) or name (list form)
+---@field [2]? crm.FieldType type (list form)
+---@field type? crm.FieldType the type, instead of the positional one
+---@field required? boolean a value must be given
+---@field unique? boolean no two records may share the value
+---@field default? string|number|boolean typed like shell text: "today", "-7d", 0, true, an enum value
+---@field min? number|string lowest value (numbers, money, dates)
+---@field max? number|string highest value
+---@field pattern? string regular expression the whole text must match (text fields)
+---@field max_length? integer longest text, in characters
+---@field label? string shown in describe, show and table headings
+---@field help? string a note shown by describe
+---@field values? string[] the values of an enum
+---@field entity? string the entity a ref points to
+---@field to? string same as entity
+---@field scale? integer decimal places of a decimal (0-9, default 2)
+
+---@class crm.EntityDef
+---@field label? string display name (default: the entity name)
+---@field fields table<string, crm.FieldSpec|crm.FieldType>|crm.FieldSpec[] the fields, keyed or as a list
+---@field indexes? string[][] lists of field names to index: { { "customer" }, { "status", "ends" } }
+---@field unique? string[][] lists of fields whose values together are unique: { { "building", "number" } }
+---@field title? string the field that names a record (default: name, title, number or code if present)
+---@field search? string[] text fields the find command searches
+---@field list? string[] the columns list shows (id is always added)
+
+---@class crm.ExtendDef
+---@field fields? table<string, crm.FieldSpec|crm.FieldType>|crm.FieldSpec[] the fields to add (or give them directly, keyed)
+---@field indexes? string[][]
+---@field unique? string[][]
+
+---A record as Lua sees it: its fields by name (empty fields are nil), plus id,
+---created and updated (datetimes as UTC text "2026-11-23T10:16:21Z").
+---@class crm.Record
+---@field id integer
+---@field created? string
+---@field updated? string
+---@field [string] crm.Value
+
+---What a rule gets as its third argument.
+---@class crm.RuleContext
+---@field action "create"|"update"|"delete"
+---@field entity string
+---@field id? integer the record's id (not on before create)
+---@field user string who is writing (--user, $CRM_USER or the login name)
+---@field rule string this rule's name
+---@field plugin string this rule's plugin
+
+---Rows from crm.list, crm.find and crm.query: records at [1], [2], …; `columns` names the columns in order.
+---@class crm.Rows
+---@field columns string[]
+---@field [integer] table<string, crm.Value>
+
+---@class crm.ListOptions
+---@field where? crm.Where
+---@field order? string "name desc, created"
+---@field limit? integer
+---@field offset? integer
+
+---@class crm.AggregateOptions
+---@field where? crm.Where
+---@field by? string group by this field: the result is { [group] = value, { group, value }, … }
+
+---@class crm.UpdateWhere
+---@field where? crm.Where which records (no where: every record of the entity)
+
+---A column of a result: a name, or { name, label, type = … }.
+---@class crm.ColumnDef
+---@field [1] string name (the key in keyed rows)
+---@field [2]? string label (the heading)
+---@field name? string
+---@field label? string
+---@field type? crm.FieldType how numbers are shown: money and decimal keep their decimals
+---@field scale? integer decimal places for type = "decimal"
+
+---@class crm.Chart
+---@field type? "bar"|"line" default bar
+---@field kind? "bar"|"line" same as type
+---@field x? string the column for labels (default: the first)
+---@field y? string|string[] the numeric column(s) to draw (default: the first numeric one)
+---@field title? string
+
+---What a report, command, job or script returns to be shown: columns and rows.
+---Rows are lists in column order, or tables keyed by column name; the rows may
+---also be the list part of the result itself. A string or number is a message; nil is nothing.
+---@class crm.Result
+---@field title? string heading above the table (reports default to their label)
+---@field columns? (string|crm.ColumnDef)[] default: the keys of the first row, sorted
+---@field rows? table[]
+---@field chart? crm.Chart
+
+---@alias crm.Output crm.Result|crm.Rows|string|number|nil
+
+---@class crm.ReportDef
+---@field label? string title shown by reports and above the table
+---@field params? table<string, crm.FieldSpec>|crm.FieldSpec[] typed parameters (default, required, label)
+---@field run fun(params: table<string, crm.Value>): crm.Output
+
+---@class crm.CommandDef
+---@field summary? string one line for help
+---@field help? string same as summary
+---@field usage? string usage line (default: built from params)
+---@field details? string longer help text
+---@field params? table<string, crm.FieldSpec>|crm.FieldSpec[] typed parameters; positional arguments fill them in order
+---@field run fun(args: table<string, crm.Value>): crm.Output
+
+---@class crm.JobDef
+---@field every string|integer how often it is due: "30m", "1h", "1d", "1w" (or seconds)
+---@field label? string
+---@field run fun(args: { now: integer }): crm.Output a string returned is shown as the job's result
+
+---@class crm
+---@field null table stands for "no value": clears a field in create/update, means "is null" in a { field = value } filter
+---@field plugin string the name of the running plugin ("(script)", "(prompt)" or "(test)" outside plugins)
+crm = {}
+
+---Declares an entity of this plugin: `crm.entity "unit" { fields = { … } }`.
+---@param name string
+---@return fun(def: crm.EntityDef)
+function crm.entity(name) end
+
+---Adds fields (and indexes) to an existing entity: `crm.extend "customer" { intent = { "enum", values = { "A", "B" } } }`.
+---@param name string
+---@return fun(def: crm.ExtendDef|table<string, crm.FieldSpec|crm.FieldType>)
+function crm.extend(name) end
+
+---Hooks a rule that runs before writes, inside the write's transaction; it may change `record` or crm.refuse.
+---@param action crm.Action|crm.Action[] "create", "update", "delete", "write" (all three) or a list
+---@param entity string an entity name, or "*" for every entity
+---@param name string the rule's name, shown by rules, --trace and errors
+---@param fn fun(record: crm.Record, old: crm.Record?, ctx: crm.RuleContext)
+function crm.before(action, entity, name, fn) end
+
+---Hooks a rule that runs after writes, inside the write's transaction; an error or refusal rolls the write back.
+---@param action crm.Action|crm.Action[]
+---@param entity string an entity name, or "*"
+---@param name string
+---@param fn fun(record: crm.Record, old: crm.Record?, ctx: crm.RuleContext)
+function crm.after(action, entity, name, fn) end
+
+---Refuses the write (or stops the report, command or job) with a message; string.format style.
+---@param fmt string
+---@param ... any
+function crm.refuse(fmt, ...) end
+
+---Declares a report: `crm.report "weekly" { params = { … }, run = function(p) … end }`.
+---@param name string
+---@return fun(def: crm.ReportDef)
+function crm.report(name) end
+
+---Declares a shell command (a verb): `crm.command "renew" { params = { … }, run = function(a) … end }`.
+---@param name string lowercase letters, digits, - and _
+---@return fun(def: crm.CommandDef)
+function crm.command(name) end
+
+---Declares a scheduled job run by `crm jobs run`: `crm.job "expire" { every = "1d", run = function() … end }`.
+---@param name string
+---@return fun(def: crm.JobDef)
+function crm.job(name) end
+
+---One record by id (a record table works as the id), or nil.
+---@param entity string
+---@param id integer|crm.Record
+---@return crm.Record?
+function crm.get(entity, id) end
+
+---Records matching shell filter text, or an options table { where, order, limit, offset }.
+---@param entity string
+---@param filter? string|crm.ListOptions
+---@return crm.Rows
+function crm.list(entity, filter) end
+
+---How many records match.
+---@param entity string
+---@param where? crm.Where
+---@return integer
+function crm.count(entity, where) end
+
+---count, sum, avg, min or max of a field; with opts.by, a table { [group] = value } that also lists { group, value } pairs in order.
+---@param entity string
+---@param fn crm.AggregateFunction
+---@param field? string nil for count
+---@param opts? crm.AggregateOptions
+---@return number|string|table|nil
+function crm.aggregate(entity, fn, field, opts) end
+
+---crm.aggregate(entity, "sum", field, opts).
+---@param entity string
+---@param field string
+---@param opts? crm.AggregateOptions
+---@return number|table|nil
+function crm.sum(entity, field, opts) end
+
+---Creates a record through validation, rules and audit; returns it as stored.
+---@param entity string
+---@param values table<string, crm.Value>
+---@return crm.Record
+function crm.create(entity, values) end
+
+---Updates one record by id (returns true if anything changed) or every record matching
+---{ where = … } (returns how many). Set a field to crm.null to clear it.
+---@param entity string
+---@param id integer
+---@param values table<string, crm.Value>
+---@return boolean changed
+---@overload fun(entity: string, selection: crm.UpdateWhere, values: table<string, crm.Value>): integer
+function crm.update(entity, id, values) end
+
+---Deletes one record (rules and audit included).
+---@param entity string
+---@param id integer|crm.Record
+function crm.delete(entity, id) end
+
+---Full-text search over every entity's search fields, like the find command.
+---@param text string
+---@param limit? integer default 50
+---@return crm.Rows rows with entity, id and the matching fields
+function crm.find(text, limit) end
+
+---Read-only SQL (select) with ? placeholders. Money is stored in cents and decimal(n) in units of 10^-n.
+---@param sql string
+---@param ... string|integer|number|boolean|nil values for the ? placeholders
+---@return crm.Rows
+function crm.query(sql, ...) end
+
+---Who is running the command (--user, $CRM_USER or the login name; "test" in plugin tests).
+---@return string
+function crm.user() end
+
+---The current time, epoch seconds (the pinned time after crm.set_now).
+---@return integer
+function crm.now() end
+
+---Today's local date, "2026-11-23".
+---@return string
+function crm.today() end
+
+---A date as "YYYY-MM-DD" from shell date text ("today", "-7d", "+1m", "2026-11-22") or epoch seconds.
+---@param when string|integer
+---@return string
+function crm.date(when) end
+
+---Days from date `from` to date `to` (to - from); `to` defaults to today.
+---@param from string
+---@param to? string
+---@return integer
+function crm.days(from, to) end
+
+---Pins the clock ("2026-11-22", "2026-11-22 09:30"); nil goes back to the real clock.
+---@param when? string
+function crm.set_now(when) end
+
+---A setting of this plugin, typed ("grace_days"), or of another ("lua.instructions", "example.max_reward").
+---@param name string
+---@return crm.Value
+function crm.setting(name) end
+
+---Writes a line to the log (stderr), prefixed with the plugin's name; string.format style.
+---@param fmt string
+---@param ... any
+function crm.log(fmt, ...) end
+
+-- Plugin tests (tests/*.lua, run by `crm test plugins/NAME`) --------------------
+
+---Groups tests; names nest as "outer › inner".
+---@param name string
+---@param fn fun()
+function describe(name, fn) end
+
+---One test. It runs in a transaction that is rolled back afterwards, and the clock is reset.
+---@param name string
+---@param fn fun()
+function it(name, fn) end
+
+---@class crm.Expect
+---@overload fun(value: any, what?: string) same as expect.truthy
+expect = {}
+
+---Deep equality (tables compared key by key, numbers within 1e-9).
+---@param actual any
+---@param expected any
+---@param what? string a prefix for the failure message
+function expect.equal(actual, expected, what) end
+
+---@param value any
+---@param what? string
+function expect.truthy(value, what) end
+
+---@param value any
+---@param what? string
+function expect.falsy(value, what) end
+
+---@param actual number
+---@param expected number
+---@param tolerance? number default 1e-6
+function expect.near(actual, expected, tolerance) end
+
+---A string containing a substring (plain), or a table with an element equal to needle.
+---@param haystack string|table
+---@param needle any
+function expect.contains(haystack, needle) end
+
+---fn must raise an error whose message contains `contains` (plain text); returns the message.
+---@param fn fun()
+---@param contains? string
+---@return string message
+function expect.error(fn, contains) end
