@@ -76,6 +76,12 @@ final class SandboxTests: XCTestCase {
         XCTAssertThrowsError(try host.grant("p", "debug")) { XCTAssertTrue("\($0)".contains("does not ask for 'debug'"), "\($0)") }
     }
 
+    func testAPluginCannotChangeSettings() throws {
+        let e = try failure("crm.set_setting('lua.instructions', 1e12)")
+        XCTAssertTrue(e.description.contains("crm.set_setting is for scripts and tests"), e.description)
+        XCTAssertNil(try f.store.meta("setting.lua.instructions"))
+    }
+
     func testPathologicalPatternOnALongStringIsRefused() throws {
         let e = try failure("return string.find(string.rep('a', 1e5), '.-.-.-.-b$')")
         XCTAssertTrue(e.description.contains("worst case is too slow"), e.description)

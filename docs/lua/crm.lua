@@ -266,6 +266,23 @@ function crm.days(from, to) end
 ---@param when? string
 function crm.set_now(when) end
 
+---Runs a report as `report NAME k=v …` would (parameters as text or numbers, defaults filled in) and returns its result table.
+---@param name string
+---@param params? table<string, string|number|boolean>
+---@return table result { columns = …, rows = …, chart = … }
+function crm.run_report(name, params) end
+
+---Runs a plugin command in its own transaction; list items fill its parameters in order, keys by name.
+---@param name string
+---@param args? table
+---@return any result what the command returns
+function crm.run_command(name, args) end
+
+---Sets a setting ("plugin.name") for this database; nil resets it. Scripts and tests only.
+---@param name string
+---@param value string|number|boolean|nil
+function crm.set_setting(name, value) end
+
 ---A setting of this plugin, typed ("grace_days"), or of another ("lua.instructions", "example.max_reward").
 ---@param name string
 ---@return crm.Value

@@ -13,6 +13,7 @@ extension PluginHost {
         }
         registerDeclarations(into: add)
         registerDataAPI(into: add)
+        registerRunAPI(into: add)
     }
 
     // MARK: Reports and commands
