@@ -53,6 +53,10 @@ public struct Importer {
         var rejects: RejectWriter?
         var imported = 0, rejected = 0
         var referenceCache: [String: Value] = [:]
+        let isTitleReference: [Bool] = columns.map { name in
+            if let name, case .reference? = e.field(name)?.type { return true }
+            return false
+        }
 
         func importRows(limit: Int) throws -> Bool {
             var n = 0
@@ -75,11 +79,16 @@ public struct Importer {
                             created = t
                             continue
                         }
-                        let key = field + "\u{0}" + text
-                        if let cached = referenceCache[key] { values[field] = cached; continue }
-                        let value = try store.parseValue(entity: e.name, field: field, text: text)
-                        if case .reference = e.field(field)?.type, Int64(text) == nil { referenceCache[key] = value }
-                        values[field] = value
+                        if isTitleReference[i], Int64(text) == nil {
+                            // A reference by title (owner=张伟): looked up once per distinct title.
+                            let key = field + "\u{0}" + text
+                            if let cached = referenceCache[key] { values[field] = cached; continue }
+                            let value = try store.parseValue(entity: e.name, field: field, text: text)
+                            referenceCache[key] = value
+                            values[field] = value
+                            continue
+                        }
+                        values[field] = try store.parseValue(entity: e.name, field: field, text: text)
                     }
                     _ = try store.create(e.name, values: values, created: created)
                     imported += 1

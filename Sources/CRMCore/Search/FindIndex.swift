@@ -41,7 +41,7 @@ enum FindIndex {
     /// Adds a new record's grams (nothing to remove first: the id is new).
     static func insert(_ e: EntityDefinition, id: Int64, texts: [String], _ db: Database) throws {
         let insert = try db.cachedStatement(sql: "INSERT INTO \(quoted(table(e.name))) (rowid, grams) VALUES (?, ?)")
-        try insert.execute(arguments: [id, grams(of: texts)])
+        try RawStatement.execute(insert, [id.databaseValue, grams(of: texts).databaseValue])
     }
 
     static func remove(_ e: EntityDefinition, id: Int64, _ db: Database) throws {

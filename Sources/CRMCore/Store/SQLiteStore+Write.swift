@@ -76,7 +76,7 @@ extension SQLiteStore {
                 var arguments = e.fields.map { (full[$0.name] ?? .null).databaseValue(for: $0.type) }
                 arguments.append(born.databaseValue(for: .text))
                 arguments.append(born.databaseValue(for: .text))
-                try db.cachedStatement(sql: insertSQL(e)).execute(arguments: StatementArguments(arguments))
+                try RawStatement.execute(db.cachedStatement(sql: insertSQL(e)), arguments)
                 let id = db.lastInsertedRowID
                 if !e.searchFields.isEmpty {
                     try FindIndex.insert(e, id: id, texts: e.searchFields.map { full[$0]?.displayText ?? "" }, db)
@@ -164,6 +164,7 @@ extension SQLiteStore {
     }
 
     public func delete(_ entity: String, id: Int64) throws {
+        knownReferences = [:]
         let e = try schema.require(entity)
         let rules = self.rules.flatMap { $0.watches(.delete, e.name) ? $0 : nil }
         try atomically {
@@ -211,10 +212,12 @@ extension SQLiteStore {
                 continue
             }
             try Validation.check(value, field: f, entity: e.name)
-            if case .reference(let target) = f.type, case .integer(let ref) = value {
+            if case .reference(let target) = f.type, case .integer(let ref) = value,
+               knownReferences[target]?.contains(ref) != true {
                 let exists = try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM \(quoted(target)) WHERE id = ?"),
                                                arguments: [ref]) ?? false
                 if !exists { throw StoreError.referenceMissing(entity: e.name, field: f.name, target: target, id: ref) }
+                knownReferences[target, default: []].insert(ref)
             }
             if f.unique {
                 let other = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM \(quoted(e.name)) WHERE \(quoted(f.name)) = ? AND id IS NOT ? LIMIT 1"),
@@ -238,9 +241,10 @@ extension SQLiteStore {
     }
 
     func audit(_ db: Database, action: String, entity: String, id: Int64?, field: String?, old: String?, new: String?) throws {
-        try db.cachedStatement(sql: """
+        try RawStatement.execute(db.cachedStatement(sql: """
             INSERT INTO _crm_audit (at, user, action, entity, record_id, field, old, new) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [DateCodec.utcText(epochSeconds: clock.now()), user, action, entity, id, field, old, new])
+            """), [DateCodec.utcText(epochSeconds: clock.now()).databaseValue, user.databaseValue, action.databaseValue,
+                  entity.databaseValue, id.databaseValue, field.databaseValue, old.databaseValue, new.databaseValue])
     }
 
     /// A value as the audit trail keeps it: the stored text, nil for null.

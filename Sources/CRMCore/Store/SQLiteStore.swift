@@ -16,6 +16,10 @@ public final class SQLiteStore: CRMStore {
     public internal(set) var transactionDepth = 0
     /// The rules that run around every write (the plugin runtime sets them).
     public weak var rules: WriteRules?
+    /// Ids seen to exist during the current transaction, by entity: a bulk import checks
+    /// each owner once, not once per row. Only valid while the write lock is held, so it
+    /// is dropped at every commit, rollback and delete.
+    var knownReferences: [String: Set<Int64>] = [:]
     /// Savepoints owed to writes inside rules, innermost last.
     var lazySavepoints: [LazySavepoint] = []
     /// INSERT statements' SQL by entity (built once: imports insert millions of rows).
@@ -155,9 +159,11 @@ public final class SQLiteStore: CRMStore {
         try access { try $0.cachedStatement(sql: outermost ? "BEGIN IMMEDIATE" : "SAVEPOINT crm_cmd").execute() }
         do {
             let result = try body()
+            if outermost { knownReferences = [:] }
             try access { try $0.cachedStatement(sql: outermost ? "COMMIT" : "RELEASE crm_cmd").execute() }
             return result
         } catch {
+            knownReferences = [:]
             try? access { db in
                 if outermost {
                     try db.execute(sql: "ROLLBACK")
@@ -186,6 +192,7 @@ public final class SQLiteStore: CRMStore {
             if level.opened { try access { try $0.cachedStatement(sql: "RELEASE crm_cmd").execute() } }
             return result
         } catch {
+            knownReferences = [:]
             if level.opened {
                 try? access { db in
                     try db.execute(sql: "ROLLBACK TO crm_cmd")
@@ -213,6 +220,7 @@ public final class SQLiteStore: CRMStore {
         guard transactionDepth > 0 else { throw StoreError.transaction("no transaction is open (use begin first)") }
         try access { try $0.execute(sql: "RELEASE crm_tx_\(transactionDepth)") }
         transactionDepth -= 1
+        knownReferences = [:]
     }
 
     public func rollback() throws {
@@ -222,6 +230,7 @@ public final class SQLiteStore: CRMStore {
             try db.execute(sql: "RELEASE crm_tx_\(transactionDepth)")
         }
         transactionDepth -= 1
+        knownReferences = [:]
     }
 
     /// The id of the newest audit row, to summarise what a run changed.
