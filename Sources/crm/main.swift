@@ -137,7 +137,7 @@ let runner = BatchRunner(session: session, options: batch, render: { output in
 
 var sources: [ScriptSource] = []
 if options.demo {
-    sources = [.argument("demo \(options.demoCustomers ?? 300)", index: 1)]
+    sources = [.mode("demo \(options.demoCustomers ?? 300)", name: "crm demo")]
 } else if !options.commands.isEmpty {
     sources = options.commands.enumerated().map { ScriptSource.argument($0.element, index: $0.offset + 1) }
 } else if !options.scripts.isEmpty {

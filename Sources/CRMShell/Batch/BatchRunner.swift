@@ -51,7 +51,7 @@ public final class BatchRunner {
                     render(output)
                 } catch {
                     failed = true
-                    let where_ = "\(source.name):\(source.isArgument ? source.firstLine : startLine)"
+                    let where_ = source.location(startLine)
                     report("\(where_): \(ErrorPresenter.describe(error).message)")
                     if !options.keepGoing { break outer }
                 }

@@ -10,12 +10,23 @@ public struct ScriptSource {
     public var nextLine: () -> String?
     /// True for `-c` text: each `-c` counts as one line for error messages.
     public var isArgument: Bool
+    /// How an error at `line` names where it is (`FILE:LINE`, `-c:2`, or just the name).
+    public var location: (Int) -> String
 
     public init(name: String, firstLine: Int = 1, isArgument: Bool = false, nextLine: @escaping () -> String?) {
         self.name = name
         self.firstLine = firstLine
         self.isArgument = isArgument
         self.nextLine = nextLine
+        self.location = { line in "\(name):\(isArgument ? firstLine : line)" }
+    }
+
+    /// A command the program runs for a mode (`crm demo`): errors name the mode, no line.
+    public static func mode(_ text: String, name: String) -> ScriptSource {
+        var source = argument(text, index: 1)
+        source.name = name
+        source.location = { _ in name }
+        return source
     }
 
     /// A `-c` argument; `index` is its 1-based position among the `-c`s.
