@@ -152,7 +152,7 @@ extension PluginHost {
         add("set_now") { [unowned self] l in
             // Tests and rehearsals: pin the clock ("2026-11-22", "2026-11-22 09:30"), or nil for the real one.
             if l.type(at: 1) == LUA_TNIL || l.type(at: 1) == LUA_TNONE {
-                self.store.clock = .system
+                self.store.clock = self.startClock  // the run's own clock (CRM_NOW, if it pinned one)
                 return 0
             }
             let text = try l.argString(1, "crm.set_now(text)")

@@ -34,6 +34,8 @@ public final class PluginHost: WriteRules {
     public internal(set) var jobs: [JobDefinition] = []
 
     var lua: LuaState!
+    /// The clock the run started with; `crm.set_now()` goes back to it.
+    let startClock: Clock
     /// The prelude's table: make_env, load_in, show.
     var preludeRef: Int32 = LUA_NOREF
     /// Each loaded plugin's environment, by plugin name.
@@ -56,6 +58,7 @@ public final class PluginHost: WriteRules {
                 parseOrder: @escaping (String) throws -> [SortKey],
                 log: @escaping (String) -> Void) {
         self.store = store
+        self.startClock = store.clock
         self.searchPaths = searchPaths
         self.parseFilter = parseFilter
         self.parseOrder = parseOrder
