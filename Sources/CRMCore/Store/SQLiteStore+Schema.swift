@@ -17,12 +17,16 @@ extension SQLiteStore {
             for i in stored.indexes where !merged.indexes.contains(i) { merged.indexes.append(i) }
             return merged
         }
+        // Unchanged definitions (every start installs the core and the plugins' entities)
+        // cost nothing: no transaction, no write lock, so a read-only run stays read-only.
+        let changed = entities.filter { schema.entity(named: $0.name) != $0 }
+        guard !changed.isEmpty else { return }
         var planned = schema
-        for e in entities { planned.put(e) }
-        for e in entities { try validate(e, in: planned) }
+        for e in changed { planned.put(e) }
+        for e in changed { try validate(e, in: planned) }
         try atomically {
             try access { db in
-                for e in entities { try migrate(e, db) }
+                for e in changed { try migrate(e, db) }
             }
         }
         schema = planned

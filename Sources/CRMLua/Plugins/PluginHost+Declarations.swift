@@ -256,11 +256,11 @@ extension PluginHost {
                     throw LuaFailure(kind: .runtime, message: "crm.extend \"\(ext.entity)\": field '\(f.name)' already exists as \(existing.type.name)",
                                      traceback: nil, location: ext.location)
                 }
-                e.fields.removeAll { $0.name == f.name }
             }
             var field = f
             if field.help == nil { field.help = "plugin \(plugin)" }
-            e.fields.append(field)
+            // In place when it exists (an upgrade), so the order of fields stays stable.
+            if let i = e.fields.firstIndex(where: { $0.name == f.name }) { e.fields[i] = field } else { e.fields.append(field) }
         }
         for i in ext.indexes where !e.indexes.contains(i) { e.indexes.append(i) }
         try store.install([e])
