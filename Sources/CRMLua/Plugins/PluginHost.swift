@@ -123,8 +123,7 @@ public final class PluginHost: WriteRules {
     }
 
     func setEnabled(_ names: [String]) throws {
-        let unique = Array(NSOrderedSet(array: names)) as? [String] ?? names
-        let data = try JSONEncoder().encode(unique.sorted())
+        let data = try JSONEncoder().encode(Set(names).sorted())
         try store.setMeta("plugins.enabled", String(decoding: data, as: UTF8.self))
     }
 
@@ -132,17 +131,17 @@ public final class PluginHost: WriteRules {
         let enabled = try enabledNames()
         var order: [String] = []
         var visiting: [String] = []
-        func visit(_ name: String, requiredBy: String?) {
+        func visit(_ name: String) {
             if order.contains(name) || visiting.contains(name) { return }
             visiting.append(name)
             if let manifest = listing(name)?.manifest {
                 // A missing requirement is reported by the plugin that needs it.
-                for r in manifest.requires where listing(r) != nil { visit(r, requiredBy: name) }
+                for r in manifest.requires where listing(r) != nil { visit(r) }
             }
             visiting.removeLast()
             order.append(name)
         }
-        for name in enabled.sorted() { visit(name, requiredBy: nil) }
+        for name in enabled.sorted() { visit(name) }
         for name in order { load(name) }
     }
 

@@ -14,7 +14,6 @@ struct PluginsVerb: Verb {
     let name = "plugins"
     let summary = "list the plugins found and which are enabled here"
     let usage = ["plugins"]
-    let aliases: [String] = []
     let details = """
         Plugins are folders with a plugin.lua, found in the bundled plugins/ folder, in
         $XDG_CONFIG_HOME/crm/plugins and in --plugins DIR (a later folder overrides an
