@@ -3,8 +3,22 @@
 public enum JSONText {
     /// A JSON string literal for `s`, quotes included.
     public static func string(_ s: String) -> String {
-        var out = "\""
-        out.reserveCapacity(s.utf8.count + 2)
+        var out = ""
+        appendString(s, to: &out)
+        return out
+    }
+
+    /// Appends the JSON string literal for `s` (audit rows write one per field of every
+    /// imported record, so text with nothing to escape is copied whole).
+    static func appendString(_ s: String, to out: inout String) {
+        // U+2028/2029 are E2 80 A8/A9 in UTF-8: any 0xE2 byte takes the careful path.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) {
+            out += "\""
+            out += s
+            out += "\""
+            return
+        }
+        out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -18,7 +32,7 @@ public enum JSONText {
             default: out.unicodeScalars.append(scalar)
             }
         }
-        return out + "\""
+        out += "\""
     }
 
     /// The JSON literal for a value: numbers and booleans typed, dates and text as strings,
@@ -36,6 +50,17 @@ public enum JSONText {
 
     /// A compact JSON object of name/value pairs, in the given order.
     public static func object(_ pairs: [(String, Value)]) -> String {
-        "{" + pairs.map { string($0.0) + ":" + literal($0.1) }.joined(separator: ",") + "}"
+        var out = "{"
+        out.reserveCapacity(pairs.count * 24)
+        for (i, (name, value)) in pairs.enumerated() {
+            if i > 0 { out += "," }
+            appendString(name, to: &out)
+            out += ":"
+            switch value {
+            case .text(let s), .date(let s), .datetime(let s): appendString(s, to: &out)
+            default: out += literal(value)
+            }
+        }
+        return out + "}"
     }
 }

@@ -102,24 +102,78 @@ enum FindIndex {
     }
 
     /// The grams stored for a record's searched texts, space separated.
+    ///
+    /// This runs for every imported record, so it streams: one pass over the scalars with
+    /// a window of the last three, no per-run arrays, grams deduplicated as packed integers
+    /// (a gram is at most 3 scalars of 21 bits) in a short list, output built as UTF-8.
     static func grams(of texts: [String]) -> String {
-        // A gram is at most 3 scalars of at most 21 bits: packed into a UInt64 it is
-        // deduplicated without building a String per gram (this runs on every import row).
-        var seen = Set<UInt64>()
-        var out = String.UnicodeScalarView()
+        var builder = GramBuilder()
         for text in texts {
-            for (kind, chars) in runs(text) {
-                let n = min(kind == .cjk ? 2 : 3, chars.count)
-                for start in 0...(chars.count - n) {
-                    var key: UInt64 = UInt64(n)
-                    for c in chars[start..<(start + n)] { key = key << 21 | UInt64(c.value) }
-                    guard seen.insert(key).inserted else { continue }
-                    if !out.isEmpty { out.append(" ") }
-                    for i in start..<(start + n) { out.append(chars[i]) }
+            for scalar in text.unicodeScalars {
+                let v = scalar.value
+                if v < 0x80 {
+                    let b = UInt8(truncatingIfNeeded: v)
+                    let isWord = (b >= 48 && b <= 57) || (b >= 97 && b <= 122) || (b >= 65 && b <= 90)
+                    if isWord {
+                        builder.add(b >= 65 && b <= 90 ? Unicode.Scalar(b + 32) : scalar, .word)
+                    } else {
+                        builder.endRun()
+                    }
+                } else {
+                    for c in lowered(scalar) {
+                        let k = charClass(c)
+                        if k == .separator { builder.endRun() } else { builder.add(c, k) }
+                    }
                 }
             }
+            builder.endRun()
         }
-        return String(out)
+        return builder.text()
+    }
+
+    /// The streaming state of `grams(of:)`.
+    struct GramBuilder {
+        var out: [UInt8] = []
+        var seen: [UInt64] = []
+        var window: (Unicode.Scalar, Unicode.Scalar, Unicode.Scalar) = ("\0", "\0", "\0")
+        var runLength = 0
+        var runClass = CharClass.separator
+
+        init() {
+            out.reserveCapacity(160)
+            seen.reserveCapacity(48)
+        }
+
+        var gramLength: Int { runClass == .cjk ? 2 : 3 }
+
+        mutating func add(_ c: Unicode.Scalar, _ k: CharClass) {
+            if k != runClass { endRun(); runClass = k }
+            window = (window.1, window.2, c)
+            runLength += 1
+            if runLength >= gramLength { emit(gramLength) }
+        }
+
+        /// Ends a run: a run shorter than a gram is indexed whole.
+        mutating func endRun() {
+            if runLength > 0 && runLength < gramLength { emit(runLength) }
+            runLength = 0
+            runClass = .separator
+        }
+
+        /// Emits the last `n` scalars of the window unless already emitted.
+        mutating func emit(_ n: Int) {
+            let first = 3 - n
+            var key = UInt64(n)
+            for i in first..<3 { key = key << 21 | UInt64(scalar(i).value) }
+            if seen.contains(key) { return }
+            seen.append(key)
+            if !out.isEmpty { out.append(32) }
+            for i in first..<3 { UTF8.encode(scalar(i)) { out.append($0) } }
+        }
+
+        func scalar(_ i: Int) -> Unicode.Scalar { i == 0 ? window.0 : i == 1 ? window.1 : window.2 }
+
+        func text() -> String { String(decoding: out, as: UTF8.self) }
     }
 
     /// The grams a query needs; empty when it is too short to use the index.
