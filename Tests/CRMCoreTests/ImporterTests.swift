@@ -277,6 +277,54 @@ final class ImporterTests: XCTestCase {
         XCTAssertEqual(try count(), 1)
     }
 
+    // MARK: the background writer (imports hand their inserts to a second thread)
+
+    func testWriteBehind_rowsSeeEarlierRowsOfTheSameFile() throws {
+        try store.install([EntityDefinition(name: "part", label: "Part", fields: [
+            FieldDefinition("code", .text, required: true, unique: true),
+            FieldDefinition("parent", .reference("part")),
+            FieldDefinition("pair", .text),
+        ], indexes: [IndexDefinition(["code", "pair"], unique: true)], titleField: "code", searchFields: ["code"])])
+        // A unique value taken two rows earlier, a reference to a row still being written,
+        // a reference by title to a row of this file, a unique index over two fields.
+        let path = write("parts.csv", "code,parent,pair\nA,,x\nB,1,x\nA,,y\nC,2,x\nD,B,\nE,99,\n")
+        let (result, rejects) = try run(path, entity: "part", batchSize: 100)
+        XCTAssertEqual(result.imported, 4)
+        XCTAssertEqual(rejects.map(\.line), [4, 7])
+        XCTAssertTrue(rejects[0].message.contains("already taken"), rejects[0].message)
+        XCTAssertTrue(rejects[1].message.contains("99"), rejects[1].message)
+        let rows = try store.list(Query(entity: "part", order: [SortKey(FieldRef("id"))], fields: ["id", "code", "parent"]))
+        XCTAssertEqual(rows.rows.map { $0.map(\.displayText) }, [["1", "A", ""], ["2", "B", "1"], ["3", "C", "2"], ["4", "D", "2"]])
+        XCTAssertEqual(try store.find("D", limit: 5).rows.count, 1)
+        XCTAssertTrue(store.writes.isIdle)
+    }
+
+    func testWriteBehind_idsFollowTheExistingRowsAsSQLiteWould() throws {
+        for name in ["a", "b", "c"] { _ = try store.create("customer", values: ["name": .text(name)]) }
+        try store.delete("customer", id: 3)
+        _ = try run(write("c.csv", "name\nd\ne\n"))
+        XCTAssertEqual(try store.list(Query(entity: "customer", order: [SortKey(FieldRef("id"))], fields: ["id", "name"]))
+            .rows.map { $0.map(\.displayText) }, [["1", "a"], ["2", "b"], ["3", "d"], ["4", "e"]])
+        XCTAssertEqual(try store.create("customer", values: ["name": .text("f")]), 5, "a plain add after the import")
+        XCTAssertEqual(try store.history("customer", id: 4).rows.count, 1)
+    }
+
+    func testWriteBehind_aFailedInsertStopsTheImportAndKeepsNothingOfItsBatch() throws {
+        try store.access { db in
+            try db.execute(sql: "CREATE TRIGGER boom BEFORE INSERT ON customer WHEN NEW.name = 'boom' BEGIN SELECT RAISE(ABORT, 'boom refused'); END")
+        }
+        let path = write("c.csv", "name\n" + (1...6).map { "c\($0)\n" }.joined() + "boom\nafter\n")
+        var importer = Importer(store: store, entity: "customer", path: path, atomic: false)
+        importer.batchSize = 4
+        XCTAssertThrowsError(try importer.run()) { error in
+            XCTAssertEqual((error as? StoreError)?.description.contains("boom refused"), true, "\(error)")
+        }
+        XCTAssertEqual(try count(), 4, "the first batch was committed, the failing one rolled back whole")
+        XCTAssertEqual(try store.lastAuditID(), 4)
+        XCTAssertTrue(store.writes.isIdle)
+        XCTAssertEqual(try store.create("customer", values: ["name": .text("next")]), 5)
+    }
+
     // MARK: mapping and header errors
 
     func testMap_renamesAndSkipsColumns() throws {

@@ -107,14 +107,16 @@ public struct Importer {
             return n == limit
         }
 
-        if atomic {
-            try store.atomically {
-                _ = try importRows(limit: Int.max)
-                if rejected > 0 { throw ImportError.rejected(path: path, rejected: rejected, atomic: true) }
+        try store.writeBehind {
+            if atomic {
+                try store.atomically {
+                    _ = try importRows(limit: Int.max)
+                    if rejected > 0 { throw ImportError.rejected(path: path, rejected: rejected, atomic: true) }
+                }
+            } else {
+                var more = true
+                while more { more = try store.atomically { try importRows(limit: batchSize) } }
             }
-        } else {
-            var more = true
-            while more { more = try store.atomically { try importRows(limit: batchSize) } }
         }
         try rejects?.close()
         return Result(imported: imported, rejected: rejected, rejectPath: rejects?.path)

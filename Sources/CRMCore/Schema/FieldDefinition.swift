@@ -34,4 +34,7 @@ public struct FieldDefinition: Hashable, Sendable, Codable {
         self.maxLength = maxLength
         self.help = help
     }
+
+    /// Whether a value of this field has anything to check beyond its type.
+    var hasValueConstraints: Bool { min != nil || max != nil || pattern != nil || maxLength != nil }
 }

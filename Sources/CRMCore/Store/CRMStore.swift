@@ -50,6 +50,9 @@ public protocol CRMStore: AnyObject {
     /// The rules that run around every write.
     var rules: WriteRules? { get set }
 
+    /// Runs `body` with the records it creates stored by a background writer while it
+    /// prepares the next ones (bulk loads); everything else reads and writes as usual.
+    func writeBehind<T>(_ body: () throws -> T) throws -> T
     /// Runs `body` atomically: everything it writes is kept, or nothing if it throws.
     func atomically<T>(_ body: () throws -> T) throws -> T
     /// Opens a transaction that spans commands until `commit` or `rollback`; they nest.

@@ -31,6 +31,7 @@ extension SQLiteStore {
         }
         schema = planned
         insertSQLCache = [:]
+        behindStatements = [:]
     }
 
     func validate(_ e: EntityDefinition, in planned: Schema) throws {

@@ -54,8 +54,9 @@ extension SQLiteStore {
         try willWrite()
         // (Outside a transaction, always atomically: the record, its find grams and its
         // audit row are one unit.)
+        let hasAfterRules = rules?.hasAfterRules(.create, e.name) == true
         let guarded: (() throws -> Int64) throws -> Int64
-        if !insideTransaction || rules?.hasAfterRules(.create, e.name) == true {
+        if hasAfterRules || !(atomicDepth > 0 || insideTransaction) {
             guarded = { try self.atomically($0) }
         } else if rules == nil {
             guarded = { try $0() }
@@ -69,20 +70,21 @@ extension SQLiteStore {
                 full = event.new ?? full
                 try checkNames(e, full)
             }
+            if writeBehindDepth > 0 && atomicDepth > 0 && !hasAfterRules {
+                return try createBehind(e, full, created: created)
+            }
             let id = try access { db in
-                try check(e, full, changed: Set(e.fields.map(\.name)), id: nil, db)
-                let now = Value.text(DateCodec.utcText(epochSeconds: clock.now()))
-                let born = created.map { Value.text(DateCodec.utcText(epochSeconds: $0)) } ?? now
+                try check(e, full, changed: nil, id: nil, db)
+                let born = DateCodec.utcText(epochSeconds: created ?? clock.now())
                 var arguments = e.fields.map { (full[$0.name] ?? .null).databaseValue(for: $0.type) }
-                arguments.append(born.databaseValue(for: .text))
-                arguments.append(born.databaseValue(for: .text))
+                arguments.append(born.databaseValue)
+                arguments.append(born.databaseValue)
                 try RawStatement.execute(db.cachedStatement(sql: insertSQL(e)), arguments)
                 let id = db.lastInsertedRowID
                 if !e.searchFields.isEmpty {
                     try FindIndex.insert(e, id: id, texts: e.searchFields.map { full[$0]?.displayText ?? "" }, db)
                 }
-                let pairs = e.fields.compactMap { f in full[f.name].flatMap { $0.isNull ? nil : (f.name, $0) } }
-                try audit(db, action: "create", entity: e.name, id: id, field: nil, old: nil, new: JSONText.object(pairs))
+                try audit(db, action: "create", entity: e.name, id: id, field: nil, old: nil, new: SQLiteStore.createdJSON(e.fields, full))
                 return id
             }
             if let rules {
@@ -90,6 +92,96 @@ extension SQLiteStore {
             }
             return id
         }
+    }
+
+    /// Runs `body` with the records it creates handed to a background writer (bulk loads):
+    /// the next record is prepared while SQLite stores the last. Ids are assigned here
+    /// (the write lock is held, so max(id) + 1 is what SQLite would pick); any other
+    /// access to the database waits for the writer first.
+    public func writeBehind<T>(_ body: () throws -> T) throws -> T {
+        writeBehindDepth += 1
+        defer { writeBehindDepth -= 1 }
+        do {
+            let result = try body()
+            try writes.drain()
+            return result
+        } catch let error as DatabaseError {
+            writes.abandon()
+            throw StoreError.database(SQLiteStore.describe(error))
+        } catch {
+            writes.abandon()
+            throw error
+        }
+    }
+
+    /// The statements a record handed to the writer needs.
+    struct BehindStatements {
+        var insert: Statement
+        var find: Statement?
+        var audit: Statement
+    }
+
+    /// A create inside `writeBehind`: checked here, written by the background writer.
+    func createBehind(_ e: EntityDefinition, _ full: [String: Value], created: Int?) throws -> Int64 {
+        try checkValues(e, full, changed: nil)
+        if needsDatabaseCheck(e, full, changed: nil) {
+            try access { db in try checkDatabase(e, full, changed: nil, id: nil, db) }
+        }
+        let statements = try behindStatements(e)
+        let id = try nextIDs[e.name] ?? access { db in
+            try Int64.fetchOne(db, sql: "SELECT max(id) FROM \(quoted(e.name))").map { $0 + 1 } ?? 1
+        }
+        nextIDs[e.name] = id + 1
+        let now = clock.now()
+        let born = DateCodec.utcText(epochSeconds: created ?? now).databaseValue
+        var arguments = [id.databaseValue]
+        arguments.reserveCapacity(e.fields.count + 3)
+        for i in e.fields.indices { arguments.append((full[e.fields[i].name] ?? .null).databaseValue(for: e.fields[i].type)) }
+        arguments.append(born)
+        arguments.append(born)
+        // Grams and the audit copy are pure functions of the values: the writer's thread
+        // makes them, from what is captured here.
+        let fields = e.fields, entity = e.name, user = self.user
+        let at = created == nil ? born : DateCodec.utcText(epochSeconds: now).databaseValue
+        do {
+            try writes.add(statements.insert, arguments)
+            if let find = statements.find {
+                let texts = e.searchFields.map { full[$0]?.displayText ?? "" }
+                try writes.add(find) { [id.databaseValue, FindIndex.grams(of: texts).databaseValue] }
+            }
+            try writes.add(statements.audit) {
+                [at, user.databaseValue, "create".databaseValue, entity.databaseValue, id.databaseValue,
+                 .null, .null, SQLiteStore.createdJSON(fields, full).databaseValue]
+            }
+        } catch let error as DatabaseError {
+            throw StoreError.database(SQLiteStore.describe(error))
+        }
+        return id
+    }
+
+    func behindStatements(_ e: EntityDefinition) throws -> BehindStatements {
+        if let cached = behindStatements[e.name] { return cached }
+        let statements = try access { db in
+            let columns = ["id"] + e.fields.map { quoted($0.name) } + ["created", "updated"]
+            let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+            return BehindStatements(
+                insert: try db.makeStatement(sql: "INSERT INTO \(quoted(e.name)) (\(columns.joined(separator: ", "))) VALUES (\(marks))"),
+                find: e.searchFields.isEmpty ? nil
+                    : try db.makeStatement(sql: "INSERT INTO \(quoted(FindIndex.table(e.name))) (rowid, grams) VALUES (?, ?)"),
+                audit: try db.makeStatement(sql: SQLiteStore.auditSQL))
+        }
+        behindStatements[e.name] = statements
+        return statements
+    }
+
+    /// The audit trail's copy of a new record: its non-null fields.
+    static func createdJSON(_ fields: [FieldDefinition], _ full: [String: Value]) -> String {
+        var pairs: [(String, Value)] = []
+        pairs.reserveCapacity(fields.count)
+        for i in fields.indices {
+            if let value = full[fields[i].name], !value.isNull { pairs.append((fields[i].name, value)) }
+        }
+        return JSONText.object(pairs)
     }
 
     func insertSQL(_ e: EntityDefinition) -> String {
@@ -203,15 +295,43 @@ extension SQLiteStore {
         }
     }
 
-    /// Checks the constraints of the changed fields of a record about to be written.
-    func check(_ e: EntityDefinition, _ values: [String: Value], changed: Set<String>, id: Int64?, _ db: Database) throws {
-        for f in e.fields where changed.contains(f.name) {
-            let value = values[f.name] ?? .null
+    /// Checks the constraints of the changed fields (nil: all) of a record about to be written.
+    func check(_ e: EntityDefinition, _ values: [String: Value], changed: Set<String>?, id: Int64?, _ db: Database) throws {
+        try checkValues(e, values, changed: changed)
+        try checkDatabase(e, values, changed: changed, id: id, db)
+    }
+
+    /// The checks of each value on its own: required, range, pattern, length.
+    func checkValues(_ e: EntityDefinition, _ values: [String: Value], changed: Set<String>?) throws {
+        // By index: iterating copies each definition, and imports run this per row.
+        for i in e.fields.indices where changed?.contains(e.fields[i].name) ?? true {
+            let value = values[e.fields[i].name] ?? .null
             if value.isNull {
-                if f.required { throw StoreError.requiredMissing(entity: e.name, field: f.name) }
+                if e.fields[i].required { throw StoreError.requiredMissing(entity: e.name, field: e.fields[i].name) }
                 continue
             }
-            try Validation.check(value, field: f, entity: e.name)
+            if e.fields[i].hasValueConstraints { try Validation.check(value, field: e.fields[i], entity: e.name) }
+        }
+    }
+
+    /// Whether `checkDatabase` has anything to look up: a reference not yet seen to exist,
+    /// or a unique field or index among the changed fields.
+    func needsDatabaseCheck(_ e: EntityDefinition, _ values: [String: Value], changed: Set<String>?) -> Bool {
+        for i in e.fields.indices where changed?.contains(e.fields[i].name) ?? true {
+            if e.fields[i].unique { return true }
+            if case .reference(let target) = e.fields[i].type, case .integer(let ref)? = values[e.fields[i].name],
+               knownReferences[target]?.contains(ref) != true {
+                return true
+            }
+        }
+        return e.indexes.contains { index in index.unique && index.fields.contains { changed?.contains($0) ?? true } }
+    }
+
+    /// The checks against other records: references exist, unique values are free.
+    func checkDatabase(_ e: EntityDefinition, _ values: [String: Value], changed: Set<String>?, id: Int64?, _ db: Database) throws {
+        for f in e.fields where changed?.contains(f.name) ?? true {
+            let value = values[f.name] ?? .null
+            if value.isNull { continue }
             if case .reference(let target) = f.type, case .integer(let ref) = value,
                knownReferences[target]?.contains(ref) != true {
                 let exists = try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM \(quoted(target)) WHERE id = ?"),
@@ -227,7 +347,7 @@ extension SQLiteStore {
                 }
             }
         }
-        for index in e.indexes where index.unique && !index.fields.allSatisfy({ !changed.contains($0) }) {
+        for index in e.indexes where index.unique && index.fields.contains(where: { changed?.contains($0) ?? true }) {
             let condition = index.fields.map { "\(quoted($0)) IS ?" }.joined(separator: " AND ")
             var arguments = index.fields.map { name in (values[name] ?? .null).databaseValue(for: e.type(of: name) ?? .text) }
             arguments.append(id.databaseValue)
@@ -240,10 +360,10 @@ extension SQLiteStore {
         }
     }
 
+    static let auditSQL = "INSERT INTO _crm_audit (at, user, action, entity, record_id, field, old, new) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+
     func audit(_ db: Database, action: String, entity: String, id: Int64?, field: String?, old: String?, new: String?) throws {
-        try RawStatement.execute(db.cachedStatement(sql: """
-            INSERT INTO _crm_audit (at, user, action, entity, record_id, field, old, new) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """), [DateCodec.utcText(epochSeconds: clock.now()).databaseValue, user.databaseValue, action.databaseValue,
+        try RawStatement.execute(db.cachedStatement(sql: SQLiteStore.auditSQL), [DateCodec.utcText(epochSeconds: clock.now()).databaseValue, user.databaseValue, action.databaseValue,
                   entity.databaseValue, id.databaseValue, field.databaseValue, old.databaseValue, new.databaseValue])
     }
 

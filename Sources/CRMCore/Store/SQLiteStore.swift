@@ -24,6 +24,16 @@ public final class SQLiteStore: CRMStore {
     var lazySavepoints: [LazySavepoint] = []
     /// INSERT statements' SQL by entity (built once: imports insert millions of rows).
     var insertSQLCache: [String: String] = [:]
+    /// The background writer of bulk loads (`writeBehind`), and how deep in them we are.
+    let writes = WriteBehind()
+    var writeBehindDepth = 0
+    /// How many `atomically` blocks are open (a transaction is, when more than 0).
+    var atomicDepth = 0
+    /// The id the next record handed to the writer gets, by entity. Dropped at every other
+    /// database access: anything else may insert.
+    var nextIDs: [String: Int64] = [:]
+    /// The statements records handed to the writer use, by entity.
+    var behindStatements: [String: BehindStatements] = [:]
 
     /// Opens (creating if needed) the database at `path` and installs the core entities.
     ///
@@ -111,6 +121,8 @@ public final class SQLiteStore: CRMStore {
         return m
     }
 
+    deinit { writes.stop() }
+
     func loadSchema() throws {
         let rows = try queue.inDatabase { db in
             try String.fetchAll(db, sql: "SELECT definition FROM _crm_schema ORDER BY position")
@@ -124,8 +136,13 @@ public final class SQLiteStore: CRMStore {
     }
 
     /// Runs a database access, turning SQLite errors into store errors.
+    /// Inserts handed to the background writer are written first (and then seen).
     func access<T>(_ body: (Database) throws -> T) throws -> T {
         do {
+            if writeBehindDepth > 0 {
+                try writes.drain()
+                nextIDs = [:]
+            }
             return try queue.inDatabase(body)
         } catch let error as DatabaseError {
             throw StoreError.database(SQLiteStore.describe(error))
@@ -157,6 +174,8 @@ public final class SQLiteStore: CRMStore {
         // row when rules watch).
         let outermost = try access { !$0.isInsideTransaction }
         try access { try $0.cachedStatement(sql: outermost ? "BEGIN IMMEDIATE" : "SAVEPOINT crm_cmd").execute() }
+        atomicDepth += 1
+        defer { atomicDepth -= 1 }
         do {
             let result = try body()
             if outermost { knownReferences = [:] }
@@ -164,6 +183,7 @@ public final class SQLiteStore: CRMStore {
             return result
         } catch {
             knownReferences = [:]
+            writes.abandon()  // all of it was queued inside this transaction or savepoint
             try? access { db in
                 if outermost {
                     try db.execute(sql: "ROLLBACK")
@@ -194,6 +214,7 @@ public final class SQLiteStore: CRMStore {
         } catch {
             knownReferences = [:]
             if level.opened {
+                writes.abandon()
                 try? access { db in
                     try db.execute(sql: "ROLLBACK TO crm_cmd")
                     try db.execute(sql: "RELEASE crm_cmd")
@@ -225,6 +246,7 @@ public final class SQLiteStore: CRMStore {
 
     public func rollback() throws {
         guard transactionDepth > 0 else { throw StoreError.transaction("no transaction is open (use begin first)") }
+        writes.abandon()
         try access { db in
             try db.execute(sql: "ROLLBACK TO crm_tx_\(transactionDepth)")
             try db.execute(sql: "RELEASE crm_tx_\(transactionDepth)")
