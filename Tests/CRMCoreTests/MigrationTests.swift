@@ -1,4 +1,5 @@
 import CRMCore
+import GRDB
 import CRMTestSupport
 import XCTest
 
@@ -18,6 +19,32 @@ final class MigrationTests: XCTestCase {
         XCTAssertEqual(r["name"], .text("王芳"))
         XCTAssertEqual(r["intent"], .text("C"))
         XCTAssertNotNil(reopened.schema.entity(named: "customer")?.field("intent"))
+    }
+
+    func testFindIndexOfAnOlderLayout_isRebuiltOnceAndKeepsWorking() throws {
+        let path = TestSupport.temporaryFolder() + "/old.sqlite"
+        do {
+            let store = try SQLiteStore(path: path, user: "t")
+            _ = try store.create("customer", values: ["name": .text("王芳"), "phone": .text("13800001111")])
+        }
+        // Put the database back to the v1 layout: positions kept, no layout in the meta key.
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: """
+                DROP TABLE _crm_find_customer;
+                CREATE VIRTUAL TABLE _crm_find_customer USING fts5(grams, tokenize = 'unicode61 remove_diacritics 0');
+                INSERT INTO _crm_find_customer (rowid, grams) VALUES (1, '王芳 138 380 800 000 001 011 111');
+                UPDATE _crm_meta SET value = 'name,phone,email' WHERE key = 'find:customer';
+                DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%';
+                """)
+        }
+        try queue.close()
+        let store = try SQLiteStore(path: path, user: "t")
+        XCTAssertEqual(try store.find("王芳", limit: 5).rows.count, 1)
+        XCTAssertEqual(try store.find("0001", limit: 5).rows.count, 1)
+        let sql = try store.select(sql: "SELECT sql FROM sqlite_master WHERE name = '_crm_find_customer'", arguments: [])
+        XCTAssertTrue(sql.rows[0][0].displayText.contains("detail = none"), sql.rows[0][0].displayText)
+        XCTAssertEqual(try store.meta("find:customer"), "name,phone,email;v2")
     }
 
     func testNewFile_isPrivate() throws {

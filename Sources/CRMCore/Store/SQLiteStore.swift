@@ -118,6 +118,20 @@ public final class SQLiteStore: CRMStore {
                 CREATE TABLE _crm_meta (key TEXT PRIMARY KEY, value TEXT);
                 """)
         }
+        m.registerMigration("v2: find index without positions") { db in
+            // The layout of FindIndex.options as of v2, rebuilt from the stored grams.
+            let rows = try Row.fetchAll(db, sql: "SELECT key, value FROM _crm_meta WHERE key LIKE 'find:%'")
+            for row in rows {
+                let key: String = row[0], value: String = row[1]
+                let table = FindIndex.table(String(key.dropFirst("find:".count)))
+                guard try db.tableExists(table), !value.hasSuffix(";v2") else { continue }
+                try db.execute(sql: "ALTER TABLE \(quoted(table)) RENAME TO \(quoted(table + "_v1"))")
+                try db.execute(sql: "CREATE VIRTUAL TABLE \(quoted(table)) USING fts5(grams, tokenize = 'unicode61 remove_diacritics 0', detail = none, columnsize = 0)")
+                try db.execute(sql: "INSERT INTO \(quoted(table)) (rowid, grams) SELECT rowid, grams FROM \(quoted(table + "_v1"))")
+                try db.execute(sql: "DROP TABLE \(quoted(table + "_v1"))")
+                try db.execute(sql: "UPDATE _crm_meta SET value = ? WHERE key = ?", arguments: [value + ";v2", key])
+            }
+        }
         return m
     }
 

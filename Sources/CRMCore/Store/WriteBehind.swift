@@ -89,6 +89,17 @@ final class WriteBehind: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         startIfNeeded()
+        if !handedOver.isEmpty {
+            // The writer is behind: rather than wait, compute this chunk's late values here.
+            condition.unlock()
+            for i in collecting.indices {
+                if let late = collecting[i].late {
+                    collecting[i].values = late()
+                    collecting[i].late = nil
+                }
+            }
+            condition.lock()
+        }
         // At most one chunk waits while another is written: memory stays flat.
         while !handedOver.isEmpty && failure == nil { condition.wait() }
         if let failure = takeFailure() { throw failure }
