@@ -6,6 +6,17 @@ import Foundation
 /// Exit codes: 0 success, 1 a command failed, 2 a usage error.
 let environment = ProcessInfo.processInfo.environment
 
+// Bulk imports allocate on two threads (see WriteBehind). By default glibc grows the second
+// thread's heap a page range at a time and trims it back on free: thousands of mprotect
+// calls per import. Padding and a higher trim threshold leave the address space reserved
+// (untouched pages cost no memory).
+// (mallopt and M_TOP_PAD, M_TRIM_THRESHOLD are in <malloc.h>, which Swift's Glibc lacks.)
+if let symbol = dlsym(nil, "mallopt") {
+    let mallopt = unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
+    _ = mallopt(-2, 32 << 20)
+    _ = mallopt(-1, 64 << 20)
+}
+
 func fail(_ message: String, code: Int32) -> Never {
     Terminal.write("crm: \(message)\n", to: STDERR_FILENO)
     exit(code)

@@ -57,6 +57,7 @@ public struct Importer {
             if let name, case .reference? = e.field(name)?.type { return true }
             return false
         }
+        let definitions: [FieldDefinition?] = columns.map { $0.flatMap { e.field($0) } }
 
         func importRows(limit: Int) throws -> Bool {
             var n = 0
@@ -67,6 +68,7 @@ public struct Importer {
                         throw ImportError(path: path, line: line, message: "expected \(header.count) columns, found \(fields.count)")
                     }
                     var values: [String: Value] = [:]
+                    values.reserveCapacity(columns.count)
                     var created: Int?
                     for (i, field) in columns.enumerated() {
                         guard let field else { continue }
@@ -88,7 +90,11 @@ public struct Importer {
                             values[field] = value
                             continue
                         }
-                        values[field] = try store.parseValue(entity: e.name, field: field, text: text)
+                        guard let definition = definitions[i] else {
+                            values[field] = try store.parseValue(entity: e.name, field: field, text: text)
+                            continue
+                        }
+                        values[field] = try store.parseValue(text, field: definition, of: e)
                     }
                     _ = try store.create(e.name, values: values, created: created)
                     imported += 1

@@ -18,6 +18,8 @@ public protocol CRMStore: AnyObject {
 
     /// Converts typed text to a value of a field, resolving references by id or title.
     func parseValue(entity: String, field: String, text: String) throws -> Value
+    /// The same, for a field already looked up (imports parse every cell of a file).
+    func parseValue(_ text: String, field: FieldDefinition, of entity: EntityDefinition) throws -> Value
 
     /// Creates a record; `created` (epoch seconds) backdates it, for imports from other systems.
     func create(_ entity: String, values: [String: Value], created: Int?) throws -> Int64

@@ -9,6 +9,10 @@ extension SQLiteStore {
             throw StoreError.unknownField(entity: e.name, field: field,
                                           suggestion: NameSuggestion.closest(to: field, in: e.fields.map(\.name)))
         }
+        return try parseValue(text, field: f, of: e)
+    }
+
+    public func parseValue(_ text: String, field f: FieldDefinition, of e: EntityDefinition) throws -> Value {
         if case .reference(let target) = f.type, !text.isEmpty, Int64(text) == nil, !text.hasPrefix("#") {
             return try resolveReference(e, f, target: target, title: text)
         }
@@ -44,8 +48,8 @@ extension SQLiteStore {
         let e = try schema.require(entity)
         try checkNames(e, values)
         var full = values
-        for f in e.fields where values[f.name] == nil {
-            if let d = f.defaultText { full[f.name] = try parser.parse(d, as: f.type) }
+        for i in e.fields.indices where e.fields[i].defaultText != nil && values[e.fields[i].name] == nil {
+            full[e.fields[i].name] = try parser.parse(e.fields[i].defaultText!, as: e.fields[i].type)
         }
         let rules = self.rules.flatMap { $0.watches(.create, e.name) ? $0 : nil }
         // Without rules the checks all run before the first write, so a refused record
@@ -288,6 +292,7 @@ extension SQLiteStore {
 
     /// Refuses names that are not writable fields, before anything is written.
     func checkNames(_ e: EntityDefinition, _ values: [String: Value]) throws {
+        if values.keys.allSatisfy({ name in e.fields.contains { $0.name == name } }) { return }
         for name in values.keys.sorted() where e.field(name) == nil {
             if EntityDefinition.systemFields.contains(name) { throw StoreError.readOnlyField(entity: e.name, field: name) }
             throw StoreError.unknownField(entity: e.name, field: name,
