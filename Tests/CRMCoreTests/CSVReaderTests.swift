@@ -217,6 +217,17 @@ final class CSVReaderTests: XCTestCase {
         }
     }
 
+    func testChunkBoundary_everySplitOfPlainFieldsWithCRLFAndBareCR() throws {
+        let tail = Array("a,bb\r\ncc,d\re,王芳\r\n\r\nf,g\n".utf8)
+        for offset in 1...tail.count {
+            let (path, filler) = fileWithTail(at: Self.smallChunk - offset, tail, name: "plain\(offset).csv")
+            let rs = try records(CSVReader(path: path, chunkSize: Self.smallChunk)).suffix(4)
+            XCTAssertEqual(rs.map(\.0), [["a", "bb"], ["cc", "d"], ["e", "王芳"], ["f", "g"]], "offset \(offset)")
+            let first = filler + 2
+            XCTAssertEqual(rs.map(\.1), [first, first + 1, first + 2, first + 4], "offset \(offset)")
+        }
+    }
+
     func testChunkBoundary_crlfInsideAQuotedFieldSplitAcrossIt() throws {
         // The CR of a CRLF inside quotes is the last byte of the first chunk.
         let chunk = Self.smallChunk

@@ -135,6 +135,27 @@ public final class CSVReader {
                 position += 1
                 continue
             }
+            if atFieldStart && b != 0x22, let end = unquotedFieldEnd() {
+                // The common case: a plain field whose end is in the buffer, made into a
+                // string straight from it.
+                guard let s = String(validating: buffer[position..<end], as: UTF8.self) else {
+                    throw CSVError("the text is not valid UTF-8 (save the file as UTF-8)", line: startLine)
+                }
+                fields.append(s)
+                position = end
+                if buffer[end] == 0x2C {
+                    position += 1
+                    continue
+                }
+                // A line end: consumed below like any other (the field is already taken).
+                if buffer[end] == 0x0D {
+                    if position + 1 >= buffer.count && !eof { try fill(); return try finishLine(fields) }
+                    if position + 1 < buffer.count && buffer[position + 1] == 0x0A { position += 1 }
+                }
+                position += 1
+                line += 1
+                return fields
+            }
             switch b {
             case 0x22 where atFieldStart:
                 quoted = true
@@ -160,6 +181,26 @@ public final class CSVReader {
                 position += 1
             }
         }
+    }
+
+    /// Where the unquoted field at `position` ends (a comma or line end), if in the buffer.
+    func unquotedFieldEnd() -> Int? {
+        var i = position
+        let n = buffer.count
+        while i < n {
+            let b = buffer[i]
+            if b == 0x2C || b == 0x0A || b == 0x0D { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Ends a line at a CR that was the last byte of a chunk, after the next chunk came in.
+    func finishLine(_ fields: [String]) throws -> [String] {
+        if position + 1 < buffer.count && buffer[position + 1] == 0x0A { position += 1 }
+        position += 1
+        line += 1
+        return fields
     }
 
     func text(_ bytes: [UInt8], _ startLine: Int) throws -> String {

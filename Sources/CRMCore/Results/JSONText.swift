@@ -77,6 +77,18 @@ public enum JSONText {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// A compact JSON object of the non-null values, named by position.
+    public static func object(names: [String], values: [Value]) -> String {
+        var out: [UInt8] = [0x7B]
+        out.reserveCapacity(names.count * 24)
+        for i in values.indices where !values[i].isNull {
+            if out.count > 1 { out.append(0x2C) }
+            appendMember(names[i], values[i], to: &out)
+        }
+        out.append(0x7D)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// Appends `"name":value`.
     static func appendMember(_ name: String, _ value: Value, to out: inout [UInt8]) {
         appendString(name, to: &out)

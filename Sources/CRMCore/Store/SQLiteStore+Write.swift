@@ -103,8 +103,21 @@ extension SQLiteStore {
     /// (the write lock is held, so max(id) + 1 is what SQLite would pick); any other
     /// access to the database waits for the writer first.
     public func writeBehind<T>(_ body: () throws -> T) throws -> T {
+        if writeBehindDepth == 0 {
+            // No checkpoint at each batch's commit (each would rewrite the pages of every
+            // index again): one at the end, as a single large transaction would have.
+            try access { try $0.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+        }
         writeBehindDepth += 1
-        defer { writeBehindDepth -= 1 }
+        defer {
+            writeBehindDepth -= 1
+            if writeBehindDepth == 0 {
+                try? access { db in
+                    try db.execute(sql: "PRAGMA wal_autocheckpoint = 1000")
+                    if !db.isInsideTransaction { _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)") }
+                }
+            }
+        }
         do {
             let result = try body()
             try writes.drain()
@@ -118,17 +131,24 @@ extension SQLiteStore {
         }
     }
 
-    /// The statements a record handed to the writer needs.
+    /// What a record handed to the writer needs, prepared once per entity.
     struct BehindStatements {
         var insert: Statement
         var find: Statement?
         var audit: Statement
+        var names: [String]
+        /// Positions in `fields` of the searched fields.
+        var searched: [Int]
     }
 
     /// A create inside `writeBehind`: checked here, written by the background writer.
     func createBehind(_ e: EntityDefinition, _ full: [String: Value], created: Int?) throws -> Int64 {
-        try checkValues(e, full, changed: nil)
-        if needsDatabaseCheck(e, full, changed: nil) {
+        // The values by field position: one lookup each, then everything reads the array.
+        var ordered: [Value] = []
+        ordered.reserveCapacity(e.fields.count)
+        for i in e.fields.indices { ordered.append(full[e.fields[i].name] ?? .null) }
+        try checkValues(e, changed: nil) { ordered[$0] }
+        if needsDatabaseCheck(e, changed: nil, value: { ordered[$0] }) {
             try access { db in try checkDatabase(e, full, changed: nil, id: nil, db) }
         }
         let statements = try behindStatements(e)
@@ -137,25 +157,25 @@ extension SQLiteStore {
         }
         nextIDs[e.name] = id + 1
         let now = clock.now()
-        let born = DateCodec.utcText(epochSeconds: created ?? now).databaseValue
+        if nowText.seconds != now { nowText = (now, DateCodec.utcText(epochSeconds: now).databaseValue) }
+        let born = created.map { DateCodec.utcText(epochSeconds: $0).databaseValue } ?? nowText.text
         var arguments = [id.databaseValue]
         arguments.reserveCapacity(e.fields.count + 3)
-        for i in e.fields.indices { arguments.append((full[e.fields[i].name] ?? .null).databaseValue(for: e.fields[i].type)) }
+        for i in e.fields.indices { arguments.append(ordered[i].databaseValue(for: e.fields[i].type)) }
         arguments.append(born)
         arguments.append(born)
         // Grams and the audit copy are pure functions of the values: the writer's thread
-        // makes them, from what is captured here.
-        let fields = e.fields, entity = e.name, user = self.user
-        let at = created == nil ? born : DateCodec.utcText(epochSeconds: now).databaseValue
+        // makes them (or this one, when the writer is behind), from what is captured here.
+        let names = statements.names, entity = e.name, user = self.user, at = nowText.text
         do {
             try writes.add(statements.insert, arguments)
             if let find = statements.find {
-                let texts = e.searchFields.map { full[$0]?.displayText ?? "" }
+                let texts = statements.searched.map { ordered[$0].displayText }
                 try writes.add(find) { [id.databaseValue, FindIndex.grams(of: texts).databaseValue] }
             }
             try writes.add(statements.audit) {
                 [at, user.databaseValue, "create".databaseValue, entity.databaseValue, id.databaseValue,
-                 .null, .null, SQLiteStore.createdJSON(fields, full).databaseValue]
+                 .null, .null, JSONText.object(names: names, values: ordered).databaseValue]
             }
         } catch let error as DatabaseError {
             throw StoreError.database(SQLiteStore.describe(error))
@@ -172,7 +192,9 @@ extension SQLiteStore {
                 insert: try db.makeStatement(sql: "INSERT INTO \(quoted(e.name)) (\(columns.joined(separator: ", "))) VALUES (\(marks))"),
                 find: e.searchFields.isEmpty ? nil
                     : try db.makeStatement(sql: "INSERT INTO \(quoted(FindIndex.table(e.name))) (rowid, grams) VALUES (?, ?)"),
-                audit: try db.makeStatement(sql: SQLiteStore.auditSQL))
+                audit: try db.makeStatement(sql: SQLiteStore.auditSQL),
+                names: e.fields.map(\.name),
+                searched: e.searchFields.compactMap { name in e.fields.firstIndex { $0.name == name } })
         }
         behindStatements[e.name] = statements
         return statements
@@ -180,12 +202,7 @@ extension SQLiteStore {
 
     /// The audit trail's copy of a new record: its non-null fields.
     static func createdJSON(_ fields: [FieldDefinition], _ full: [String: Value]) -> String {
-        var pairs: [(String, Value)] = []
-        pairs.reserveCapacity(fields.count)
-        for i in fields.indices {
-            if let value = full[fields[i].name], !value.isNull { pairs.append((fields[i].name, value)) }
-        }
-        return JSONText.object(pairs)
+        JSONText.object(names: fields.map(\.name), values: fields.map { full[$0.name] ?? .null })
     }
 
     func insertSQL(_ e: EntityDefinition) -> String {
@@ -308,9 +325,14 @@ extension SQLiteStore {
 
     /// The checks of each value on its own: required, range, pattern, length.
     func checkValues(_ e: EntityDefinition, _ values: [String: Value], changed: Set<String>?) throws {
+        try checkValues(e, changed: changed) { values[e.fields[$0].name] ?? .null }
+    }
+
+    /// The same, reading the value of the field at a position.
+    func checkValues(_ e: EntityDefinition, changed: Set<String>?, value: (Int) -> Value) throws {
         // By index: iterating copies each definition, and imports run this per row.
         for i in e.fields.indices where changed?.contains(e.fields[i].name) ?? true {
-            let value = values[e.fields[i].name] ?? .null
+            let value = value(i)
             if value.isNull {
                 if e.fields[i].required { throw StoreError.requiredMissing(entity: e.name, field: e.fields[i].name) }
                 continue
@@ -321,10 +343,10 @@ extension SQLiteStore {
 
     /// Whether `checkDatabase` has anything to look up: a reference not yet seen to exist,
     /// or a unique field or index among the changed fields.
-    func needsDatabaseCheck(_ e: EntityDefinition, _ values: [String: Value], changed: Set<String>?) -> Bool {
+    func needsDatabaseCheck(_ e: EntityDefinition, changed: Set<String>?, value: (Int) -> Value) -> Bool {
         for i in e.fields.indices where changed?.contains(e.fields[i].name) ?? true {
             if e.fields[i].unique { return true }
-            if case .reference(let target) = e.fields[i].type, case .integer(let ref)? = values[e.fields[i].name],
+            if case .reference(let target) = e.fields[i].type, case .integer(let ref) = value(i),
                knownReferences[target]?.contains(ref) != true {
                 return true
             }

@@ -32,6 +32,8 @@ public final class SQLiteStore: CRMStore {
     /// The id the next record handed to the writer gets, by entity. Dropped at every other
     /// database access: anything else may insert.
     var nextIDs: [String: Int64] = [:]
+    /// The current second as stored text, reused while the clock stays on it.
+    var nowText: (seconds: Int, text: DatabaseValue) = (Int.min, .null)
     /// The statements records handed to the writer use, by entity.
     var behindStatements: [String: BehindStatements] = [:]
 
@@ -64,6 +66,8 @@ public final class SQLiteStore: CRMStore {
                     // memory instead of a temporary file (bulk imports write through it).
                     try db.execute(sql: "PRAGMA temp_store = MEMORY")
                     try db.execute(sql: "PRAGMA cache_size = -32768")
+                    // After a checkpoint the WAL file shrinks back to this (imports grow it).
+                    try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
                 }
             }
             try SQLiteStore.migrator.migrate(queue)

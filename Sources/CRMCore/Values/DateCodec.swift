@@ -69,18 +69,21 @@ public enum DateCodec {
         let days = Int((Double(t) / 86400).rounded(.down))
         let secs = t - days * 86400
         let c = civilFromDays(days)
-        // Hand-formatted: String(format:) is slow enough to show in bulk imports.
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(20)
-        func put(_ n: Int, _ width: Int) {
-            var digits = [UInt8](repeating: 48, count: width)
-            var v = n
-            for i in stride(from: width - 1, through: 0, by: -1) { digits[i] = UInt8(48 + v % 10); v /= 10 }
-            bytes += digits
+        // Hand-formatted into the string's own buffer: imports format two per record.
+        return String(unsafeUninitializedCapacity: 20) { buffer in
+            func put(_ n: Int, at start: Int, width: Int) {
+                var v = n
+                for i in stride(from: start + width - 1, through: start, by: -1) {
+                    buffer[i] = UInt8(truncatingIfNeeded: 48 + v % 10)
+                    v /= 10
+                }
+            }
+            put(c.year, at: 0, width: 4); buffer[4] = 45; put(c.month, at: 5, width: 2); buffer[7] = 45
+            put(c.day, at: 8, width: 2); buffer[10] = 84
+            put(secs / 3600, at: 11, width: 2); buffer[13] = 58; put(secs / 60 % 60, at: 14, width: 2); buffer[16] = 58
+            put(secs % 60, at: 17, width: 2); buffer[19] = 90
+            return 20
         }
-        put(c.year, 4); bytes.append(45); put(c.month, 2); bytes.append(45); put(c.day, 2); bytes.append(84)
-        put(secs / 3600, 2); bytes.append(58); put(secs / 60 % 60, 2); bytes.append(58); put(secs % 60, 2); bytes.append(90)
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Seconds since the epoch of a stored UTC datetime text.
