@@ -299,6 +299,24 @@ final class ImporterTests: XCTestCase {
         XCTAssertTrue(store.writes.isIdle)
     }
 
+    func testWriteBehind_manyRowsKeepTheirValuesIdsGramsAndHistory() throws {
+        // Enough rows for the writer's multi-row statements and several hand-overs.
+        let n = 1_000
+        let text = "name,phone,city\n" + (1...n).map { "客户\($0),1380000\(String(format: "%04d", $0)),城\($0 % 7)\n" }.joined()
+        let (result, _) = try run(write("many.csv", text), batchSize: 300)
+        XCTAssertEqual(result.imported, n)
+        let rows = try store.list(Query(entity: "customer", order: [SortKey(FieldRef("id"))], fields: ["id", "name", "phone", "city"]))
+        XCTAssertEqual(rows.rows.count, n)
+        for (i, row) in rows.rows.enumerated() {
+            XCTAssertEqual(row.map(\.displayText), ["\(i + 1)", "客户\(i + 1)", "1380000" + String(format: "%04d", i + 1), "城\((i + 1) % 7)"])
+        }
+        XCTAssertEqual(try store.find("客户777", limit: 5).rows.map { $0[2].displayText }, ["客户777"])
+        XCTAssertEqual(try store.find("00000999", limit: 5).rows.count, 1)
+        XCTAssertEqual(try store.lastAuditID(), Int64(n))
+        let history = try store.history("customer", id: 640)
+        XCTAssertTrue(history.rows.contains { $0.contains { $0.displayText.contains("客户640") } }, "\(history.rows)")
+    }
+
     func testWriteBehind_idsFollowTheExistingRowsAsSQLiteWould() throws {
         for name in ["a", "b", "c"] { _ = try store.create("customer", values: ["name": .text(name)]) }
         try store.delete("customer", id: 3)
@@ -313,16 +331,17 @@ final class ImporterTests: XCTestCase {
         try store.access { db in
             try db.execute(sql: "CREATE TRIGGER boom BEFORE INSERT ON customer WHEN NEW.name = 'boom' BEGIN SELECT RAISE(ABORT, 'boom refused'); END")
         }
-        let path = write("c.csv", "name\n" + (1...6).map { "c\($0)\n" }.joined() + "boom\nafter\n")
+        let path = write("c.csv", "name\n" + (1...69).map { "c\($0)\n" }.joined() + "boom\nafter\n")
         var importer = Importer(store: store, entity: "customer", path: path, atomic: false)
-        importer.batchSize = 4
+        importer.batchSize = 50
         XCTAssertThrowsError(try importer.run()) { error in
             XCTAssertEqual((error as? StoreError)?.description.contains("boom refused"), true, "\(error)")
         }
-        XCTAssertEqual(try count(), 4, "the first batch was committed, the failing one rolled back whole")
-        XCTAssertEqual(try store.lastAuditID(), 4)
+        XCTAssertEqual(try count(), 50, "the first batch was committed, the failing one rolled back whole")
+        XCTAssertEqual(try store.lastAuditID(), 50)
         XCTAssertTrue(store.writes.isIdle)
-        XCTAssertEqual(try store.create("customer", values: ["name": .text("next")]), 5)
+        XCTAssertEqual(try store.create("customer", values: ["name": .text("next")]), 51)
+        XCTAssertEqual(try store.find("next", limit: 5).rows.count, 1)
     }
 
     // MARK: mapping and header errors
