@@ -14,7 +14,10 @@ public struct Importer {
     /// CSV column name → field name; a field name of `-` skips the column.
     public var mapping: [String: String]
     public var atomic: Bool
-    public var batchSize = 10_000
+    /// Rows per transaction. Each commit writes every page the batch touched, and random
+    /// inserts into the indexes touch most of their pages: at a million rows, batches of
+    /// 100,000 imported 1.6× faster than batches of 10,000 (and no slower than one batch).
+    public var batchSize = 100_000
     /// Called for each rejected row: (line, message).
     public var onReject: (Int, String) -> Void = { _, _ in }
 

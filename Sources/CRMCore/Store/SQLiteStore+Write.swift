@@ -103,21 +103,8 @@ extension SQLiteStore {
     /// (the write lock is held, so max(id) + 1 is what SQLite would pick); any other
     /// access to the database waits for the writer first.
     public func writeBehind<T>(_ body: () throws -> T) throws -> T {
-        if writeBehindDepth == 0 {
-            // No checkpoint at each batch's commit (each would rewrite the pages of every
-            // index again): one at the end, as a single large transaction would have.
-            try access { try $0.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
-        }
         writeBehindDepth += 1
-        defer {
-            writeBehindDepth -= 1
-            if writeBehindDepth == 0 {
-                try? access { db in
-                    try db.execute(sql: "PRAGMA wal_autocheckpoint = 1000")
-                    if !db.isInsideTransaction { _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)") }
-                }
-            }
-        }
+        defer { writeBehindDepth -= 1 }
         do {
             let result = try body()
             try writes.drain()
