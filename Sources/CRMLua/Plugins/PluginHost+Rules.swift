@@ -125,24 +125,38 @@ extension PluginHost {
         let l = lua!
         let t = l.absolute(index)
         var out: [String: Value] = [:]
-        var unknown: String?
-        l.forEachPair(at: t) {
-            guard unknown == nil, l.type(at: -2) == LUA_TSTRING, let key = l.string(at: -2) else { return }
-            if e.field(key) == nil && !EntityDefinition.systemFields.contains(key) { unknown = key }
-        }
-        if let unknown {
-            throw StoreError.unknownField(entity: e.name, field: unknown,
-                                          suggestion: NameSuggestion.closest(to: unknown, in: e.fields.map(\.name)))
-        }
-        for f in e.fields {
-            l.rawField(f.name, at: t)
+        out.reserveCapacity(e.fields.count)
+        // Every imported row passes here when a rule watches creates: fields are read by
+        // name, and the keys are only named one by one when one of them is not a field.
+        var present = 0
+        for i in e.fields.indices {
+            l.rawField(e.fields[i].name, at: t)
             defer { crm_lua_pop(l.L, 1) }
-            let was = original[f.name] ?? .null
+            if l.type(at: -1) != LUA_TNIL { present += 1 }
+            let was = original[e.fields[i].name] ?? .null
             if unchanged(was, at: -1) {
-                if !was.isNull { out[f.name] = was }
+                if !was.isNull { out[e.fields[i].name] = was }
                 continue
             }
-            out[f.name] = try l.value(at: -1, for: f, entity: e.name, store: store)
+            out[e.fields[i].name] = try l.value(at: -1, for: e.fields[i], entity: e.name, store: store)
+        }
+        for name in EntityDefinition.systemFields {
+            l.rawField(name, at: t)
+            if l.type(at: -1) != LUA_TNIL { present += 1 }
+            crm_lua_pop(l.L, 1)
+        }
+        var keys = 0
+        l.forEachPair(at: t) { keys += 1 }
+        if keys != present {
+            var unknown: String?
+            l.forEachPair(at: t) {
+                guard unknown == nil, l.type(at: -2) == LUA_TSTRING, let key = l.string(at: -2) else { return }
+                if e.field(key) == nil && !EntityDefinition.systemFields.contains(key) { unknown = key }
+            }
+            if let unknown {
+                throw StoreError.unknownField(entity: e.name, field: unknown,
+                                              suggestion: NameSuggestion.closest(to: unknown, in: e.fields.map(\.name)))
+            }
         }
         return out
     }
@@ -152,8 +166,11 @@ extension PluginHost {
         let l = lua!
         switch (value, l.type(at: index)) {
         case (.null, LUA_TNIL): return true
-        case (.text(let s), LUA_TSTRING), (.date(let s), LUA_TSTRING), (.datetime(let s), LUA_TSTRING):
-            return l.string(at: index) == s
+        case (.text(var s), LUA_TSTRING), (.date(var s), LUA_TSTRING), (.datetime(var s), LUA_TSTRING):
+            // Byte for byte, without making a Swift string of the Lua one.
+            var length = 0
+            guard let p = crm_lua_tostring(l.L, index, &length) else { return false }
+            return s.withUTF8 { $0.count == length && (length == 0 || memcmp($0.baseAddress!, p, length) == 0) }
         case (.integer(let i), LUA_TNUMBER):
             return crm_lua_isinteger(l.L, index) != 0 && Int64(crm_lua_tointeger(l.L, index)) == i
         case (.decimal(let d), LUA_TNUMBER):
