@@ -317,6 +317,28 @@ final class ImporterTests: XCTestCase {
         XCTAssertTrue(history.rows.contains { $0.contains { $0.displayText.contains("客户640") } }, "\(history.rows)")
     }
 
+    func testStop_rollsBackTheBatchInProgressAndSaysWhatWasKept() throws {
+        let path = write("c.csv", "name\n" + (1...40).map { "c\($0)\n" }.joined())
+        var importer = Importer(store: store, entity: "customer", path: path, atomic: false)
+        importer.batchSize = 10
+        var asked = 0
+        importer.shouldStop = { asked += 1; return asked == 26 }
+        XCTAssertThrowsError(try importer.run()) { error in
+            XCTAssertEqual(error as? ImportError, ImportError(path: path, line: 27,
+                message: "interrupted; 20 rows were imported (lines up to 21), none after"))
+        }
+        XCTAssertEqual(try count(), 20)
+        XCTAssertEqual(try store.lastAuditID(), 20)
+        XCTAssertTrue(store.writes.isIdle)
+
+        var atomicImporter = Importer(store: store, entity: "customer", path: path, atomic: true)
+        atomicImporter.shouldStop = { true }
+        XCTAssertThrowsError(try atomicImporter.run()) { error in
+            XCTAssertEqual((error as? ImportError)?.message, "interrupted; nothing was imported")
+        }
+        XCTAssertEqual(try count(), 20)
+    }
+
     func testWriteBehind_idsFollowTheExistingRowsAsSQLiteWould() throws {
         for name in ["a", "b", "c"] { _ = try store.create("customer", values: ["name": .text(name)]) }
         try store.delete("customer", id: 3)

@@ -20,6 +20,9 @@ public struct Importer {
     public var batchSize = 100_000
     /// Called for each rejected row: (line, message).
     public var onReject: (Int, String) -> Void = { _, _ in }
+    /// Asked before each row; true stops the import (Ctrl-C at the prompt). The batch in
+    /// progress is rolled back; batches already committed stay.
+    public var shouldStop: () -> Bool = { false }
 
     public init(store: CRMStore, entity: String, path: String, mapping: [String: String] = [:], atomic: Bool) {
         self.store = store
@@ -65,6 +68,7 @@ public struct Importer {
         func importRows(limit: Int) throws -> Bool {
             var n = 0
             while n < limit, let (fields, line) = try next(reader) {
+                if shouldStop() { throw Interrupted(line: line) }
                 n += 1
                 do {
                     guard fields.count == header.count else {
@@ -116,16 +120,28 @@ public struct Importer {
             return n == limit
         }
 
-        try store.writeBehind {
-            if atomic {
-                try store.atomically {
-                    _ = try importRows(limit: Int.max)
-                    if rejected > 0 { throw ImportError.rejected(path: path, rejected: rejected, atomic: true) }
+        var committed = 0, committedLine = headerLine
+        do {
+            try store.writeBehind {
+                if atomic {
+                    try store.atomically {
+                        _ = try importRows(limit: Int.max)
+                        if rejected > 0 { throw ImportError.rejected(path: path, rejected: rejected, atomic: true) }
+                    }
+                } else {
+                    var more = true
+                    while more {
+                        more = try store.atomically { try importRows(limit: batchSize) }
+                        committed = imported
+                        committedLine = reader.line - 1
+                    }
                 }
-            } else {
-                var more = true
-                while more { more = try store.atomically { try importRows(limit: batchSize) } }
             }
+        } catch let stop as Interrupted {
+            try? rejects?.close()
+            throw ImportError(path: path, line: stop.line, message: committed == 0
+                ? "interrupted; nothing was imported"
+                : "interrupted; \(committed) rows were imported (lines up to \(committedLine)), none after")
         }
         try rejects?.close()
         return Result(imported: imported, rejected: rejected, rejectPath: rejects?.path)
@@ -176,6 +192,11 @@ public struct Importer {
         if writer == nil { writer = try RejectWriter(path: Importer.rejectPath(for: path), header: header) }
         try writer!.write(fields)
     }
+}
+
+/// Ctrl-C while importing, at a line of the file.
+struct Interrupted: Error {
+    var line: Int
 }
 
 /// A problem with an import as a whole or with one line of its file.

@@ -15,6 +15,10 @@ public enum LuaInterrupt {
         return try body()
     }
 
+    /// Whether Ctrl-C was pressed since the last call (long work outside Lua, like an
+    /// import, asks this between rows).
+    public static func takeRequest() -> Bool { crm_lua_take_interrupt() != 0 }
+
     /// Asks running Lua to stop at its next hook (what the SIGINT handler does).
     public static func interrupt() {
         crm_lua_request_interrupt()

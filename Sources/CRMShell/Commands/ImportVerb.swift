@@ -1,4 +1,5 @@
 import CRMCore
+import CRMLua
 
 /// `import <entity> FILE.csv [map col=field …]`: loads records from a CSV file.
 struct ImportVerb: Verb {
@@ -33,6 +34,7 @@ struct ImportVerb: Verb {
         }
         try args.expectEnd(usageLine)
         var importer = Importer(store: session.store, entity: e.name, path: file.text, mapping: mapping, atomic: session.atomic)
+        importer.shouldStop = { LuaInterrupt.takeRequest() }
         let note = session.note
         var shown = 0
         importer.onReject = { line, message in
