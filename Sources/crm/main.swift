@@ -84,6 +84,12 @@ do {
     fail(ErrorPresenter.describe(error).message, code: 1)
 }
 
+/// Leaves with the database closed cleanly: the WAL checkpointed into the file.
+func finish(_ code: Int32) -> Never {
+    store.close()
+    exit(code)
+}
+
 let interactive = options.commands.isEmpty && options.scripts.isEmpty && !options.demo && Terminal.isTerminal(STDIN_FILENO)
 let session = Session(store: store, format: format, interactive: interactive, atomic: options.atomic) { note in
     Terminal.write(note + "\n", to: STDERR_FILENO)
@@ -98,7 +104,7 @@ if !options.noPlugins {
         try host.start()
         try session.attach(host)
     } catch {
-        fail("plugins: \(ErrorPresenter.describe(error).message)", code: 1)
+        store.close(); fail("plugins: \(ErrorPresenter.describe(error).message)", code: 1)
     }
     for problem in host.problems { warn("crm: plugin \(problem.plugin ?? "?") skipped: \(problem)") }
     if options.trace { host.trace = warn }
@@ -106,7 +112,7 @@ if !options.noPlugins {
 
 // `crm run FILE.lua`: Lua scripts with the crm API.
 if !options.scripts.isEmpty, options.scripts.allSatisfy({ $0.hasSuffix(".lua") }) {
-    guard let host = session.plugins else { fail("Lua scripts need plugins on (drop --no-plugins)", code: 2) }
+    guard let host = session.plugins else { store.close(); fail("Lua scripts need plugins on (drop --no-plugins)", code: 2) }
     let render = { (output: Output) in
         Terminal.write(Renderer.render(output, options: RenderOptions(format: session.format, color: false)), to: STDOUT_FILENO)
     }
@@ -114,7 +120,11 @@ if !options.scripts.isEmpty, options.scripts.allSatisfy({ $0.hasSuffix(".lua") }
         if options.dryRun || options.atomic {
             try store.begin()
         }
-        for path in options.scripts { render(try host.runScript(path: path, arguments: options.scriptArguments)) }
+        // A script's reads and writes are one write transaction, like a command's: what it
+        // read cannot change under it, and a failure keeps nothing of it.
+        for path in options.scripts {
+            render(try store.atomically { try host.runScript(path: path, arguments: options.scriptArguments) })
+        }
         if options.dryRun {
             try store.rollback()
             warn("dry run: rolled back")
@@ -124,14 +134,14 @@ if !options.scripts.isEmpty, options.scripts.allSatisfy({ $0.hasSuffix(".lua") }
     } catch {
         while store.transactionDepth > 0 { try? store.rollback() }
         warn(ErrorPresenter.describe(error).message)
-        exit(1)
+        finish(1)
     }
-    exit(0)
+    finish(0)
 }
 
 if interactive {
     LineEditor.prepareLocale()
-    exit(Repl(session: session, historyPath: Repl.defaultHistoryPath()).run())
+    finish(Repl(session: session, historyPath: Repl.defaultHistoryPath()).run())
 }
 
 var batch = BatchRunner.Options()
@@ -154,9 +164,9 @@ if options.demo {
 } else if !options.scripts.isEmpty {
     for path in options.scripts {
         if path == "-" { sources.append(.standardInput()); continue }
-        do { sources.append(try .file(path)) } catch { fail("\(error)", code: 1) }
+        do { sources.append(try .file(path)) } catch { store.close(); fail("\(error)", code: 1) }
     }
 } else {
     sources = [.standardInput()]
 }
-exit(runner.run(sources))
+finish(runner.run(sources))

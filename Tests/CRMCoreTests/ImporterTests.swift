@@ -227,7 +227,8 @@ final class ImporterTests: XCTestCase {
         let (error, _) = failure(path)
         XCTAssertEqual(error?.path, path)
         XCTAssertEqual(error?.line, 3)
-        XCTAssertEqual(error?.message, "unterminated quoted field")
+        XCTAssertEqual(error?.message, "unterminated quoted field; 1 row was imported (line 2), none after; continue with: import customer \(path) from-line 3")
+        XCTAssertEqual(try count(), 1, "the rows before the line that cannot be read are kept")
     }
 
     // MARK: atomic
@@ -325,7 +326,7 @@ final class ImporterTests: XCTestCase {
         importer.shouldStop = { asked += 1; return asked == 26 }
         XCTAssertThrowsError(try importer.run()) { error in
             XCTAssertEqual(error as? ImportError, ImportError(path: path, line: 27,
-                message: "interrupted; 20 rows were imported (lines up to 21), none after"))
+                message: "interrupted; 20 rows were imported (lines 2–21), none after; continue with: import customer \(path) from-line 22"))
         }
         XCTAssertEqual(try count(), 20)
         XCTAssertEqual(try store.lastAuditID(), 20)
@@ -357,7 +358,7 @@ final class ImporterTests: XCTestCase {
         var importer = Importer(store: store, entity: "customer", path: path, atomic: false)
         importer.batchSize = 50
         XCTAssertThrowsError(try importer.run()) { error in
-            XCTAssertEqual((error as? StoreError)?.description.contains("boom refused"), true, "\(error)")
+            XCTAssertEqual((error as? ImportError)?.message, "boom refused; 50 rows were imported (lines 2–51), none after; continue with: import customer \(path) from-line 52")
         }
         XCTAssertEqual(try count(), 50, "the first batch was committed, the failing one rolled back whole")
         XCTAssertEqual(try store.lastAuditID(), 50)

@@ -23,6 +23,21 @@ public struct Importer {
     /// Asked before each row; true stops the import (Ctrl-C at the prompt). The batch in
     /// progress is rolled back; batches already committed stay.
     public var shouldStop: () -> Bool = { false }
+    /// Rows that start before this line of the file are skipped (to continue an import
+    /// that stopped, from the line its message names).
+    public var fromLine = 0
+    /// What a row whose unique field matches an existing record does.
+    public var onConflict = ConflictPolicy.reject
+
+    /// What `on conflict …` asks for when a row's unique value is already taken.
+    public enum ConflictPolicy: String, CaseIterable {
+        /// The row is a bad row (the default).
+        case reject
+        /// The row is left out, the existing record kept as it is.
+        case skip
+        /// The existing record takes the row's values.
+        case update
+    }
 
     public init(store: CRMStore, entity: String, path: String, mapping: [String: String] = [:], atomic: Bool) {
         self.store = store
@@ -36,6 +51,10 @@ public struct Importer {
     public struct Result: Equatable {
         public var imported: Int
         public var rejected: Int
+        /// Rows left out by `on conflict skip`, or matching a record that already had their values.
+        public var skipped = 0
+        /// Existing records changed by `on conflict update`.
+        public var updated = 0
         /// The reject file, when rows were rejected and the import was not atomic.
         public var rejectPath: String?
     }
@@ -56,6 +75,9 @@ public struct Importer {
             throw ImportError(path: path, line: 0, message: "the file is empty (expected a header line of field names)")
         }
         let columns = try plan(header, e, line: headerLine)
+        if onConflict != .reject && !e.fields.contains(where: \.unique) && !e.indexes.contains(where: \.unique) {
+            throw ImportError(path: path, line: 0, message: "on conflict \(onConflict.rawValue): \(e.name) has no unique field, so no row can match an existing record")
+        }
         var rejects: RejectWriter?
         var imported = 0, rejected = 0
         var referenceCache: [String: Value] = [:]
@@ -65,9 +87,19 @@ public struct Importer {
         }
         let definitions: [FieldDefinition?] = columns.map { $0.flatMap { e.field($0) } }
 
+        var skipped = 0, updated = 0
+        /// The first line that could not be read, with why: rows before it are kept.
+        var unreadable: ImportError?
         func importRows(limit: Int) throws -> Bool {
             var n = 0
-            while n < limit, let (fields, line) = try next(reader) {
+            while n < limit {
+                let row: ([String], Int)?
+                do { row = try next(reader) } catch let error as ImportError {
+                    unreadable = error
+                    return false
+                }
+                guard let (fields, line) = row else { break }
+                if line < fromLine { continue }
                 if shouldStop() { throw Interrupted(line: line) }
                 n += 1
                 do {
@@ -103,11 +135,19 @@ public struct Importer {
                         }
                         values[field] = try store.parseValue(text, field: definition, of: e)
                     }
-                    _ = try store.create(e.name, values: values, created: created)
-                    imported += 1
+                    do {
+                        _ = try store.create(e.name, values: values, created: created)
+                        imported += 1
+                    } catch StoreError.uniqueTaken(_, _, _, let existing?) where onConflict != .reject {
+                        if onConflict == .update, try store.update(e.name, id: existing, values: values) {
+                            updated += 1
+                        } else {
+                            skipped += 1
+                        }
+                    }
                 } catch let error as StoreError {
                     // The database failing (disk full, I/O) is not a bad row: stop, keep nothing of the batch.
-                    if case .database = error { throw error }
+                    if error.isDatabaseFailure { throw Failed(line: line, error: error) }
                     rejected += 1
                     onReject(line, error.description)
                     if !atomic { try writeReject(&rejects, header, fields) }
@@ -120,12 +160,14 @@ public struct Importer {
             return n == limit
         }
 
-        var committed = 0, committedLine = headerLine
+        // What is in for good: rows of committed batches, and the line the next batch starts on.
+        var committed = 0, resumeLine = max(headerLine + 1, fromLine)
         do {
             try store.writeBehind {
                 if atomic {
                     try store.atomically {
                         _ = try importRows(limit: Int.max)
+                        if let unreadable { throw unreadable }
                         if rejected > 0 { throw ImportError.rejected(path: path, rejected: rejected, atomic: true) }
                     }
                 } else {
@@ -133,18 +175,45 @@ public struct Importer {
                     while more {
                         more = try store.atomically { try importRows(limit: batchSize) }
                         committed = imported
-                        committedLine = reader.line - 1
+                        resumeLine = unreadable?.line ?? reader.line
                     }
                 }
             }
         } catch let stop as Interrupted {
             try? rejects?.close()
-            throw ImportError(path: path, line: stop.line, message: committed == 0
-                ? "interrupted; nothing was imported"
-                : "interrupted; \(committed) rows were imported (lines up to \(committedLine)), none after")
+            throw stopped(at: stop.line, "interrupted", committed: committed, resumeLine: resumeLine, firstLine: headerLine + 1)
+        } catch let failure as Failed {
+            try? rejects?.close()
+            throw stopped(at: failure.line, failure.error.description, committed: committed, resumeLine: resumeLine, firstLine: headerLine + 1)
+        } catch let error as StoreError where error.isDatabaseFailure {
+            // Storing or committing a batch failed (the background writer, or COMMIT): which
+            // row is not known, only the batch.
+            try? rejects?.close()
+            throw stopped(at: 0, error.description, committed: committed, resumeLine: resumeLine, firstLine: headerLine + 1)
+        } catch let error as ImportError where error.line > 0 && atomic {
+            throw ImportError(path: path, line: error.line, message: error.message + "; nothing was imported (--atomic)")
         }
         try rejects?.close()
-        return Result(imported: imported, rejected: rejected, rejectPath: rejects?.path)
+        if let unreadable {
+            // Everything before the line that cannot be read went in.
+            throw stopped(at: unreadable.line, unreadable.message, committed: committed, resumeLine: unreadable.line, firstLine: headerLine + 1)
+        }
+        return Result(imported: imported, rejected: rejected, skipped: skipped, updated: updated, rejectPath: rejects?.path)
+    }
+
+    /// The error of an import that stopped at `line`, saying exactly what went in and how
+    /// to continue once the cause is fixed.
+    func stopped(at line: Int, _ cause: String, committed: Int, resumeLine: Int, firstLine: Int) -> ImportError {
+        if committed == 0 {
+            return ImportError(path: path, line: line, message: "\(cause); nothing was imported")
+        }
+        let rows = committed == 1 ? "1 row was" : "\(committed) rows were"
+        let first = max(fromLine, firstLine), last = resumeLine - 1
+        let lines = first == last ? "line \(first)" : "lines \(first)–\(last)"
+        return ImportError(path: path, line: line, message: """
+            \(cause); \(rows) imported (\(lines)), none after; \
+            continue with: import \(entity) \(path) from-line \(resumeLine)
+            """)
     }
 
     func next(_ reader: CSVReader) throws -> ([String], Int)? {
@@ -197,6 +266,12 @@ public struct Importer {
 /// Ctrl-C while importing, at a line of the file.
 struct Interrupted: Error {
     var line: Int
+}
+
+/// The database failing while importing a line (a full disk): the batch is lost, the import stops.
+struct Failed: Error {
+    var line: Int
+    var error: StoreError
 }
 
 /// A problem with an import as a whole or with one line of its file.

@@ -63,6 +63,13 @@ public protocol CRMStore: AnyObject {
     func rollback() throws
     /// How many `begin`s are open.
     var transactionDepth: Int { get }
+
+    /// A consistent copy of the whole database in `path`, made while others write.
+    func backup(to path: String) throws -> BackupSummary
+    /// Replaces everything with the contents of a backup, in one step.
+    func restore(from path: String) throws -> BackupSummary
+    /// Ends the connection cleanly (the database file alone then holds everything).
+    func close()
 }
 
 extension CRMStore {

@@ -36,6 +36,16 @@ public final class SQLiteStore: CRMStore {
     var nowText: (seconds: Int, text: DatabaseValue) = (Int.min, .null)
     /// The statements records handed to the writer use, by entity.
     var behindStatements: [String: BehindStatements] = [:]
+    /// How many of the `begin` levels have been opened in SQLite (at their first write).
+    var openedLevels = 0
+    /// The `begin` level that opened SQLite's transaction (0: none of them did).
+    var outermostLevel = 0
+    /// Whether crm opened a transaction in SQLite that is still open, as far as it knows.
+    var transactionOpen = false
+    /// Set when SQLite rolled back a transaction on its own; see `AbortedTransaction`.
+    var aborted: AbortedTransaction?
+    /// Why SQLite last rolled back a transaction on its own (`the disk is full`).
+    public internal(set) var lastAbortCause: String?
 
     /// Opens (creating if needed) the database at `path` and installs the core entities.
     ///
@@ -94,7 +104,7 @@ public final class SQLiteStore: CRMStore {
             guard fd >= 0 else {
                 throw StoreError.database("cannot create \(path): \(String(cString: strerror(errno)))")
             }
-            close(fd)
+            Glibc.close(fd)
         }
     }
 
@@ -158,6 +168,7 @@ public final class SQLiteStore: CRMStore {
     /// Runs a database access, turning SQLite errors into store errors.
     /// Inserts handed to the background writer are written first (and then seen).
     func access<T>(_ body: (Database) throws -> T) throws -> T {
+        if let aborted { throw StoreError.transaction(aborted.refusal) }
         do {
             if writeBehindDepth > 0 {
                 try writes.drain()
@@ -165,7 +176,11 @@ public final class SQLiteStore: CRMStore {
             }
             return try queue.inDatabase(body)
         } catch let error as DatabaseError {
-            throw StoreError.database(SQLiteStore.describe(error))
+            let message = SQLiteStore.describe(error)
+            if noteAbortedTransaction(cause: message) {
+                throw StoreError.transaction(aborted!.report)
+            }
+            throw StoreError.database(message)
         }
     }
 
@@ -184,6 +199,50 @@ public final class SQLiteStore: CRMStore {
 
     // MARK: Transactions
 
+    /// A transaction SQLite ended on its own after an error (a full disk, an I/O error):
+    /// everything since it began is undone, and until every open `begin` is rolled back
+    /// nothing else runs, so no later command can write outside the transaction the user
+    /// opened.
+    struct AbortedTransaction {
+        /// What SQLite reported (`the disk is full`).
+        var cause: String
+        /// Whether a `begin` of the user's was open (rather than one command's own transaction).
+        var inBegin: Bool
+
+        /// The error of the command that hit it.
+        var report: String {
+            inBegin ? "\(cause); SQLite rolled back the whole transaction (everything since begin is undone); type rollback to end it"
+                    : "\(cause); the command was rolled back"
+        }
+        /// The error of every later command until `rollback`.
+        var refusal: String {
+            "the transaction was rolled back by SQLite (\(cause)); nothing since begin was kept and nothing runs until rollback ends it"
+        }
+    }
+
+    /// After a failed statement: if SQLite left the transaction crm believes open, remember
+    /// it (returns true). SQLite rolls back on its own after SQLITE_FULL, SQLITE_IOERR,
+    /// SQLITE_NOMEM and some SQLITE_BUSY cases, statement by statement at its discretion.
+    func noteAbortedTransaction(cause: String) -> Bool {
+        guard transactionOpen, aborted == nil,
+              let inside = try? queue.inDatabase({ $0.isInsideTransaction }), !inside else { return false }
+        transactionOpen = false
+        lastAbortCause = cause
+        aborted = AbortedTransaction(cause: cause, inBegin: transactionDepth > 0)
+        writes.abandon()
+        knownReferences = [:]
+        return true
+    }
+
+    /// Ends the bookkeeping of a transaction SQLite has already rolled back, once no
+    /// `begin` of the user's is left open.
+    func clearAbortIfNothingOpen() {
+        if transactionDepth == 0 && atomicDepth == 0 {
+            aborted = nil
+            openedLevels = 0
+        }
+    }
+
     public func atomically<T>(_ body: () throws -> T) throws -> T {
         try willWrite()
         // Outside any transaction the write takes the database's write lock at once
@@ -194,24 +253,32 @@ public final class SQLiteStore: CRMStore {
         // row when rules watch).
         let outermost = try access { !$0.isInsideTransaction }
         try access { try $0.cachedStatement(sql: outermost ? "BEGIN IMMEDIATE" : "SAVEPOINT crm_cmd").execute() }
+        if outermost { transactionOpen = true }
         atomicDepth += 1
-        defer { atomicDepth -= 1 }
+        defer {
+            atomicDepth -= 1
+            if aborted != nil { clearAbortIfNothingOpen() }
+        }
         do {
             let result = try body()
             if outermost { knownReferences = [:] }
             try access { try $0.cachedStatement(sql: outermost ? "COMMIT" : "RELEASE crm_cmd").execute() }
+            if outermost { transactionOpen = false }
             return result
         } catch {
             knownReferences = [:]
             writes.abandon()  // all of it was queued inside this transaction or savepoint
-            try? access { db in
-                if outermost {
-                    try db.execute(sql: "ROLLBACK")
-                } else {
-                    try db.execute(sql: "ROLLBACK TO crm_cmd")
-                    try db.execute(sql: "RELEASE crm_cmd")
+            if aborted == nil {
+                try? access { db in
+                    if outermost {
+                        if db.isInsideTransaction { try db.execute(sql: "ROLLBACK") }
+                    } else {
+                        try db.execute(sql: "ROLLBACK TO crm_cmd")
+                        try db.execute(sql: "RELEASE crm_cmd")
+                    }
                 }
             }
+            if outermost { transactionOpen = false }
             throw error
         }
     }
@@ -233,7 +300,7 @@ public final class SQLiteStore: CRMStore {
             return result
         } catch {
             knownReferences = [:]
-            if level.opened {
+            if level.opened && aborted == nil {
                 writes.abandon()
                 try? access { db in
                     try db.execute(sql: "ROLLBACK TO crm_cmd")
@@ -244,35 +311,76 @@ public final class SQLiteStore: CRMStore {
         }
     }
 
-    /// Opens the lazy savepoints around a write about to happen.
+    /// Opens what a write about to happen needs: the `begin` levels not opened yet (the
+    /// outermost with BEGIN IMMEDIATE, which waits for other writers and reads what they
+    /// wrote), then the lazy savepoints of rules.
     func willWrite() throws {
+        // A transaction SQLite ended without an error crm saw (not in bulk loads: this
+        // runs for every row and the writer thread reports its own failures).
+        if transactionOpen && writeBehindDepth == 0, try !access({ $0.isInsideTransaction }) {
+            _ = noteAbortedTransaction(cause: "the transaction ended unexpectedly")
+            throw StoreError.transaction(aborted!.report)
+        }
+        while openedLevels < transactionDepth {
+            let level = openedLevels + 1
+            let outermost = try access { !$0.isInsideTransaction }
+            try access { try $0.execute(sql: outermost ? "BEGIN IMMEDIATE" : "SAVEPOINT crm_tx_\(level)") }
+            if outermost { transactionOpen = true; outermostLevel = level }
+            openedLevels = level
+        }
         for level in lazySavepoints where !level.opened {
             try access { try $0.cachedStatement(sql: "SAVEPOINT crm_cmd").execute() }
             level.opened = true
         }
     }
 
+    /// `begin` opens nothing in SQLite yet: reads before the block's first write see what
+    /// others committed, and the first write takes the write lock (waiting for another
+    /// writer rather than failing on a stale snapshot).
     public func begin() throws {
+        if let aborted { throw StoreError.transaction(aborted.refusal) }
         transactionDepth += 1
-        try access { try $0.execute(sql: "SAVEPOINT crm_tx_\(transactionDepth)") }
     }
 
     public func commit() throws {
         guard transactionDepth > 0 else { throw StoreError.transaction("no transaction is open (use begin first)") }
-        try access { try $0.execute(sql: "RELEASE crm_tx_\(transactionDepth)") }
+        if let aborted {
+            throw StoreError.transaction("cannot commit: the transaction was rolled back by SQLite (\(aborted.cause)); type rollback to end it")
+        }
+        let level = transactionDepth
+        if openedLevels >= level {
+            let outermost = level == outermostLevel
+            try access { try $0.execute(sql: outermost ? "COMMIT" : "RELEASE crm_tx_\(level)") }
+            if outermost { transactionOpen = false; outermostLevel = 0 }
+            openedLevels = level - 1
+        }
         transactionDepth -= 1
         knownReferences = [:]
     }
 
+    /// Ends the innermost `begin`, undoing its writes. Always ends it, even when SQLite
+    /// reports an error doing so (the transaction is then gone on SQLite's side too).
     public func rollback() throws {
         guard transactionDepth > 0 else { throw StoreError.transaction("no transaction is open (use begin first)") }
-        writes.abandon()
-        try access { db in
-            try db.execute(sql: "ROLLBACK TO crm_tx_\(transactionDepth)")
-            try db.execute(sql: "RELEASE crm_tx_\(transactionDepth)")
+        let level = transactionDepth
+        defer {
+            transactionDepth -= 1
+            openedLevels = min(openedLevels, transactionDepth)
+            knownReferences = [:]
+            if aborted != nil { clearAbortIfNothingOpen() }
         }
-        transactionDepth -= 1
-        knownReferences = [:]
+        writes.abandon()
+        guard aborted == nil, openedLevels >= level else { return }
+        let outermost = level == outermostLevel
+        if outermost { transactionOpen = false; outermostLevel = 0 }
+        try access { db in
+            if outermost {
+                if db.isInsideTransaction { try db.execute(sql: "ROLLBACK") }
+            } else {
+                try db.execute(sql: "ROLLBACK TO crm_tx_\(level)")
+                try db.execute(sql: "RELEASE crm_tx_\(level)")
+            }
+        }
     }
 
     /// The id of the newest audit row, to summarise what a run changed.

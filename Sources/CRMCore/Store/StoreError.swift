@@ -56,6 +56,15 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The database itself failed (a full disk, I/O, a transaction SQLite ended), as
+    /// opposed to a value or a record being refused.
+    public var isDatabaseFailure: Bool {
+        switch self {
+        case .database, .transaction: return true
+        default: return false
+        }
+    }
+
     /// Keeps huge values out of one-line messages.
     static func clip(_ s: String) -> String {
         s.count > 60 ? String(s.prefix(57)) + "…" : s

@@ -75,7 +75,10 @@ public final class BatchRunner {
                 report("crm: --atomic: rolled back, the database is unchanged")
             } else {
                 do { try store.commit() } catch {
-                    report("crm: commit failed: \(ErrorPresenter.describe(error).message)")
+                    // Whatever the commit left, the run's transaction ends here undone.
+                    while store.transactionDepth > 0 { try? store.rollback() }
+                    let cause = (store as? SQLiteStore)?.lastAbortCause ?? ErrorPresenter.describe(error).message
+                    report("crm: --atomic: the commit failed (\(cause)); rolled back, the database is unchanged")
                     failed = true
                 }
             }

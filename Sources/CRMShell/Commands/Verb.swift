@@ -47,4 +47,6 @@ public enum CompletionShape: Sendable {
     case parameters([(name: String, choices: [String], entity: String?)])
     /// `<name>` of a plugin report, then its `param=value`s.
     case report
+    /// One of these words, then a file name (`backup to FILE`).
+    case keywordThenFile([String])
 }

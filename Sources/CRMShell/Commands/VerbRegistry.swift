@@ -30,7 +30,7 @@ public final class VerbRegistry {
     /// The verbs every shell has, in the order `help` lists them.
     public static var builtIn: [Verb] {
         [AddVerb(), ShowVerb(), ListVerb(), CountVerb(), UpdateVerb(), DeleteVerb(), FindVerb(), HistoryVerb(),
-         EntitiesVerb(), DescribeVerb(), BeginVerb(), CommitVerb(), RollbackVerb(), ImportVerb(), ExportVerb(),
+         EntitiesVerb(), DescribeVerb(), BeginVerb(), CommitVerb(), RollbackVerb(), ImportVerb(), ExportVerb(), BackupVerb(), RestoreVerb(),
          FormatVerb(), DemoVerb(), PluginsVerb(), PluginVerb(), RulesVerb(), ReportsVerb(), ReportVerb(), JobsVerb(),
          SettingVerb(), TraceVerb(), LuaVerb(), EvalVerb(), HelpVerb(), QuitVerb()]
     }

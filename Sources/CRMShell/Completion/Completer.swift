@@ -47,9 +47,12 @@ public struct Completer {
             if words.count == 1 { return entities }
             if words.count >= 3, let e = schema.entity(named: words[1]) {
                 if words.last == "=" && words.count >= 4 { return e.fields.map(\.name) + ["-"] }
-                return words.contains("map") ? [] : ["map"]
+                return ["map", "from-line", "on"].filter { !words.contains($0) } + (words.last == "on" ? ["conflict"] : [])
+                    + (words.last == "conflict" ? ["skip", "update"] : [])
             }
             return []
+        case .keywordThenFile(let keywords):
+            return words.count == 1 ? keywords : []
         case .entityAndAssignments:
             if words.count == 1 { return entities }
             guard let e = schema.entity(named: words[1]) else { return [] }

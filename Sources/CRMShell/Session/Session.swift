@@ -69,15 +69,19 @@ public final class Session {
 
     /// Runs one command line (continuation lines already joined) and returns its result.
     public func execute(_ line: String) throws -> Output {
-        // Lua is handed over raw: `#`, quotes and brackets mean Lua things there.
+        // Lua is handed over raw: `#`, quotes and brackets mean Lua things there. Its reads
+        // and writes are one write transaction, as a command's are: a read-modify-write
+        // cannot lose an update to another crm writing at the same time.
         let trimmed = line.drop { $0.isWhitespace }
         if trimmed.hasPrefix("=") {
-            return try pluginHost().show(String(trimmed.dropFirst()))
+            let host = try pluginHost()
+            return try store.atomically { try host.show(String(trimmed.dropFirst())) }
         }
         if trimmed.hasPrefix("lua"), trimmed.count == 3 || trimmed.dropFirst(3).first?.isWhitespace == true {
             let code = trimmed.dropFirst(3).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !code.isEmpty else { throw SyntaxError(message: "usage: lua <code>", position: line.count) }
-            return try pluginHost().evaluate(code)
+            let host = try pluginHost()
+            return try store.atomically { try host.evaluate(code) }
         }
         let tokens = try Lexer.tokenize(line)
         guard let first = tokens.first else { return .none }
