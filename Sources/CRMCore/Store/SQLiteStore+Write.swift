@@ -154,6 +154,7 @@ extension SQLiteStore {
         // Grams and the audit copy are pure functions of the values: the writer's thread
         // makes them (or this one, when the writer is behind), from what is captured here.
         let names = statements.names, entity = e.name, user = self.user, at = nowText.text
+        let values = ordered  // the writer's thread reads a copy that nothing changes
         do {
             try writes.add(statements.insert, arguments)
             if let find = statements.find {
@@ -162,7 +163,7 @@ extension SQLiteStore {
             }
             try writes.add(statements.audit) {
                 [at, user.databaseValue, "create".databaseValue, entity.databaseValue, id.databaseValue,
-                 .null, .null, JSONText.object(names: names, values: ordered).databaseValue]
+                 .null, .null, JSONText.object(names: names, values: values).databaseValue]
             }
         } catch let error as DatabaseError {
             throw StoreError.database(SQLiteStore.describe(error))
