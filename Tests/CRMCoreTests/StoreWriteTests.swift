@@ -24,6 +24,15 @@ final class StoreWriteTests: XCTestCase {
         XCTAssertEqual(r["created"], .datetime("2026-11-22T10:00:00Z"))
     }
 
+    func testUpdateWhere_countsTheRecordsThatChangedNotThoseThatMatched() throws {
+        for i in 1...30 {
+            _ = try store.create("customer", values: v("customer", ["name": "客户\(i)", "city": "上海", "stage": i <= 9 ? "growth" : "potential"]))
+        }
+        let growth = try v("customer", ["stage": "growth"])
+        XCTAssertEqual(try store.update("customer", where: nil, values: growth), 21)
+        XCTAssertEqual(try store.update("customer", where: nil, values: growth), 0)
+    }
+
     func testMoney_isExact() throws {
         let c = try store.create("customer", values: v("customer", ["name": "A"]))
         let d = try store.create("deal", values: v("deal", ["customer": "\(c)", "title": "t", "amount": "1,234,567.89"]))

@@ -127,6 +127,51 @@ final class ReplTests: XCTestCase {
         try leave(t)
     }
 
+    /// Typed in one go, as a fast typist does: the keys after Ctrl-C belong to the next
+    /// line, which must run (they used to land in the abandoned line, or be flushed).
+    func testCtrlCMidLineThenTheNextLineRunsAtOnce() throws {
+        let t = try start()
+        // A signal would race the keys after it; twenty tries make a lost key show.
+        for _ in 1...20 {
+            t.send("count user")
+            try t.expect("count user")
+            t.send("\u{03}" + "count deal\r")
+            // The abandoned line's fresh prompt, then the next line's result and prompt.
+            var seen = try t.expect("crm:shop> ")
+            if !seen.contains("\n0\n") { seen += try t.expect("crm:shop> ") }
+            XCTAssertTrue(seen.contains("\n0\n"), seen.debugDescription)
+            XCTAssertFalse(seen.contains("error"), seen)
+            t.settle(milliseconds: 20)
+        }
+        t.send("add customer name=甲")
+        try t.expect("甲")
+        t.send(.ctrlC)
+        try t.expect("crm:shop> ")  // a fresh prompt at once
+        t.sendLine("count customer")
+        let counted = try t.expect("crm:shop> ")
+        XCTAssertTrue(counted.contains("\n0\n"), counted.debugDescription)
+        try leave(t)
+    }
+
+    /// History is saved as each line is entered: a terminal that closes (SIGHUP), a
+    /// SIGTERM or a kill -9 keeps every line typed before, and earlier sessions' lines.
+    func testHistorySurvivesHangUpTerminateAndKill() throws {
+        let historyFile = sandbox.stateHome + "/crm/history"
+        var expected: [String] = []
+        for (round, signal) in [SIGHUP, SIGTERM, SIGKILL].enumerated() {
+            let t = try start()
+            let line = "count customer where city = 城\(round)"
+            t.sendLine(line)
+            try t.expect("crm:shop> ")
+            expected.append(line.replacingOccurrences(of: " ", with: "\\040"))
+            kill(t.pid, signal)
+            let status = try t.waitForExit()
+            if signal != SIGKILL { XCTAssertEqual(status, 0, "a hang-up or terminate at the prompt leaves cleanly: \(t.text)") }
+            let saved = try String(contentsOfFile: historyFile, encoding: .utf8)
+            for e in expected { XCTAssertTrue(saved.contains(e), "after signal \(signal), missing \(e) in:\n\(saved)") }
+        }
+    }
+
     func testCtrlCOnAContinuationLineAbandonsTheWholeCommand() throws {
         let t = try start()
         t.sendLine("add customer \\")

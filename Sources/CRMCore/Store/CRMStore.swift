@@ -26,7 +26,8 @@ public protocol CRMStore: AnyObject {
     /// Changes some fields of one record; returns whether anything changed.
     @discardableResult
     func update(_ entity: String, id: Int64, values: [String: Value]) throws -> Bool
-    /// Changes the records matching a filter; returns how many matched.
+    /// Changes the records matching a filter; returns how many changed (a record that
+    /// already had the values is not counted).
     func update(_ entity: String, where filter: Filter?, values: [String: Value]) throws -> Int
     func delete(_ entity: String, id: Int64) throws
 

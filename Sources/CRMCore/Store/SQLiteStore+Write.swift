@@ -218,8 +218,9 @@ extension SQLiteStore {
                 try Int64.fetchAll(db, sql: "SELECT id FROM \(quoted(e.name)) WHERE \(compiled.sql) ORDER BY id",
                                    arguments: StatementArguments(compiled.arguments))
             }
-            for id in ids { try update(e, id: id, values: values) }
-            return ids.count
+            var changed = 0
+            for id in ids where try update(e, id: id, values: values) { changed += 1 }
+            return changed
         }
     }
 

@@ -63,13 +63,23 @@ public final class LineEditor {
         return name == "UTF-8" || name == "UTF8"
     }
 
-    /// Shows the prompt and reads one line.
+    /// Shows the prompt and reads one line. SIGHUP or SIGTERM while waiting ends input
+    /// (the caller leaves cleanly, as on Ctrl-D).
     public func readLine(prompt: String) -> ReadResult {
         var old = sigaction()
+        var oldHangup = [sigaction(), sigaction()]
         crm_install_sigint(&old)
-        defer { crm_restore_sigint(&old) }
+        crm_install_hangup(&oldHangup)
+        defer {
+            crm_restore_sigint(&old)
+            crm_restore_hangup(&oldHangup)
+        }
         _ = crm_take_interrupt()
         let raw = readline(prompt)
+        if crm_take_hangup() != 0 {
+            free(raw)
+            return .endOfInput
+        }
         if crm_take_interrupt() != 0 {
             free(raw)
             return .interrupted
@@ -79,11 +89,13 @@ public final class LineEditor {
         return .line(String(cString: raw))
     }
 
-    /// Adds a line to the history (not empty lines, not a repeat of the last one).
+    /// Adds a line to the history (not empty lines, not a repeat of the last one) and
+    /// saves the history file at once, so a closed terminal or a kill loses nothing typed.
     public func addHistory(_ line: String) {
         guard !line.trimmingCharacters(in: .whitespaces).isEmpty, line != lastEntry else { return }
         add_history(line)
         lastEntry = line
+        saveHistory()
     }
 
     /// The entries in memory, oldest first.
@@ -105,10 +117,15 @@ public final class LineEditor {
                                                  attributes: [.posixPermissions: 0o700])
         // stifle_history keeps the newest entries; write_history rewrites the file whole,
         // header included (history_truncate_file would drop the header in some versions).
+        // Written beside the file and renamed over it: a kill at any moment leaves the old
+        // history or the new one, never an empty or half-written file.
         stifle_history(Int32(historyLimit))
-        if write_history(path) == 0 {
-            chmod(path, 0o600)
-        }
+        let temporary = path + ".partial-\(getpid())"
+        let fd = open(temporary, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        close(fd)
+        if write_history(temporary) == 0, rename(temporary, path) == 0 { return }
+        unlink(temporary)
     }
 }
 
