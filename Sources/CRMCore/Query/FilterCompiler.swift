@@ -83,6 +83,10 @@ struct FilterCompiler {
         do {
             value = try parser.parse(literal.text, as: type)
         } catch let failure as ValueParser.Failure {
+            if let range = failure.range {
+                throw QueryError("\(entity.name).\(ref.name): \(StoreError.clip(literal.text)) is out of range (\(range))",
+                                 position: literal.position)
+            }
             let expected = failure.allowed.map { "one of: " + $0.joined(separator: ", ") } ?? type.expectation
             throw QueryError("\(entity.name).\(ref.name): '\(literal.text)' is not valid, expected \(expected)",
                              position: literal.position)
