@@ -1,4 +1,5 @@
 import CRMCore
+import Foundation
 @testable import CRMShell
 import XCTest
 
@@ -42,5 +43,22 @@ final class FilterLimitParserTests: XCTestCase {
                        "the filter has too many conditions at column \(thousand.count + 5): at most 1000 (each value of an 'in' list counts)")
         let list = "a in (" + (0..<1001).map(String.init).joined(separator: ",") + ")"
         XCTAssertEqual(syntaxError(list)?.message.hasPrefix("the filter has too many conditions"), true)
+    }
+}
+
+/// Issue 13, item 13: a NUL or an over-long line is an error, not a silent cut.
+final class LexerInputLimitTests: XCTestCase {
+    func testNULIsAnErrorAtItsColumn() {
+        XCTAssertThrowsError(try Lexer.tokenize("add customer name=a\u{0}b")) { error in
+            XCTAssertEqual(error as? SyntaxError, SyntaxError(message: "a NUL byte at column 20: a command line must be text", position: 19))
+        }
+    }
+
+    func testLineOverTheCapIsRefusedBeforeItIsSplit() {
+        let line = "add customer notes=" + String(repeating: "x", count: LineReader.maxLineBytes)
+        XCTAssertFalse(Lexer.needsContinuation(line + "\\"))
+        XCTAssertThrowsError(try Lexer.tokenize(line)) { error in
+            XCTAssertEqual((error as? SyntaxError)?.message, "the line is longer than the limit of 16 MiB")
+        }
     }
 }

@@ -62,11 +62,10 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         }
     }
 
-    /// A byte count as a person reads it: `1 MiB`, `100.0 MiB`, `512 bytes`.
+    /// A byte count as a person reads it: `1 MiB`, `1048577 bytes`, `12.5 MiB`.
     static func size(_ bytes: Int) -> String {
-        if bytes < 1024 { return "\(bytes) bytes" }
-        if bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
-        if bytes < 1 << 20 { return "\(bytes) bytes" }
+        if bytes % (1 << 20) == 0 && bytes > 0 { return "\(bytes >> 20) MiB" }
+        if bytes < 10 << 20 { return "\(bytes) bytes" }
         return String(format: "%.1f MiB", Double(bytes) / 1_048_576)
     }
 
