@@ -17,12 +17,14 @@ enum CellText {
     /// Text with every control character written out: ESC as `\e`, other C0 and DEL as
     /// `\x07`, C1 as `\u{9b}`; newlines and tabs too (callers that keep lines split first).
     /// Data shown in table, vertical and `show` output goes through here, never raw.
-    static func terminalSafe(_ s: String) -> String {
-        guard s.unicodeScalars.contains(where: { isControl($0.value) }) else { return s }
+    /// `keepingLines` leaves newlines and tabs as they are (multi-line messages).
+    static func terminalSafe(_ s: String, keepingLines: Bool = false) -> String {
+        func escapes(_ v: UInt32) -> Bool { isControl(v) && !(keepingLines && (v == 0x0A || v == 0x09)) }
+        guard s.unicodeScalars.contains(where: { escapes($0.value) }) else { return s }
         var out = String.UnicodeScalarView()
         for scalar in s.unicodeScalars {
             let v = scalar.value
-            guard isControl(v) else { out.append(scalar); continue }
+            guard escapes(v) else { out.append(scalar); continue }
             let escaped: String
             switch v {
             case 0x1B: escaped = "\\e"
