@@ -193,6 +193,7 @@ function crm.list(entity, filter) end
 function crm.count(entity, where) end
 
 ---count, sum, avg, min or max of a field; with opts.by, a table { [group] = value } that also lists { group, value } pairs in order.
+---Sums are exact; a sum past 64 bits (money ±92233720368547758.07) raises an error.
 ---@param entity string
 ---@param fn crm.AggregateFunction
 ---@param field? string nil for count
@@ -208,6 +209,7 @@ function crm.aggregate(entity, fn, field, opts) end
 function crm.sum(entity, field, opts) end
 
 ---Creates a record through validation, rules and audit; returns it as stored.
+---Numbers a field cannot hold (money past 9999999999999999.99, integers past 2^63, inf, nan) are refused with the range.
 ---@param entity string
 ---@param values table<string, crm.Value>
 ---@return crm.Record

@@ -18,7 +18,14 @@ public struct CSVError: Error, Equatable, CustomStringConvertible {
 ///
 /// Handles a UTF-8 BOM, LF/CRLF/CR line ends, quoted fields with doubled quotes, commas
 /// and newlines; blank lines are skipped; a quote inside an unquoted field is literal.
+/// A NUL byte is an error (the file is not text), and so is a record over
+/// `maxRecordBytes`: reading stops there instead of filling memory.
 public final class CSVReader {
+    /// The most bytes one record (a row, all its fields) may have: 16 MiB.
+    public static let maxRecordBytes = LineReader.maxLineBytes
+    /// Bytes of the record being read, counted as its fields are taken.
+    var recordBytes = 0
+
     let fd: Int32?
     var buffer: [UInt8] = []
     var position = 0
@@ -101,6 +108,7 @@ public final class CSVReader {
 
     /// Parses one record starting at `position`, refilling the buffer as needed.
     func record(startLine: Int) throws -> [String]? {
+        recordBytes = 0
         var fields: [String] = []
         var field: [UInt8] = []
         field.reserveCapacity(64)
@@ -131,13 +139,15 @@ public final class CSVReader {
                     if position + 1 >= buffer.count && !eof { try fill(); continue }
                     if !(position + 1 < buffer.count && buffer[position + 1] == 0x0A) { line += 1 }
                 }
-                field.append(b)
+                try take(b, into: &field, fields.count, startLine)
                 position += 1
                 continue
             }
             if atFieldStart && b != 0x22, let end = unquotedFieldEnd() {
                 // The common case: a plain field whose end is in the buffer, made into a
                 // string straight from it.
+                if buffer[end] == 0 { throw nulError(fields.count, startLine) }
+                try count(end - position, fields.count, startLine)
                 guard let s = String(validating: buffer[position..<end], as: UTF8.self) else {
                     throw CSVError("the text is not valid UTF-8 (save the file as UTF-8)", line: startLine)
                 }
@@ -176,20 +186,41 @@ public final class CSVReader {
                 fields.append(try text(field, startLine))
                 return fields
             default:
-                field.append(b)
+                try take(b, into: &field, fields.count, startLine)
                 atFieldStart = false
                 position += 1
             }
         }
     }
 
-    /// Where the unquoted field at `position` ends (a comma or line end), if in the buffer.
+    /// Appends one byte of a field read byte by byte, checking for NUL and the size cap.
+    func take(_ b: UInt8, into field: inout [UInt8], _ index: Int, _ startLine: Int) throws {
+        if b == 0 { throw nulError(index, startLine) }
+        try count(1, index, startLine)
+        field.append(b)
+    }
+
+    /// Counts `n` more bytes of the record, refusing it past `maxRecordBytes`.
+    func count(_ n: Int, _ index: Int, _ startLine: Int) throws {
+        recordBytes += n
+        if recordBytes > CSVReader.maxRecordBytes {
+            throw CSVError("the record is longer than the limit of \(CSVReader.maxRecordBytes >> 20) MiB (at column \(index + 1))",
+                           line: startLine)
+        }
+    }
+
+    func nulError(_ index: Int, _ startLine: Int) -> CSVError {
+        CSVError("a NUL byte in column \(index + 1): the file is not text (save it as UTF-8 CSV)", line: startLine)
+    }
+
+    /// Where the unquoted field at `position` ends (a comma or line end, or a NUL that
+    /// the caller refuses), if in the buffer.
     func unquotedFieldEnd() -> Int? {
         var i = position
         let n = buffer.count
         while i < n {
             let b = buffer[i]
-            if b == 0x2C || b == 0x0A || b == 0x0D { return i }
+            if b == 0x2C || b == 0x0A || b == 0x0D || b == 0 { return i }
             i += 1
         }
         return nil

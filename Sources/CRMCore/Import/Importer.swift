@@ -300,12 +300,14 @@ struct RejectWriter {
     let path: String
     let handle: FileHandle
 
+    /// Creates (or replaces) the reject file, mode 0600: it holds rows of personal data.
     init(path: String, header: [String]) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
-            throw ImportError(path: path, line: 0, message: "cannot write the reject file")
+        let fd: Int32
+        do { fd = try PrivateFile.create(path) } catch let e as PrivateFileError {
+            throw ImportError(path: path, line: 0, message: "cannot write the reject file: \(e.reason)")
         }
         self.path = path
-        self.handle = h
+        self.handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         try write(header)
     }
 

@@ -18,8 +18,56 @@ struct FilterCompiler {
     func compile(_ filter: Filter?) throws -> Compiled {
         guard let filter else { return Compiled(sql: "1", arguments: []) }
         var arguments: [DatabaseValue] = []
-        let sql = try condition(filter, &arguments)
-        return Compiled(sql: sql, arguments: arguments)
+        var conditions = 0
+        let node = try tree(filter, &arguments, depth: 0, conditions: &conditions)
+        return Compiled(sql: try node.negationsPushedDown().sql(), arguments: arguments)
+    }
+
+    /// The operands of a chain of `and` (or `or`) nodes, left to right, however it nests:
+    /// `a or b or c` parses as `(a or b) or c`, and is compiled as one list.
+    static func chain(_ filter: Filter, and: Bool) -> [Filter] {
+        var out: [Filter] = []
+        var pending = [filter]  // a stack, right operand pushed first: no recursion
+        while let f = pending.popLast() {
+            switch f {
+            case .and(let a, let b) where and: pending += [b, a]
+            case .or(let a, let b) where !and: pending += [b, a]
+            default: out.append(f)
+            }
+        }
+        return out
+    }
+
+    /// The filter as a tree of SQL conditions, arguments bound left to right.
+    func tree(_ filter: Filter, _ args: inout [DatabaseValue], depth: Int, conditions: inout Int) throws -> SQLCondition {
+        // The shell's parser refuses these first; filters built in code meet the same limits.
+        // (Parenthesised chains add a node per level: twice the parser's limit never refuses its output.)
+        guard depth <= 2 * FilterLimits.maxDepth + 1 else { throw QueryError(FilterLimits.depthMessage()) }
+        switch filter {
+        case .and, .or:
+            let isAnd: Bool
+            if case .and = filter { isAnd = true } else { isAnd = false }
+            var parts: [SQLCondition] = []
+            for operand in Self.chain(filter, and: isAnd) {
+                parts.append(try tree(operand, &args, depth: depth + 1, conditions: &conditions))
+            }
+            return isAnd ? .all(parts) : .any(parts)
+        case .not(let a):
+            return .not(try tree(a, &args, depth: depth + 1, conditions: &conditions))
+        case .isIn(let ref, let literals):
+            conditions += max(literals.count, 1)
+            guard conditions <= FilterLimits.maxConditions else { throw QueryError(FilterLimits.conditionsMessage()) }
+            let type = try fieldType(ref)
+            var parts: [SQLCondition] = []
+            for literal in literals {
+                parts.append(.leaf(try comparison(ref, type, .eq, literal, &args)))
+            }
+            return parts.isEmpty ? .leaf("0") : .any(parts)
+        default:
+            conditions += 1
+            guard conditions <= FilterLimits.maxConditions else { throw QueryError(FilterLimits.conditionsMessage()) }
+            return .leaf(try condition(filter, &args))
+        }
     }
 
     func fieldType(_ ref: FieldRef) throws -> FieldType {
@@ -28,14 +76,11 @@ struct FilterCompiler {
         throw QueryError("\(entity.name) has no field '\(ref.name)'\(hint)", position: ref.position)
     }
 
+    /// One comparison as SQL.
     func condition(_ filter: Filter, _ args: inout [DatabaseValue]) throws -> String {
         switch filter {
-        case .and(let a, let b):
-            return "(\(try condition(a, &args)) AND \(try condition(b, &args)))"
-        case .or(let a, let b):
-            return "(\(try condition(a, &args)) OR \(try condition(b, &args)))"
-        case .not(let a):
-            return "NOT (\(try condition(a, &args)))"
+        case .and, .or, .not, .isIn:
+            preconditionFailure("compiled by tree(_:)")
         case .isNull(let ref, let negated):
             _ = try fieldType(ref)
             return "\(quoted(ref.name)) IS \(negated ? "NOT " : "")NULL"
@@ -44,13 +89,6 @@ struct FilterCompiler {
             args.append(("%" + escapeLike(literal.text) + "%").databaseValue)
             let column = type.sqlType == "TEXT" ? quoted(ref.name) : "CAST(\(quoted(ref.name)) AS TEXT)"
             return "\(column) LIKE ? ESCAPE '\\'"
-        case .isIn(let ref, let literals):
-            let type = try fieldType(ref)
-            var parts: [String] = []
-            for literal in literals {
-                parts.append(try comparison(ref, type, .eq, literal, &args))
-            }
-            return parts.isEmpty ? "0" : "(" + parts.joined(separator: " OR ") + ")"
         case .compare(let ref, let op, let literal):
             return try comparison(ref, try fieldType(ref), op, literal, &args)
         }
@@ -83,6 +121,10 @@ struct FilterCompiler {
         do {
             value = try parser.parse(literal.text, as: type)
         } catch let failure as ValueParser.Failure {
+            if let range = failure.range {
+                throw QueryError("\(entity.name).\(ref.name): \(StoreError.clip(literal.text)) is out of range (\(range))",
+                                 position: literal.position)
+            }
             let expected = failure.allowed.map { "one of: " + $0.joined(separator: ", ") } ?? type.expectation
             throw QueryError("\(entity.name).\(ref.name): '\(literal.text)' is not valid, expected \(expected)",
                              position: literal.position)

@@ -72,7 +72,9 @@ extension SQLiteStore {
         let expression: String
         switch function {
         case .count: expression = "count(\(target))"
-        case .sum: expression = "total(\(target))"
+        // sum() of INTEGER columns is exact (money and decimals are scaled integers) and
+        // reports an overflow instead of rounding; total() would round past 2^53.
+        case .sum: expression = valueType.sqlType == "INTEGER" ? "sum(\(target))" : "total(\(target))"
         case .avg: expression = "avg(\(target))"
         case .min: expression = "min(\(target))"
         case .max: expression = "max(\(target))"
@@ -81,12 +83,14 @@ extension SQLiteStore {
             + " FROM \(quoted(e.name)) WHERE \(compiled.sql)"
         if let groupBy { sql += " GROUP BY \(quoted(groupBy)) ORDER BY \(quoted(groupBy))" }
         let rows: [[Value]] = try access { db in
-            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(compiled.arguments)).map { row in
+            try Self.reportingOverflow(of: function, field.map { "\(e.name).\($0)" } ?? e.name, valueType) {
+              try Row.fetchAll(db, sql: sql, arguments: StatementArguments(compiled.arguments)).map { row in
                 var out: [Value] = []
                 if let groupType { out.append(Value(database: row[0] as DatabaseValue, type: groupType)) }
                 let raw = row[row.count - 1] as DatabaseValue
                 out.append(Self.aggregateValue(raw, function: function, type: valueType))
                 return out
+              }
             }
         }
         let name = function.rawValue + (field.map { "_" + $0 } ?? "")
@@ -95,8 +99,26 @@ extension SQLiteStore {
         return ResultTable(columns: columns, rows: rows)
     }
 
+    /// Runs an aggregate, turning SQLite's "integer overflow" (a sum past 64 bits) into a
+    /// message that names the field and the range.
+    static func reportingOverflow<T>(of function: AggregateFunction, _ what: String, _ type: FieldType,
+                                     _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError where error.message?.contains("integer overflow") == true {
+            let largest = type.scale.map { Fixed(units: .max, scale: $0).description } ?? String(Int64.max)
+            throw QueryError("\(function.rawValue) of \(what) is too large to compute exactly: it passes ±\(largest)")
+        }
+    }
+
     static func aggregateValue(_ raw: DatabaseValue, function: AggregateFunction, type: FieldType) -> Value {
-        if raw.isNull { return function == .sum ? .integer(0) : .null }
+        if raw.isNull {
+            guard function == .sum else { return .null }
+            return type.scale.map { .decimal(Fixed(units: 0, scale: $0)) } ?? .integer(0)
+        }
+        if function == .sum, case .int64(let units) = raw.storage {
+            return type.scale.map { .decimal(Fixed(units: units, scale: $0)) } ?? .integer(units)
+        }
         switch function {
         case .count:
             return .integer(Int64.fromDatabaseValue(raw) ?? 0)
@@ -106,14 +128,12 @@ extension SQLiteStore {
             let number = Double.fromDatabaseValue(raw) ?? 0
             if let scale = type.scale {
                 // Sums of scaled integers are exact in SQLite's total() up to 2^53 units.
-                let units = number.rounded()
-                if function == .sum { return .decimal(Fixed(units: Int64(units), scale: scale)) }
-                let avgUnits = Int64((number).rounded(.toNearestOrEven))
-                return .decimal(Fixed(units: avgUnits, scale: scale))
+                guard let units = Int64(exactly: number.rounded(.toNearestOrEven)) else { return .text(String(number)) }
+                return .decimal(Fixed(units: units, scale: scale))
             }
-            if function == .sum, type == .integer { return .integer(Int64(number)) }
+            if function == .sum, type == .integer, let i = Int64(exactly: number.rounded()) { return .integer(i) }
             let text = String(format: "%.2f", number)
-            return .decimal(Fixed(parsing: text, scale: 2) ?? Fixed(units: 0, scale: 2))
+            return Fixed(parsing: text, scale: 2).map(Value.decimal) ?? .text(String(number))
         }
     }
 }

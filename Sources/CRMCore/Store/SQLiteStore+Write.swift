@@ -22,6 +22,9 @@ extension SQLiteStore {
             if let allowed = failure.allowed {
                 throw StoreError.unknownEnumValue(entity: e.name, field: f.name, value: text, allowed: allowed)
             }
+            if let range = failure.range {
+                throw StoreError.outOfRange(entity: e.name, field: f.name, value: StoreError.clip(text), bound: range)
+            }
             throw StoreError.invalidValue(entity: e.name, field: f.name, value: text, expected: f.type.expectation)
         }
     }
@@ -326,7 +329,7 @@ extension SQLiteStore {
                 if e.fields[i].required { throw StoreError.requiredMissing(entity: e.name, field: e.fields[i].name) }
                 continue
             }
-            if e.fields[i].hasValueConstraints { try Validation.check(value, field: e.fields[i], entity: e.name) }
+            try Validation.check(value, field: e.fields[i], entity: e.name)
         }
     }
 

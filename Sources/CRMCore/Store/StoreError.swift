@@ -1,3 +1,5 @@
+import Foundation
+
 /// What can go wrong in the store, with enough context to say what and where in one line.
 public enum StoreError: Error, Equatable, CustomStringConvertible {
     case unknownEntity(String, suggestion: String?)
@@ -9,6 +11,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case outOfRange(entity: String, field: String, value: String, bound: String)
     case patternMismatch(entity: String, field: String, value: String, pattern: String)
     case tooLong(entity: String, field: String, maxLength: Int)
+    /// A value over the size any one value may have (`Validation.maxValueBytes`).
+    case tooLarge(entity: String, field: String, bytes: Int, limit: Int)
     case uniqueTaken(entity: String, fields: [String], value: String, existingID: Int64?)
     case notFound(entity: String, id: Int64)
     case referenceMissing(entity: String, field: String, target: String, id: Int64)
@@ -37,6 +41,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             return "\(e).\(f): '\(Self.clip(v))' does not match the pattern \(pattern)"
         case .tooLong(let e, let f, let n):
             return "\(e).\(f) is longer than \(n) characters"
+        case .tooLarge(let e, let f, let bytes, let limit):
+            return "\(e).\(f): the value is \(Self.size(bytes)), over the limit of \(Self.size(limit)) for one value"
         case .uniqueTaken(let e, let fields, let v, let id):
             let owner = id.map { " by \(e) \($0)" } ?? ""
             return "\(e).\(fields.joined(separator: "+")) '\(Self.clip(v))' is already taken\(owner)"
@@ -63,6 +69,13 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .database, .transaction: return true
         default: return false
         }
+    }
+
+    /// A byte count as a person reads it: `1 MiB`, `1048577 bytes`, `12.5 MiB`.
+    static func size(_ bytes: Int) -> String {
+        if bytes % (1 << 20) == 0 && bytes > 0 { return "\(bytes >> 20) MiB" }
+        if bytes < 10 << 20 { return "\(bytes) bytes" }
+        return String(format: "%.1f MiB", Double(bytes) / 1_048_576)
     }
 
     /// Keeps huge values out of one-line messages.

@@ -1,14 +1,29 @@
 import Foundation
 
-/// The per-value constraints of a field: range, pattern, length.
-enum Validation {
+/// The per-value constraints of a field: size, range, pattern, length.
+public enum Validation {
     nonisolated(unsafe) static var matchers: [String: PatternMatcher] = [:]
+
+    /// The most bytes (UTF-8) one text or json value may have: 1 MiB. Larger values are
+    /// refused before they are written (a CRM field holds notes, not files).
+    public static let maxValueBytes = 1 << 20
 
     static func check(_ value: Value, field f: FieldDefinition, entity: String) throws {
         switch value {
+        case .text(let s), .json(let s):
+            let bytes = s.utf8.count
+            if bytes > maxValueBytes { throw StoreError.tooLarge(entity: entity, field: f.name, bytes: bytes, limit: maxValueBytes) }
+        case .decimal(let d):
+            // Values built outside the parser (Lua, plugins) meet the field's scale and range here.
+            try checkStorable(d, f, entity)
+        default:
+            break
+        }
+        guard f.hasValueConstraints else { return }
+        switch value {
         case .integer(let i):
             if case .reference = f.type { return }
-            try checkRange(Fixed(i, scale: 0), f, entity)
+            try checkRange(Fixed(units: i, scale: 0), f, entity)
         case .decimal(let d):
             try checkRange(d, f, entity)
         case .text(let s):
@@ -24,14 +39,33 @@ enum Validation {
         }
     }
 
+    /// A decimal the field can store exactly: at its scale, with at most 18 digits.
+    static func checkStorable(_ d: Fixed, _ f: FieldDefinition, _ entity: String) throws {
+        guard let scale = f.type.scale else { return }
+        if let stored = d.rescaled(to: scale), stored.isStorable { return }
+        let lossy = d.scale > scale && (d.scale > Fixed.maxScale || d.units % Fixed.power(d.scale - scale) != 0)
+        if lossy {
+            throw StoreError.invalidValue(entity: entity, field: f.name, value: d.description, expected: f.type.expectation)
+        }
+        throw StoreError.outOfRange(entity: entity, field: f.name, value: StoreError.clip(d.description),
+                                    bound: NumericRange.text(for: f.type) ?? "")
+    }
+
+    /// `min` / `max` of the field; bounds are read at their own scale and compared
+    /// exactly (`Fixed` compares in 128 bits), so no value is too large to compare.
     static func checkRange(_ v: Fixed, _ f: FieldDefinition, _ entity: String) throws {
-        let scale = max(v.scale, f.type.scale ?? 0)
-        if let min = f.min, let bound = Fixed(parsing: min, scale: scale + 4), v < bound {
+        if let min = f.min, let bound = bound(min), v < bound {
             throw StoreError.outOfRange(entity: entity, field: f.name, value: v.description, bound: "at least \(min)")
         }
-        if let max = f.max, let bound = Fixed(parsing: max, scale: scale + 4), bound < v {
+        if let max = f.max, let bound = bound(max), bound < v {
             throw StoreError.outOfRange(entity: entity, field: f.name, value: v.description, bound: "at most \(max)")
         }
+    }
+
+    /// A `min` / `max` text as a number, at as many decimals as it is written with.
+    static func bound(_ text: String) -> Fixed? {
+        let decimals = text.split(separator: ".", maxSplits: 1).dropFirst().first?.count ?? 0
+        return Fixed(parsing: text, scale: Swift.min(decimals, Fixed.maxScale))
     }
 
     /// True when the whole of `s` matches `pattern`.

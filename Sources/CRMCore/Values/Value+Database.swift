@@ -8,9 +8,11 @@ extension Value {
         case .integer(let i): return i.databaseValue
         case .decimal(let f):
             let scale = type.scale ?? f.scale
-            // Scaled integers: exact, and SUM/ORDER BY work in SQL.
-            let units = scale >= f.scale ? f.units * Fixed.power(scale - f.scale) : f.units / Fixed.power(f.scale - scale)
-            return units.databaseValue
+            // Scaled integers: exact, and SUM/ORDER BY work in SQL. Writes have passed
+            // `Validation.checkStorable`, so this always fits; should it not, the exact
+            // text is kept rather than a wrong number.
+            guard let stored = f.rescaled(to: scale) else { return f.description.databaseValue }
+            return stored.units.databaseValue
         case .bool(let b): return (b ? 1 : 0).databaseValue
         case .text(let s), .date(let s), .datetime(let s), .json(let s): return s.databaseValue
         }
@@ -46,7 +48,9 @@ extension Value {
         switch value.storage {
         case .null: self = .null
         case .int64(let i): self = .integer(i)
-        case .double(let d): self = .decimal(Fixed(parsing: String(format: "%.2f", d), scale: 2) ?? Fixed(units: 0, scale: 2))
+        case .double(let d):
+            // Past 18 digits (or inf/nan) a real is shown as SQLite gave it, never as 0.
+            self = Fixed(parsing: String(format: "%.2f", d), scale: 2).map(Value.decimal) ?? .text(String(d))
         case .string(let s): self = .text(s)
         case .blob(let b): self = .text("<\(b.count) bytes>")
         }

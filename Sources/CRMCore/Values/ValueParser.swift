@@ -14,6 +14,14 @@ public struct ValueParser: Sendable {
     public struct Failure: Error, Equatable {
         /// Non-nil for enum values: the allowed values.
         public var allowed: [String]?
+        /// Non-nil for a well-formed number the type cannot hold: the range it can
+        /// (`money holds -9999999999999999.99 to 9999999999999999.99`).
+        public var range: String?
+
+        public init(allowed: [String]? = nil, range: String? = nil) {
+            self.allowed = allowed
+            self.range = range
+        }
     }
 
     /// Parses `text` as a value of `type`; empty text is null.
@@ -23,13 +31,18 @@ public struct ValueParser: Sendable {
         case .text:
             return .text(text)
         case .integer:
-            guard let i = Int64(text.replacingOccurrences(of: ",", with: "").trimmingCharacters(in: .whitespaces)) else {
-                throw Failure()
+            guard let number = NumberText(text) else { throw Failure() }
+            switch number.integer {
+            case .success(let i): return .integer(i)
+            case .failure(.outOfRange): throw Failure(range: NumericRange.text(for: type))
+            case .failure: throw Failure()
             }
-            return .integer(i)
         case .decimal, .money:
-            guard let f = Fixed(parsing: text, scale: type.scale!) else { throw Failure() }
-            return .decimal(f)
+            switch Fixed.parse(text, scale: type.scale!) {
+            case .success(let f): return .decimal(f)
+            case .failure(.outOfRange): throw Failure(range: NumericRange.text(for: type))
+            case .failure: throw Failure()
+            }
         case .date:
             guard let d = RelativeDate.day(text.trimmingCharacters(in: .whitespaces), today: clock.today) else {
                 throw Failure()

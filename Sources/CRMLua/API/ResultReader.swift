@@ -124,8 +124,8 @@ struct ResultReader {
         case LUA_TNUMBER:
             if let scale = type?.scale {
                 let d = crm_lua_tonumber(L, index)
-                guard d.isFinite else { return .text("\(d)") }
-                return .decimal(Fixed(units: Int64((d * pow10(scale)).rounded()), scale: scale))
+                guard let units = Int64(exactly: (d * pow10(scale)).rounded()) else { return .text("\(d)") }
+                return .decimal(Fixed(units: units, scale: scale))
             }
             if crm_lua_isinteger(L, index) != 0 { return .integer(Int64(crm_lua_tointeger(L, index))) }
             let d = crm_lua_tonumber(L, index)

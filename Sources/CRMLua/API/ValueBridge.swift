@@ -101,6 +101,9 @@ extension LuaState {
         func wrong(_ shown: String) -> StoreError {
             .invalidValue(entity: entity, field: field.name, value: shown, expected: field.type.expectation)
         }
+        func outOfRange(_ shown: String) -> StoreError {
+            .outOfRange(entity: entity, field: field.name, value: shown, bound: NumericRange.text(for: field.type) ?? "")
+        }
         switch lua_type(L, index) {
         case LUA_TNIL:
             return .null
@@ -114,22 +117,28 @@ extension LuaState {
                 let i = Int64(crm_lua_tointeger(L, index))
                 switch field.type {
                 case .integer, .reference: return .integer(i)
-                case .decimal, .money: return .decimal(Fixed(i, scale: field.type.scale ?? 0))
+                case .decimal, .money:
+                    guard let f = Fixed(exactly: i, scale: field.type.scale ?? 0) else { throw outOfRange(String(i)) }
+                    return .decimal(f)
                 case .text: return .text(String(i))
                 default: return try store.parseValue(entity: entity, field: field.name, text: String(i))
                 }
             }
             let d = crm_lua_tonumber(L, index)
-            guard d.isFinite else { throw wrong("\(d)") }
+            guard !d.isNaN else { throw wrong("\(d)") }
             switch field.type {
             case .decimal, .money:
                 let scale = field.type.scale ?? 0
                 let units = (d * pow(10, Double(scale))).rounded(.toNearestOrEven)
-                guard abs(units) < 9.0e15 else { throw wrong("\(d)") }
-                return .decimal(Fixed(units: Int64(units), scale: scale))
+                // Int64(exactly:) is nil for inf and past 2^63: never a trapping conversion.
+                guard let exact = Int64(exactly: units), Fixed(units: exact, scale: scale).isStorable else {
+                    throw outOfRange("\(d)")
+                }
+                return .decimal(Fixed(units: exact, scale: scale))
             case .integer, .reference:
-                guard d.rounded() == d, abs(d) < 9.0e15 else { throw wrong("\(d)") }
-                return .integer(Int64(d))
+                guard d.isInfinite || d.rounded() == d else { throw wrong("\(d)") }
+                guard let i = Int64(exactly: d) else { throw outOfRange("\(d)") }
+                return .integer(i)
             case .text: return .text(string(at: index) ?? "")
             default: throw wrong("\(d)")
             }

@@ -1,3 +1,4 @@
+import CRMCore
 import Foundation
 
 /// Lines of commands with a name for error messages: a file, `-c` text, or stdin.
@@ -35,29 +36,20 @@ public struct ScriptSource {
         return ScriptSource(name: "-c", firstLine: index, isArgument: true) { lines.popFirst() }
     }
 
-    /// A file, read line by line.
+    /// A file, read line by line (lines capped at `LineReader.maxLineBytes`).
     public static func file(_ path: String) throws -> ScriptSource {
-        guard let handle = fopen(path, "r") else {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
             throw ScriptError("cannot read \(path): \(String(cString: strerror(errno)))")
         }
-        return ScriptSource(name: path) { readLine(from: handle) }
+        let reader = LineReader(fd: fd, closeAtEnd: true)
+        return ScriptSource(name: path) { reader.next() }
     }
 
-    /// Standard input, read line by line.
+    /// Standard input, read line by line (lines capped at `LineReader.maxLineBytes`).
     public static func standardInput() -> ScriptSource {
-        ScriptSource(name: "<stdin>") { Swift.readLine(strippingNewline: true) }
-    }
-
-    static func readLine(from handle: UnsafeMutablePointer<FILE>) -> String? {
-        var buffer: UnsafeMutablePointer<CChar>?
-        var capacity = 0
-        defer { free(buffer) }
-        let n = getline(&buffer, &capacity, handle)
-        guard n >= 0, let buffer else { fclose(handle); return nil }
-        var line = String(cString: buffer)
-        if line.hasSuffix("\n") { line.removeLast() }
-        if line.hasSuffix("\r") { line.removeLast() }
-        return line
+        let reader = LineReader(fd: STDIN_FILENO, closeAtEnd: false)
+        return ScriptSource(name: "<stdin>") { reader.next() }
     }
 }
 

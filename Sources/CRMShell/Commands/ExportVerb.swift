@@ -5,16 +5,23 @@ import Foundation
 struct ExportVerb: Verb {
     let name = "export"
     let summary = "write records to a .csv, .json or .ndjson file"
-    let usage = ["export <entity> [where <filter>] [order by …] [limit N] to <file>"]
+    let usage = ["export <entity> [where <filter>] [order by …] [limit N] to <file> [--raw]"]
     let details = """
         The format follows the file's extension: .csv (header of field names), .json (an
         array of objects) or .ndjson/.jsonl (one object per line). All fields are written,
         never cut; money keeps its exact digits. Rows stream to the file, so exports of any
-        size use little memory; the file appears only when complete.
+        size use little memory; the file appears only when complete. The file is private
+        to you (mode 0600).
+
+        In a .csv, text that starts with = + - @, a tab or a carriage return gets a
+        leading ' so that a spreadsheet shows it instead of running it as a formula;
+        numbers and money are written as they are. --raw writes every cell exactly
+        (for a file you will import again).
 
         Examples:
           export customer where city = 上海 to shanghai.csv
           export deal where stage = won order by closed to won.json
+          export customer to backup.csv --raw
         """
     let completion = CompletionShape.entityAndQuery
 
@@ -23,6 +30,8 @@ struct ExportVerb: Verb {
         let q = try QueryClauses.parse(&args)
         try args.expectKeyword("to", after: "the entity or filter (export <entity> … to <file>)")
         let file = try args.word("the file to write")
+        let raw = args.peek.map { $0.kind == .word && $0.text == "--raw" } ?? false
+        if raw { args.index += 1 }
         try args.expectEnd(usageLine)
         let ext = (file.text as NSString).pathExtension.lowercased()
         let format: OutputFormat
@@ -41,7 +50,7 @@ struct ExportVerb: Verb {
                 // Name the file the user asked for, not the temporary one beside it.
                 throw ScriptError(e.description.replacingOccurrences(of: temporary + ":", with: file.text + ":"))
             }
-            var writer = makeRowWriter(format, sink)
+            var writer = makeRowWriter(format, sink, neutraliseFormulas: !raw)
             let query = Query(entity: e.name, filter: q.filter, order: q.order, limit: q.limit, offset: q.offset,
                               fields: e.allFieldNames)
             var begun = false

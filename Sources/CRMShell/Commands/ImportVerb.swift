@@ -72,7 +72,7 @@ struct ImportVerb: Verb {
         var shown = 0
         importer.onReject = { line, message in
             shown += 1
-            if shown <= 1000 { note("\(file.text):\(line): \(message)") }
+            if shown <= 1000 { note(CellText.terminalSafe("\(file.text):\(line): \(message)", keepingLines: true)) }
         }
         let result = try importer.run()
         if shown > 1000 { note("… \(shown - 1000) more rejected rows not shown") }

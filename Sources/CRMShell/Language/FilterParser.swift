@@ -10,6 +10,7 @@ import CRMCore
 /// ```
 /// Keywords are case-insensitive bare words. Parsing stops at the first token that cannot
 /// continue the filter (`order`, `limit`, `set`, `to`, …); the caller checks what follows.
+/// Nesting and size are capped (`FilterLimits`), so no input can exhaust the stack.
 public enum FilterParser {
     public static func parse(_ tokens: [Token], from start: Int) throws -> (Filter, next: Int) {
         var p = Parser(tokens: tokens, index: start)
@@ -26,6 +27,10 @@ public enum FilterParser {
     struct Parser {
         let tokens: [Token]
         var index: Int
+        /// `(` and `not` levels open around the current token.
+        var depth = 0
+        /// Conditions read so far (each `in` list value counts).
+        var conditions = 0
 
         var atEnd: Bool { index >= tokens.count }
         var peek: Token? { atEnd ? nil : tokens[index] }
@@ -59,12 +64,30 @@ public enum FilterParser {
             return left
         }
 
+        /// One more level of `(` or `not`, refused past `FilterLimits.maxDepth`.
+        mutating func enter() throws {
+            depth += 1
+            if depth > FilterLimits.maxDepth { throw SyntaxError(message: FilterLimits.depthMessage(at: position), position: position) }
+        }
+
+        /// Counts `n` conditions, refused past `FilterLimits.maxConditions`.
+        mutating func count(_ n: Int, at position: Int) throws {
+            conditions += n
+            if conditions > FilterLimits.maxConditions {
+                throw SyntaxError(message: FilterLimits.conditionsMessage(at: position), position: position)
+            }
+        }
+
         mutating func notExpression() throws -> Filter {
             if isKeyword("not") {
+                try enter()
+                defer { depth -= 1 }
                 index += 1
                 return .not(try notExpression())
             }
             if isSymbol("(") {
+                try enter()
+                defer { depth -= 1 }
                 let open = position
                 index += 1
                 let inner = try orExpression()
@@ -81,6 +104,7 @@ public enum FilterParser {
             guard let t = peek, t.kind == .word, !FilterParser.keywords.contains(t.text.lowercased()) else {
                 throw SyntaxError(message: "expected a field name", position: position)
             }
+            try count(1, at: t.position)
             index += 1
             let field = FieldRef(t.text, position: t.position)
             if let op = peek, op.kind == .symbol {
@@ -127,6 +151,8 @@ public enum FilterParser {
             index += 1
             var values: [Literal] = []
             while true {
+                // The comparison counted one; each further value counts too.
+                if !values.isEmpty { try count(1, at: position) }
                 values.append(try value(after: values.isEmpty ? "(" : ","))
                 if isSymbol(",") { index += 1; continue }
                 if isSymbol(")") { index += 1; return values }

@@ -1,3 +1,5 @@
+import CRMCore
+
 /// Splits a command line into tokens.
 ///
 /// Whitespace separates tokens; `= != < <= > >= ~ ( ) ,` are symbols; anything else is a
@@ -9,6 +11,7 @@ public enum Lexer {
     static let symbolStarts: Set<Character> = ["=", "!", "<", ">", "~", "(", ")", ","]
 
     public static func tokenize(_ line: String) throws -> [Token] {
+        try checkIsText(line)
         let chars = Array(line)
         var tokens: [Token] = []
         var i = 0
@@ -77,6 +80,18 @@ public enum Lexer {
         return tokens
     }
 
+    /// Refuses a line over `LineReader.maxLineBytes` (before it is split into characters,
+    /// which takes many times its size) and a line with a NUL byte, pointing at it: a NUL
+    /// is never part of a command, and C code would silently cut the text there.
+    static func checkIsText(_ line: String) throws {
+        if line.utf8.count > LineReader.maxLineBytes {
+            throw SyntaxError(message: "the line is longer than the limit of \(LineReader.maxLineBytes >> 20) MiB", position: 0)
+        }
+        guard line.utf8.contains(0) else { return }
+        let offset = line.firstIndex(where: { $0.unicodeScalars.contains("\0") }).map { line.distance(from: line.startIndex, to: $0) } ?? 0
+        throw SyntaxError(message: "a NUL byte at column \(offset + 1): a command line must be text", position: offset)
+    }
+
     /// `#12` is an id, not a comment: a `#` with a digit right after it.
     static func startsID(_ chars: [Character], _ i: Int) -> Bool {
         i + 1 < chars.count && chars[i + 1].isASCII && chars[i + 1].isNumber
@@ -96,6 +111,8 @@ public enum Lexer {
     /// True when the text needs another line before it can run: it ends with a `\`
     /// outside quotes, or a quote is still open.
     public static func needsContinuation(_ text: String) -> Bool {
+        // Too long to run anyway: `tokenize` refuses it; don't split it into characters here.
+        if text.utf8.count > LineReader.maxLineBytes { return false }
         var quote: Character?
         var escaped = false
         var tokenStart = true   // a quote may open here (after whitespace or a symbol)

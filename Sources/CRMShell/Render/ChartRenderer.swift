@@ -7,7 +7,7 @@ enum ChartRenderer {
     static let marks = ["●", "○", "◆", "▲"]
 
     static func render(_ chart: Chart, width: Int?) -> String {
-        var out = chart.title.map { $0 + "\n" } ?? ""
+        var out = chart.title.map { CellText.terminalSafe($0) + "\n" } ?? ""
         guard !chart.labels.isEmpty else { return out + "(no data to chart)\n" }
         switch chart.kind {
         case .bar: out += bars(chart, width: width ?? 80)
@@ -23,9 +23,9 @@ enum ChartRenderer {
 
     static func bars(_ chart: Chart, width: Int) -> String {
         let multi = chart.series.count > 1
-        let names = chart.labels.map { String($0) }
+        let names = chart.labels.map { CellText.terminalSafe(String($0)) }
         let labelWidth = min(24, names.map { DisplayWidth.of($0) }.max() ?? 0)
-        let seriesWidth = multi ? (chart.series.map { DisplayWidth.of($0.name) }.max() ?? 0) + 1 : 0
+        let seriesWidth = multi ? (chart.series.map { DisplayWidth.of(CellText.terminalSafe($0.name)) }.max() ?? 0) + 1 : 0
         let all = chart.series.flatMap(\.values)
         let maxValue = max(all.max() ?? 0, 0)
         let valueWidth = all.map { number($0).count }.max() ?? 1
@@ -36,7 +36,7 @@ enum ChartRenderer {
                 let v = i < series.values.count ? series.values[i] : 0
                 let shownLabel = s == 0 ? DisplayWidth.truncate(label, to: labelWidth) : ""
                 var line = DisplayWidth.pad(shownLabel, to: labelWidth) + " "
-                if multi { line += DisplayWidth.pad(series.name, to: seriesWidth - 1) + " " }
+                if multi { line += DisplayWidth.pad(CellText.terminalSafe(series.name), to: seriesWidth - 1) + " " }
                 let units = maxValue > 0 && v > 0 ? Int((v / maxValue * Double(room * 8)).rounded()) : 0
                 let bar = String(repeating: "█", count: units / 8) + eighths[units % 8]
                 line += bar + " " + number(v)
@@ -70,7 +70,7 @@ enum ChartRenderer {
         let gap = max(1, points * step - DisplayWidth.of(first) - DisplayWidth.of(last))
         out += String(repeating: " ", count: axisWidth + 2) + first + (points > 1 ? String(repeating: " ", count: gap) + last : "") + "\n"
         if chart.series.count > 1 {
-            out += chart.series.enumerated().map { "\(marks[$0.offset % marks.count]) \($0.element.name)" }.joined(separator: "   ") + "\n"
+            out += chart.series.enumerated().map { "\(marks[$0.offset % marks.count]) \(CellText.terminalSafe($0.element.name))" }.joined(separator: "   ") + "\n"
         }
         return out
     }

@@ -12,8 +12,9 @@ enum MarkdownRenderer {
         return out
     }
 
+    /// Markdown-safe and terminal-safe: control characters are written out (`CellText.terminalSafe`).
     static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|")
-            .replacingOccurrences(of: "\r\n", with: "<br>").replacingOccurrences(of: "\n", with: "<br>")
+        CellText.terminalSafe(s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|")
+            .replacingOccurrences(of: "\r\n", with: "<br>").replacingOccurrences(of: "\n", with: "<br>"))
     }
 }

@@ -9,9 +9,10 @@ public protocol RowWriter {
 }
 
 /// The streaming writer for a machine format (csv, json, ndjson; others fall back to ndjson).
-public func makeRowWriter(_ format: OutputFormat, _ sink: TextSink) -> RowWriter {
+/// `neutraliseFormulas` makes CSV cells safe to open in a spreadsheet (exports).
+public func makeRowWriter(_ format: OutputFormat, _ sink: TextSink, neutraliseFormulas: Bool = false) -> RowWriter {
     switch format {
-    case .csv: return CSVRowWriter(sink: sink)
+    case .csv: return CSVRowWriter(sink: sink, neutraliseFormulas: neutraliseFormulas)
     case .json: return JSONRowWriter(sink: sink)
     default: return NDJSONRowWriter(sink: sink)
     }
@@ -20,9 +21,16 @@ public func makeRowWriter(_ format: OutputFormat, _ sink: TextSink) -> RowWriter
 /// RFC 4180 CSV with a header of field names.
 public struct CSVRowWriter: RowWriter {
     let sink: TextSink
-    public init(sink: TextSink) { self.sink = sink }
+    /// Text cells that a spreadsheet would run as a formula get a leading `'`.
+    let neutraliseFormulas: Bool
+    public init(sink: TextSink, neutraliseFormulas: Bool = false) {
+        self.sink = sink
+        self.neutraliseFormulas = neutraliseFormulas
+    }
     public mutating func begin(columns: [Column]) { sink.append(CellText.csvLine(columns.map(\.name))) }
-    public mutating func write(row: [Value]) { sink.append(CellText.csvLine(row.map(CellText.plain))) }
+    public mutating func write(row: [Value]) {
+        sink.append(CellText.csvLine(row.map(neutraliseFormulas ? CellText.spreadsheetSafe : CellText.plain)))
+    }
     public mutating func finish() {}
 }
 
@@ -78,10 +86,11 @@ public final class TextSink {
         path = nil
     }
 
-    /// Writes to a new file (replacing one that exists), mode 0644.
+    /// Writes to a new file (replacing one that exists), mode 0600: exports hold the same
+    /// personal data as the database.
     public init(path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw ScriptError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        let fd: Int32
+        do { fd = try PrivateFile.create(path) } catch { throw ScriptError("\(error)") }
         self.fd = fd
         self.path = path
         buffer.reserveCapacity(1 << 16)

@@ -6,7 +6,7 @@ enum TableRenderer {
     static let minimumColumnWidth = 6
 
     static func render(_ table: ResultTable, options: RenderOptions) -> String {
-        let headers = table.columns.map(\.label)
+        let headers = table.columns.map { CellText.terminalSafe($0.label) }
         let cells = table.rows.map { $0.map(CellText.display) }
         var widths = headers.map(DisplayWidth.of)
         for row in cells {
@@ -16,7 +16,7 @@ enum TableRenderer {
         }
         if let limit = options.terminalWidth { widths = fit(widths, headers: headers, into: limit) }
         var out = ""
-        if let title = table.title { out += styled(title, bold: options.color) + "\n" }
+        if let title = table.title { out += styled(CellText.terminalSafe(title), bold: options.color) + "\n" }
         let headerLine = headers.enumerated().map { i, h in " " + DisplayWidth.pad(DisplayWidth.truncate(h, to: widths[i]), to: widths[i]) + " " }
             .joined(separator: "|")
         out += (options.color ? "\u{1B}[1m" + headerLine + "\u{1B}[0m" : headerLine).trimmingTrailingSpaces() + "\n"
@@ -51,12 +51,12 @@ enum TableRenderer {
     /// `label  value` lines, labels padded to the widest one.
     static func render(_ record: RecordView, options: RenderOptions) -> String {
         var out = ""
-        if let title = record.title { out += styled(title, bold: options.color) + "\n" }
-        let width = record.fields.map { DisplayWidth.of($0.label) }.max() ?? 0
+        if let title = record.title { out += styled(CellText.terminalSafe(title), bold: options.color) + "\n" }
+        let width = record.fields.map { DisplayWidth.of(CellText.terminalSafe($0.label)) }.max() ?? 0
         for f in record.fields {
             var value = CellText.display(f.value)
             if let limit = options.terminalWidth { value = DisplayWidth.truncate(value, to: max(10, limit - width - 2)) }
-            out += (DisplayWidth.pad(f.label, to: width) + "  " + value).trimmingTrailingSpaces() + "\n"
+            out += (DisplayWidth.pad(CellText.terminalSafe(f.label), to: width) + "  " + value).trimmingTrailingSpaces() + "\n"
         }
         return out
     }

@@ -3,14 +3,15 @@ import CRMCore
 /// One block per row, `label | value` lines (psql's expanded mode): for wide records.
 enum VerticalRenderer {
     static func render(_ t: ResultTable, options: RenderOptions) -> String {
-        var out = t.title.map { $0 + "\n" } ?? ""
-        let width = t.columns.map { DisplayWidth.of($0.label) }.max() ?? 0
+        var out = t.title.map { CellText.terminalSafe($0) + "\n" } ?? ""
+        let labels = t.columns.map { CellText.terminalSafe($0.label) }
+        let width = labels.map(DisplayWidth.of).max() ?? 0
         for (n, row) in t.rows.enumerated() {
             out += "-[ RECORD \(n + 1) ]" + String(repeating: "-", count: max(3, width - 8)) + "\n"
-            for (i, column) in t.columns.enumerated() {
+            for (i, label) in labels.enumerated() {
                 var value = CellText.display(row[i])
                 if let limit = options.terminalWidth { value = DisplayWidth.truncate(value, to: max(10, limit - width - 3)) }
-                out += (DisplayWidth.pad(column.label, to: width) + " | " + value).trimmingTrailingSpaces() + "\n"
+                out += (DisplayWidth.pad(label, to: width) + " | " + value).trimmingTrailingSpaces() + "\n"
             }
         }
         if t.rows.isEmpty { out += "(0 rows)\n" }
