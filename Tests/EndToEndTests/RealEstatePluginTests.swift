@@ -55,17 +55,19 @@ final class RealEstatePluginTests: XCTestCase {
             let before = Int(try sandbox.crm(commands: "count deposit").stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
             let start = Date().addingTimeInterval(0.4)
             var results = [CommandResult?](repeating: nil, count: 2)
+            let resultsLock = NSLock()  // the two threads store into one array
             let group = DispatchGroup()
             for (i, who) in [(0, ("王芳", "张伟")), (1, ("李强", "李娜"))] {
                 group.enter()
                 DispatchQueue.global().async {
                     Thread.sleep(until: start)
-                    results[i] = try? CommandRunner.run(
+                    let result = try? CommandRunner.run(
                         executable: binary,
                         arguments: ["--db", self.sandbox.database, "-c",
                                     "add deposit kind=small customer=\(who.0) unit=1-101 salesperson=\(who.1) amount=5000 receipt=R\(round)-\(i)"],
                         environment: self.sandbox.environment, workingDirectory: self.sandbox.workingDirectory,
                         stdin: nil, scratch: self.sandbox.root)
+                    resultsLock.withLock { results[i] = result }
                     group.leave()
                 }
             }
