@@ -80,13 +80,12 @@ extension SQLiteStore {
             config.readonly = true
             config.label = "crm-restore"
             let source = try DatabaseQueue(path: path, configuration: config)
-            let records = try source.inDatabase { db -> Int in
+            try source.inDatabase { db in
                 guard try db.tableExists("_crm_schema"), try db.tableExists("_crm_audit") else {
                     throw StoreError.database("restore: \(path) is not a crm database")
                 }
                 let check = try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "?"
                 guard check == "ok" else { throw StoreError.database("restore: \(path) is damaged (\(check)); nothing was changed") }
-                return try SQLiteStore.recordCount(db)
             }
             try access { db in
                 try source.inDatabase { from in try from.backup(to: db) }

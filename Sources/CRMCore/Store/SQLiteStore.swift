@@ -225,7 +225,7 @@ public final class SQLiteStore: CRMStore {
     /// SQLITE_NOMEM and some SQLITE_BUSY cases, statement by statement at its discretion.
     func noteAbortedTransaction(cause: String) -> Bool {
         guard transactionOpen, aborted == nil,
-              let inside = try? queue.inDatabase({ $0.isInsideTransaction }), !inside else { return false }
+              !queue.inDatabase({ $0.isInsideTransaction }) else { return false }
         transactionOpen = false
         lastAbortCause = cause
         aborted = AbortedTransaction(cause: cause, inBegin: transactionDepth > 0)
