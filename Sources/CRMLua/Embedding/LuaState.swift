@@ -179,7 +179,7 @@ public final class LuaState {
                let error = pendingErrors[Int(token)], error is PluginError { return error }
             let text = lua_type(L, -1) == LUA_TSTRING ? string(at: -1) ?? "" : ""
             var (location, _) = LuaFailure.splitLocation(text.components(separatedBy: "\nstack traceback:")[0])
-            if location == nil, lua_type(L, -1) == LUA_TTABLE { location = stringField("where").map { $0.hasSuffix(": ") ? String($0.dropLast(2)) : $0 } }
+            if location == nil, lua_type(L, -1) == LUA_TTABLE { location = whereField() }
             return LuaFailure(kind: stop.kind, message: stop.message, traceback: nil, location: location)
         }
         if lua_type(L, -1) == LUA_TTABLE {
@@ -188,7 +188,7 @@ public final class LuaState {
                 // (a unique value taken, say) gets the file:line of the API call.
                 if error is LuaFailure || error is PluginError { return error }
                 return LuaFailure(kind: .runtime, message: LuaState.describe(error), traceback: nil,
-                                  location: stringField("where").map { $0.hasSuffix(": ") ? String($0.dropLast(2)) : $0 })
+                                  location: whereField())
             }
             if boolField("refusal") {
                 return LuaFailure(kind: .refused, message: stringField("message") ?? "refused",
@@ -211,6 +211,14 @@ public final class LuaState {
             }
         }
         return LuaFailure(kind: .runtime, message: bare, traceback: traceback, location: location)
+    }
+
+    /// The `where` of an error table without its ": ", nil when Lua knew no line (a C
+    /// caller: the host then names the function's own location).
+    func whereField() -> String? {
+        guard let text = stringField("where") else { return nil }
+        let bare = text.hasSuffix(": ") ? String(text.dropLast(2)) : text
+        return bare.isEmpty ? nil : bare
     }
 
     /// The failure for a spent limit (1 budget, 2 Ctrl-C, 3 time), naming the setting.

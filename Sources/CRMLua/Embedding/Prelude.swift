@@ -126,8 +126,8 @@ local function guard(name, s, p, plain)
     cost = cost * (choices + 1)
     if cost > MAX_PATTERN_COST then
       error(sformat("string.%s: pattern %q has %d backtracking item(s); on this %d-byte string its worst case is "
-        .. "too slow (about %.0e steps, limit %.0e): split the text, anchor the pattern with ^, use fewer repetitions, or "
-        .. "search plainly", name, p, #items, n, cost, MAX_PATTERN_COST), 3)
+        .. "too slow (more than %.0e steps): split the text, anchor the pattern with ^, use fewer repetitions, or "
+        .. "search plainly", name, p, #items, n, MAX_PATTERN_COST), 3)
     end
   end
 end

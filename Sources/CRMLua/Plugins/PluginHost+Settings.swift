@@ -176,6 +176,7 @@ extension PluginHost {
         if parts[0] == "lua" {
             lua.memoryLimit = try memoryLimitSetting()
             lua.instructionBudget = try instructionBudgetSetting()
+            lua.timeLimit = try timeLimitSetting()
         }
     }
 }
