@@ -92,6 +92,23 @@ final class BudgetEscapeTests: XCTestCase {
         }
     }
 
+    func testEverydayWorkFitsTheBudget() throws {
+        try f.start()
+        XCTAssertEqual(try f.eval("""
+            (function()
+              local t = {}
+              for i = 1, 100000 do table.insert(t, tostring(i)) end
+              table.sort(t)
+              local joined = table.concat(t, ",", 1, #t)
+              local moved = table.move(t, 1, #t, 1, {})
+              local n = 0
+              for _ in joined:gmatch("[^,]+") do n = n + 1 end
+              while #t > 0 do table.remove(t) end
+              return n + #moved + #t
+            end)()
+            """), "200000")
+    }
+
     func testTheWallClockLimitIsTheLastGuard() throws {
         try f.store.setMeta("setting.lua.instructions", "1000000000000")
         try f.store.setMeta("setting.lua.seconds", "1")

@@ -160,12 +160,19 @@ safe_table.concat = function(list, sep, i, j)
   end
   return tconcat(list, sep, i, j)
 end
+-- insert and remove at a position shift the elements after it.
+local function shifted(list, pos)
+  if type(list) == "table" and math.type(pos) == "integer" then
+    local after = rawlen(list) - pos
+    if after > 1024 then charge(after // 4) end
+  end
+end
 safe_table.insert = function(list, ...)
-  if select("#", ...) >= 2 and type(list) == "table" then charge(rawlen(list) // 4) end
+  if select("#", ...) >= 2 then shifted(list, (...)) end
   return tinsert(list, ...)
 end
 safe_table.remove = function(list, ...)
-  if type(list) == "table" then charge(rawlen(list) // 4) end
+  if select("#", ...) >= 1 then shifted(list, (...)) end
   return tremove(list, ...)
 end
 safe_table.sort = function(list, cmp)
