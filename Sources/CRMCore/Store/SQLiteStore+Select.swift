@@ -245,6 +245,11 @@ extension SQLiteStore {
             QueryError("SQL: \(scope.reader) may not read \(what) (\(scope.allowed))")
         }
         if region.isFullDatabase { throw refuse("the whole database") }
+        // The common case, cheaply: every table read is in the scope.
+        var scoped = DatabaseRegion()
+        for table in scope.tables { scoped.formUnion(try Table(table).databaseRegion(db)) }
+        if scoped.union(region) == scoped { return }
+        // Something else is read: a CTE, a table-valued function, or a table off limits.
         let allowed = Set(scope.tables.map { $0.lowercased() })
         for name in try SQLiteStore.offLimitCandidates(db) where !allowed.contains(name.lowercased()) {
             if region.isModified(byEventsOfKind: .insert(tableName: name)) {
