@@ -73,7 +73,7 @@ static inline crm_lua_state_info *crm_lua_info(lua_State *L) {
     return (crm_lua_state_info *)ud;
 }
 
-#define CRM_LUA_BYTES_PER_INSTRUCTION 16
+#define CRM_LUA_BYTES_PER_INSTRUCTION 4
 
 static inline long long crm_lua_monotonic_ms(void) {
     struct timespec ts;
