@@ -79,15 +79,16 @@ extension SQLiteStore {
                 if let connection = db.sqliteConnection, shouldStop != nil { sqlite3_progress_handler(connection, 0, nil, nil) }
             }
             do {
-                let cursor = try Row.fetchCursor(statement)
-                while let row = try cursor.next() {
-                    rows.append((0..<row.count).map { Value(sqlite: row[$0] as DatabaseValue) })
+                // (The handler holds `stop` unretained: it must outlive the fetch.)
+                try withExtendedLifetime(stop) {
+                    let cursor = try Row.fetchCursor(statement)
+                    while let row = try cursor.next() {
+                        rows.append((0..<row.count).map { Value(sqlite: row[$0] as DatabaseValue) })
+                    }
                 }
-            } catch let error as DatabaseError where stop.stopped {
-                _ = error
+            } catch is DatabaseError where stop.stopped {
                 throw QueryError("SQL: the statement was stopped (its time or instruction budget ran out)")
             }
-            withExtendedLifetime(stop) {}
             var numeric = Array(repeating: true, count: columns.count)
             for row in rows {
                 for (i, v) in row.enumerated() {
