@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /*
  * The C side of the embedding. Three jobs, all kept in C because they must run
@@ -27,8 +28,11 @@ typedef struct crm_lua_state_info {
                                     memory error can longjmp through Swift */
     int memory_refused;          /* set when an allocation was refused */
     long long budget;            /* instructions allowed per top-level call; 0 = none */
-    long long executed;          /* instructions counted in this call */
-    int stopped;                 /* 1 budget, 2 interrupt: sticky until reset */
+    long long executed;          /* instructions counted in this call (allocations and
+                                    charged C work count too) */
+    int stopped;                 /* 1 budget, 2 interrupt, 3 deadline: sticky until reset */
+    long long deadline_ms;       /* wall-clock time one top-level call may take; 0 = none */
+    long long started_ms;        /* when the current top-level call began */
     crm_lua_dispatch_fn dispatch;
     void *host;
 } crm_lua_state_info;
@@ -69,6 +73,14 @@ static inline crm_lua_state_info *crm_lua_info(lua_State *L) {
     return (crm_lua_state_info *)ud;
 }
 
+#define CRM_LUA_BYTES_PER_INSTRUCTION 4
+
+static inline long long crm_lua_monotonic_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void *crm_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     crm_lua_state_info *info = (crm_lua_state_info *)ud;
     size_t old = ptr ? osize : 0;
@@ -83,27 +95,62 @@ static void *crm_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
         return NULL;
     }
     void *p = realloc(ptr, nsize);
-    if (p) info->used = info->used - old + nsize;
+    if (p) {
+        info->used = info->used - old + nsize;
+        /* Allocating is work a C function can do without running an instruction
+         * (string.rep in a loop): every CRM_LUA_BYTES_PER_INSTRUCTION bytes count as one. */
+        if (nsize > old && info->host_depth == 0) info->executed += (long long)((nsize - old) / CRM_LUA_BYTES_PER_INSTRUCTION);
+    }
     return p;
 }
 
 #define CRM_LUA_HOOK_STEP 1000
 
+/* Sets info->stopped when a limit is spent (budget, Ctrl-C, deadline); returns it. */
+static inline int crm_lua_check_limits(crm_lua_state_info *info) {
+    if (!info->stopped) {
+        if (crm_lua_interrupt_flag) { crm_lua_interrupt_flag = 0; info->stopped = 2; }
+        else if (info->budget > 0 && info->executed > info->budget) info->stopped = 1;
+        else if (info->deadline_ms > 0 && crm_lua_monotonic_ms() - info->started_ms > info->deadline_ms) info->stopped = 3;
+    }
+    return info->stopped;
+}
+
+static const char *crm_lua_stop_names[] = { "", "CRM_STOP_BUDGET", "CRM_STOP_INTERRUPT", "CRM_STOP_DEADLINE" };
+
 static void crm_lua_count_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
     crm_lua_state_info *info = crm_lua_info(L);
     info->executed += CRM_LUA_HOOK_STEP;
-    if (!info->stopped) {
-        if (crm_lua_interrupt_flag) { crm_lua_interrupt_flag = 0; info->stopped = 2; }
-        else if (info->budget > 0 && info->executed > info->budget) info->stopped = 1;
-    }
-    if (info->stopped) {
+    if (crm_lua_check_limits(info)) {
         /* Sticky, as Redis re-arms its hook: fire on every instruction from now on,
          * so a plugin's own pcall cannot swallow the stop and carry on. */
         lua_sethook(L, crm_lua_count_hook, LUA_MASKCOUNT, 1);
-        luaL_error(L, info->stopped == 1 ? "CRM_STOP_BUDGET" : "CRM_STOP_INTERRUPT");
+        luaL_error(L, crm_lua_stop_names[info->stopped]);
     }
 }
+
+/* Charges `units` instructions of C work about to be done (string.rep, table.move);
+ * returns non-zero, with the stop set, when that is past a limit. The prelude raises. */
+static inline int crm_lua_charge(lua_State *L, long long units) {
+    crm_lua_state_info *info = crm_lua_info(L);
+    if (units > 0) info->executed += units;
+    return crm_lua_check_limits(info);
+}
+
+/* charge(n) for the prelude: raises the stop (as the hook would) once a limit is spent. */
+static int crm_lua_charge_cfunction(lua_State *L) {
+    lua_Number n = luaL_checknumber(L, 1);
+    long long units = n > 1e18 ? (long long)1e18 : (n < 0 ? 0 : (long long)n);
+    int stopped = crm_lua_charge(L, units);
+    if (stopped) {
+        lua_sethook(L, crm_lua_count_hook, LUA_MASKCOUNT, 1);
+        return luaL_error(L, crm_lua_stop_names[stopped]);
+    }
+    return 0;
+}
+
+static inline void crm_lua_push_charge(lua_State *L) { lua_pushcfunction(L, crm_lua_charge_cfunction); }
 
 /* Creates a state with the capped allocator and the count hook installed. */
 static inline lua_State *crm_lua_new_state(crm_lua_state_info *info) {
@@ -118,7 +165,21 @@ static inline void crm_lua_reset_limits(lua_State *L) {
     info->executed = 0;
     info->stopped = 0;
     info->memory_refused = 0;
+    info->started_ms = crm_lua_monotonic_ms();
     lua_sethook(L, crm_lua_count_hook, LUA_MASKCOUNT, CRM_LUA_HOOK_STEP);
+}
+
+/* Pushes "file:line: " of the code that called the running host function, skipping
+ * the prelude's own wrappers (crm.query → host.query): errors point at plugin code. */
+static inline void crm_lua_where(lua_State *L) {
+    lua_Debug ar;
+    int level = 1;
+    while (lua_getstack(L, level, &ar)) {
+        lua_getinfo(L, "S", &ar);
+        if (strcmp(ar.source, "=crm prelude") != 0) break;
+        level++;
+    }
+    luaL_where(L, level);
 }
 
 /* Every host function: upvalue 1 is its id. A negative status raises the error value
@@ -131,7 +192,7 @@ static int crm_lua_trampoline(lua_State *L) {
     int r = info->dispatch(info->host, L, id);
     info->host_depth--;
     if (r == -1) {
-        luaL_where(L, 1);
+        crm_lua_where(L);
         lua_insert(L, -2);
         lua_concat(L, 2);
         return lua_error(L);

@@ -56,7 +56,7 @@ final class PluginLoadingTests: XCTestCase {
         _ = try f.store.create("unit", values: ["number": .text("1")])
         try f.host.disable("shop")
         XCTAssertThrowsError(try f.store.create("unit", values: ["number": .text("2")])) {
-            XCTAssertTrue("\($0)".contains("unit belongs to plugin shop, but it is not enabled"), "\($0)")
+            XCTAssertTrue("\($0)".contains("unit belongs to plugin shop, which is not loaded (it is not enabled)"), "\($0)")
         }
         XCTAssertEqual(try f.store.count("unit", where: nil), 1, "its data stays readable")
     }

@@ -235,7 +235,10 @@ function crm.delete(entity, id) end
 ---@return crm.Rows rows with entity, id and the matching fields
 function crm.find(text, limit) end
 
----Read-only SQL (select) with ? placeholders. Money is stored in cents and decimal(n) in units of 10^-n.
+---One read-only SELECT (or WITH … SELECT, VALUES) with ? placeholders; any other statement, or a second one, is refused.
+---A plugin reads the core entities' tables, its own and those of the plugins it requires; crm's internal tables
+---(_crm_*, sqlite_*) are off limits to everyone. SQLite's work counts against the budget and the time limit.
+---Money is stored in cents and decimal(n) in units of 10^-n.
 ---@param sql string
 ---@param ... string|integer|number|boolean|nil values for the ? placeholders
 ---@return crm.Rows
@@ -265,6 +268,8 @@ function crm.date(when) end
 function crm.days(from, to) end
 
 ---Pins the clock ("2026-11-22", "2026-11-22 09:30"); nil goes back to the real clock.
+---Tests, scripts and the prompt only: a plugin's rules, reports, commands and jobs get an error.
+---Moves created/updated and "today", never the time of audit rows.
 ---@param when? string
 function crm.set_now(when) end
 

@@ -37,4 +37,7 @@ public protocol WriteRules: AnyObject {
     /// True when after-rules watch this action (the store must then be able to undo the
     /// record itself if one refuses).
     func hasAfterRules(_ action: WriteAction, _ entity: String) -> Bool
+    /// Why the rules of this plugin are not running (not enabled, failed to load), or nil
+    /// when they are: the store keeps the plugin's entities read-only meanwhile.
+    func inactiveReason(plugin: String) -> String?
 }

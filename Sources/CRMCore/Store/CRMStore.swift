@@ -45,6 +45,9 @@ public protocol CRMStore: AnyObject {
                    where filter: Filter?) throws -> ResultTable
     /// One read-only SQL statement with bound arguments (reports); writes are refused.
     func select(sql: String, arguments: [Value]) throws -> ResultTable
+    /// The same for plugin code: only tables in `scope` (nil: any) may be read, and
+    /// `shouldStop`, asked while SQLite works, can end the statement.
+    func select(sql: String, arguments: [Value], scope: ReadScope?, shouldStop: (() -> Bool)?) throws -> ResultTable
 
     /// Small per-database key/values: enabled plugins, settings, job runs.
     func meta(_ key: String) throws -> String?

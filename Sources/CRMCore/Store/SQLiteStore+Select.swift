@@ -1,17 +1,61 @@
 import GRDB
+import GRDBSQLite
+
+/// What a `select(sql:…)` may read, and who is asking (for the messages).
+public struct ReadScope: Sendable {
+    /// The tables that may be read; every other table (the store's own `_crm_*` tables,
+    /// the find index, `sqlite_*`, other plugins' entities) is refused by name.
+    public var tables: Set<String>
+    /// Who reads, as messages name it: `plugin 'referrals'`, `a script`.
+    public var reader: String
+    /// What may be read, said after a refusal.
+    public var allowed: String
+
+    public init(tables: Set<String>, reader: String, allowed: String) {
+        self.tables = tables
+        self.reader = reader
+        self.allowed = allowed
+    }
+}
 
 extension SQLiteStore {
     /// Runs one read-only SQL statement with bound arguments; anything that would write
     /// is refused before it runs.
     public func select(sql: String, arguments: [Value]) throws -> ResultTable {
+        try select(sql: sql, arguments: arguments, scope: nil, shouldStop: nil)
+    }
+
+    /// Runs one SELECT (or `WITH … SELECT`, `VALUES`) with bound arguments, for plugins.
+    ///
+    /// Refused before anything runs: a second statement, anything that writes, transaction
+    /// control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE: the host owns the transaction),
+    /// ATTACH/DETACH, PRAGMA, VACUUM, REINDEX, ANALYZE, EXPLAIN, and with a `scope` any
+    /// table outside it. The tables read come from GRDB's statement authorizer (which sees
+    /// every table SQLite compiles a read of); crm installs no authorizer of its own, because
+    /// replacing GRDB's would break its schema cache and, changed mid-statement, abort the
+    /// statements running around a rule. `shouldStop` is asked every 1,000 SQLite steps
+    /// (a recursive CTE can run forever in C) and ends the statement when it says so.
+    public func select(sql: String, arguments: [Value], scope: ReadScope?, shouldStop: (() -> Bool)?) throws -> ResultTable {
         try access { db in
+            // Checked before anything compiles: SQLite applies many PRAGMAs (writable_schema,
+            // foreign_keys…) while compiling them, not when they run.
+            let verb = SQLiteStore.leadingKeyword(sql)
+            guard ["SELECT", "WITH", "VALUES"].contains(verb) else {
+                let what = verb.isEmpty ? "this statement" : verb
+                throw QueryError("SQL: \(what) is not allowed here: only one read-only SELECT (or WITH … SELECT) runs; "
+                                 + "transactions, savepoints, ATTACH, PRAGMA and maintenance belong to crm")
+            }
+            try SQLiteStore.requireOneStatement(sql, db)
             let statement: Statement
             do {
                 statement = try db.makeStatement(sql: sql)
             } catch let error as DatabaseError {
                 throw QueryError("SQL: \(error.message ?? "\(error)")")
             }
-            guard statement.isReadonly else { throw QueryError("SQL: only read-only statements (select) are allowed here") }
+            guard statement.isReadonly else {
+                throw QueryError("SQL: only read-only statements (select) are allowed here; this one writes")
+            }
+            if let scope { try check(statement.databaseRegion, against: scope, db) }
             let bound = arguments.map { v -> DatabaseValue in
                 switch v {
                 case .decimal(let d): return d.description.databaseValue
@@ -25,9 +69,25 @@ extension SQLiteStore {
             }
             let columns = statement.columnNames.map { Column($0) }
             var rows: [[Value]] = []
-            let cursor = try Row.fetchCursor(statement)
-            while let row = try cursor.next() {
-                rows.append((0..<row.count).map { Value(sqlite: row[$0] as DatabaseValue) })
+            let stop = StopBox(shouldStop)
+            if let connection = db.sqliteConnection, shouldStop != nil {
+                sqlite3_progress_handler(connection, 1000, { box in
+                    Unmanaged<StopBox>.fromOpaque(box!).takeUnretainedValue().ask() ? 1 : 0
+                }, Unmanaged.passUnretained(stop).toOpaque())
+            }
+            defer {
+                if let connection = db.sqliteConnection, shouldStop != nil { sqlite3_progress_handler(connection, 0, nil, nil) }
+            }
+            do {
+                // (The handler holds `stop` unretained: it must outlive the fetch.)
+                try withExtendedLifetime(stop) {
+                    let cursor = try Row.fetchCursor(statement)
+                    while let row = try cursor.next() {
+                        rows.append((0..<row.count).map { Value(sqlite: row[$0] as DatabaseValue) })
+                    }
+                }
+            } catch is DatabaseError where stop.stopped {
+                throw QueryError("SQL: the statement was stopped (its time or instruction budget ran out)")
             }
             var numeric = Array(repeating: true, count: columns.count)
             for row in rows {
@@ -141,4 +201,109 @@ extension SQLiteStore {
 /// An aggregate over a field.
 public enum AggregateFunction: String, Sendable, CaseIterable {
     case count, sum, avg, min, max
+}
+
+extension SQLiteStore {
+    /// The first keyword of a statement, upper-cased, after spaces and comments.
+    static func leadingKeyword(_ sql: String) -> String {
+        String(skippingSpace(Substring(sql)).prefix { $0.isLetter }).uppercased()
+    }
+
+    /// The text after leading spaces and comments.
+    static func skippingSpace(_ text: Substring) -> Substring {
+        var s = text
+        while true {
+            s = s.drop { $0.isWhitespace }
+            if s.hasPrefix("--") {
+                s = s.drop { $0 != "\n" }
+            } else if s.hasPrefix("/*") {
+                guard let end = s.range(of: "*/") else { return "" }
+                s = s[end.upperBound...]
+            } else {
+                return s
+            }
+        }
+    }
+
+    /// Refuses text with a second statement after the first, without compiling the second
+    /// (GRDB's check for one compiles it, and compiling a PRAGMA already applies it).
+    static func requireOneStatement(_ sql: String, _ db: Database) throws {
+        guard let connection = db.sqliteConnection else { return }
+        let bytes = Array(sql.utf8CString)
+        var consumed = 0
+        let rc = bytes.withUnsafeBufferPointer { buffer -> Int32 in
+            var statement: OpaquePointer?
+            var tail: UnsafePointer<CChar>?
+            let rc = sqlite3_prepare_v3(connection, buffer.baseAddress, Int32(buffer.count - 1), 0, &statement, &tail)
+            if let tail, let base = buffer.baseAddress { consumed = base.distance(to: tail) }
+            sqlite3_finalize(statement)
+            return rc
+        }
+        guard rc == SQLITE_OK else { return }  // the error is reported when GRDB compiles it
+        var rest = Substring(String(decoding: bytes.dropLast().dropFirst(consumed).map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        while true {
+            rest = skippingSpace(rest)
+            guard rest.hasPrefix(";") else { break }
+            rest = rest.dropFirst()
+        }
+        guard rest.isEmpty else {
+            throw QueryError("SQL: one statement at a time (found a second one after the first ';')")
+        }
+    }
+
+    /// Refuses a statement that reads a table outside the scope, naming the table.
+    ///
+    /// The region GRDB's authorizer gathered names every table the statement reads, but
+    /// also its CTEs and table-valued functions, so it is tested against the names that
+    /// are off limits (each through GRDB's public region API, never by parsing text):
+    /// every table and view in the schema outside the scope (crm's `_crm_*` tables, the
+    /// find index and its shadow tables, other plugins' entities), SQLite's own
+    /// `sqlite_*` tables, the `pragma_*` functions, and virtual-table modules other than
+    /// `json_each` and `json_tree` (`sqlite_dbpage` would read raw pages).
+    func check(_ region: DatabaseRegion, against scope: ReadScope, _ db: Database) throws {
+        if region.isEmpty { return }
+        let refuse = { (what: String) in
+            QueryError("SQL: \(scope.reader) may not read \(what) (\(scope.allowed))")
+        }
+        if region.isFullDatabase { throw refuse("the whole database") }
+        // The common case, cheaply: every table read is in the scope.
+        var scoped = DatabaseRegion()
+        for table in scope.tables { scoped.formUnion(try Table(table).databaseRegion(db)) }
+        if scoped.union(region) == scoped { return }
+        // Something else is read: a CTE, a table-valued function, or a table off limits.
+        let allowed = Set(scope.tables.map { $0.lowercased() })
+        for name in try SQLiteStore.offLimitCandidates(db) where !allowed.contains(name.lowercased()) {
+            if region.isModified(byEventsOfKind: .insert(tableName: name)) {
+                let isInternal = name.hasPrefix("_crm_") || name.lowercased().hasPrefix("sqlite_") || name.hasPrefix("pragma_")
+                throw refuse(isInternal ? "crm's internal table '\(name)'" : "table '\(name)'")
+            }
+        }
+    }
+
+    /// Every name a plugin's statement might read that is not an entity table of its scope.
+    static func offLimitCandidates(_ db: Database) throws -> [String] {
+        let schemaNames = try String.fetchAll(db, sql: "SELECT name FROM sqlite_schema WHERE type IN ('table', 'view')"
+                                                  + " UNION SELECT name FROM sqlite_temp_schema WHERE type IN ('table', 'view')")
+        if builtinCandidates == nil {
+            let pragmas = try String.fetchAll(db, sql: "SELECT 'pragma_' || name FROM pragma_pragma_list")
+            let modules = try String.fetchAll(db, sql: "SELECT name FROM pragma_module_list WHERE name NOT IN ('json_each', 'json_tree')")
+            builtinCandidates = ["sqlite_schema", "sqlite_master", "sqlite_temp_schema", "sqlite_temp_master",
+                                 "sqlite_sequence", "sqlite_stat1", "sqlite_stat4"] + pragmas + modules
+        }
+        return schemaNames + (builtinCandidates ?? [])
+    }
+
+    /// SQLite's own names (fixed for the library loaded), gathered once.
+    nonisolated(unsafe) static var builtinCandidates: [String]?
+}
+
+/// Carries `shouldStop` into SQLite's progress handler, and whether it fired.
+final class StopBox {
+    let shouldStop: (() -> Bool)?
+    var stopped = false
+    init(_ shouldStop: (() -> Bool)?) { self.shouldStop = shouldStop }
+    func ask() -> Bool {
+        if stopped || shouldStop?() == true { stopped = true }
+        return stopped
+    }
 }

@@ -49,6 +49,7 @@ extension SQLiteStore {
 
     public func create(_ entity: String, values: [String: Value], created: Int? = nil) throws -> Int64 {
         let e = try schema.require(entity)
+        try requireOwnerLoaded(e)
         try checkNames(e, values)
         var full = values
         for i in e.fields.indices where e.fields[i].defaultText != nil && values[e.fields[i].name] == nil {
@@ -156,7 +157,9 @@ extension SQLiteStore {
         arguments.append(born)
         // Grams and the audit copy are pure functions of the values: the writer's thread
         // makes them (or this one, when the writer is behind), from what is captured here.
-        let names = statements.names, entity = e.name, user = self.user, at = nowText.text
+        let auditNow = clock.auditNow()
+        let at = auditNow == now ? nowText.text : DateCodec.utcText(epochSeconds: auditNow).databaseValue
+        let names = statements.names, entity = e.name, user = self.user
         let values = ordered  // the writer's thread reads a copy that nothing changes
         do {
             try writes.add(statements.insert, arguments)
@@ -208,12 +211,14 @@ extension SQLiteStore {
     @discardableResult
     public func update(_ entity: String, id: Int64, values: [String: Value]) throws -> Bool {
         let e = try schema.require(entity)
+        try requireOwnerLoaded(e)
         try checkNames(e, values)
         return try atomically { try update(e, id: id, values: values) }
     }
 
     public func update(_ entity: String, where filter: Filter?, values: [String: Value]) throws -> Int {
         let e = try schema.require(entity)
+        try requireOwnerLoaded(e)
         try checkNames(e, values)
         let compiled = try FilterCompiler(schema: schema, entity: e, parser: parser).compile(filter)
         return try atomically {
@@ -271,6 +276,7 @@ extension SQLiteStore {
     public func delete(_ entity: String, id: Int64) throws {
         knownReferences = [:]
         let e = try schema.require(entity)
+        try requireOwnerLoaded(e)
         let rules = self.rules.flatMap { $0.watches(.delete, e.name) ? $0 : nil }
         try atomically {
             guard let old = try access({ db in try fetchRecord(e, id: id, db) }) else {
@@ -382,7 +388,7 @@ extension SQLiteStore {
     static let auditSQL = "INSERT INTO _crm_audit (at, user, action, entity, record_id, field, old, new) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 
     func audit(_ db: Database, action: String, entity: String, id: Int64?, field: String?, old: String?, new: String?) throws {
-        try RawStatement.execute(db.cachedStatement(sql: SQLiteStore.auditSQL), [DateCodec.utcText(epochSeconds: clock.now()).databaseValue, user.databaseValue, action.databaseValue,
+        try RawStatement.execute(db.cachedStatement(sql: SQLiteStore.auditSQL), [DateCodec.utcText(epochSeconds: clock.auditNow()).databaseValue, user.databaseValue, action.databaseValue,
                   entity.databaseValue, id.databaseValue, field.databaseValue, old.databaseValue, new.databaseValue])
     }
 

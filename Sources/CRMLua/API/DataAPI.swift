@@ -109,10 +109,12 @@ extension PluginHost {
             return 1
         }
         add("query") { [unowned self] l in
-            let sql = try l.argString(1, "crm.query(sql, …)")
+            // crm.query(sql, …) arrives as query(plugin, sql, …): what it may read depends on who asks.
+            let caller = try l.argString(1, "crm.query")
+            let sql = try l.argString(2, "crm.query(sql, …)")
             var arguments: [Value] = []
-            if l.top >= 2 {
-                for i in 2...l.top {
+            if l.top >= 3 {
+                for i in 3...l.top {
                     switch l.type(at: i) {
                     case LUA_TNIL: arguments.append(.null)
                     case LUA_TBOOLEAN: arguments.append(.bool(lua_toboolean(l.L, i) != 0))
@@ -121,11 +123,14 @@ extension PluginHost {
                         else if let d = Fixed(parsing: String(crm_lua_tonumber(l.L, i)), scale: 6) { arguments.append(.decimal(d)) }
                         else { arguments.append(.text(l.string(at: i) ?? "")) }
                     case LUA_TSTRING: arguments.append(.text(l.string(at: i) ?? ""))
-                    default: throw LuaArgumentError("crm.query: argument #\(i) must be a string, number, boolean or nil")
+                    default: throw LuaArgumentError("crm.query: argument #\(i - 1) must be a string, number, boolean or nil")
                     }
                 }
             }
-            l.push(try self.store.select(sql: sql, arguments: arguments))
+            // SQLite's own work (a recursive CTE that never ends) counts against the
+            // budget and the time limit too: 1,000 SQLite steps cost 1,000 instructions.
+            l.push(try self.store.select(sql: sql, arguments: arguments, scope: self.readScope(for: caller),
+                                         shouldStop: { l.charge(1000) }))
             return 1
         }
         add("user") { [unowned self] l in l.push(self.store.user); return 1 }
@@ -151,13 +156,20 @@ extension PluginHost {
         }
         add("set_now") { [unowned self] l in
             // Tests and rehearsals: pin the clock ("2026-11-22", "2026-11-22 09:30"), or nil for the real one.
-            if l.type(at: 1) == LUA_TNIL || l.type(at: 1) == LUA_TNONE {
+            // crm.set_now(when) arrives as set_now(caller, when).
+            let caller = try l.argString(1, "crm.set_now")
+            guard PluginHost.clockSetters.contains(caller) else {
+                throw LuaArgumentError("crm.set_now is for tests and scripts (crm test, crm run, the prompt): plugin '\(caller)' "
+                                       + "may not move the clock in its rules, reports, commands or jobs; the time records get would be forged")
+            }
+            if l.type(at: 2) == LUA_TNIL || l.type(at: 2) == LUA_TNONE {
                 self.store.clock = self.startClock  // the run's own clock (CRM_NOW, if it pinned one)
                 return 0
             }
-            let text = try l.argString(1, "crm.set_now(text)")
+            let text = try l.argString(2, "crm.set_now(text)")
             let t = try ValueParser(clock: self.store.clock).instant(text)
-            self.store.clock = .fixed(t)
+            // Only "now" moves: the audit trail keeps the run's own time.
+            self.store.clock = self.startClock.pinned(at: t)
             return 0
         }
         add("setting") { [unowned self] l in
@@ -170,6 +182,29 @@ extension PluginHost {
             self.log("[\(plugin)] \(text)")
             return 0
         }
+    }
+
+    /// What `crm.query` may read for code running as `caller` (a plugin, or a script,
+    /// the prompt, a test): never crm's internal tables (`_crm_*`, the find index,
+    /// `sqlite_*`). A plugin reads the core entities, its own and those of the plugins it
+    /// requires (and theirs, in turn); scripts, the prompt and tests read every entity.
+    func readScope(for caller: String) -> ReadScope {
+        let entities = store.schema.entities
+        if PluginHost.trustedNames.contains(caller) {
+            let reader = caller == "(script)" ? "a script" : caller == "(test)" ? "a test" : "the prompt"
+            return ReadScope(tables: Set(entities.map(\.name)), reader: reader,
+                             allowed: "crm.query reads entity tables only; crm's own tables are internal")
+        }
+        var owners: Set<String> = ["core"]
+        var queue = [caller]
+        while let name = queue.popLast() {
+            guard owners.insert(name).inserted else { continue }
+            queue += loaded.first(where: { $0.name == name })?.requires ?? []
+        }
+        let tables = entities.filter { owners.contains($0.owner) }.map(\.name)
+        return ReadScope(tables: Set(tables), reader: "plugin '\(caller)'",
+                         allowed: "a plugin reads the core entities, its own and those of the plugins it requires: "
+                             + tables.sorted().joined(separator: ", "))
     }
 
     func entityArg(_ l: LuaState, _ i: Int32, _ function: String) throws -> EntityDefinition {

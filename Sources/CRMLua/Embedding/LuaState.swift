@@ -27,6 +27,10 @@ public final class LuaState {
         set { info.pointee.budget = newValue }
     }
 
+    /// Seconds one outermost timed call may take, wall clock (0: no limit): the last
+    /// guard, checked in the instruction hook, for work the budget does not see.
+    public var timeLimit: Int64 = 0
+
     /// Bytes the state may hold (0: no limit).
     public var memoryLimit: Int {
         get { Int(info.pointee.limit) }
@@ -91,7 +95,7 @@ public final class LuaState {
         lua_setfield(L, -2, "message")
         lua_pushinteger(L, lua_Integer(token))
         lua_setfield(L, -2, "token")
-        luaL_where(L, 1)
+        crm_lua_where(L)
         lua_setfield(L, -2, "where")
         if lua_getfield(L, crm_lua_registryindex(), "crm.error_meta") == LUA_TTABLE {
             lua_setmetatable(L, -2)
@@ -119,14 +123,33 @@ public final class LuaState {
 
     /// Calls the function below `arguments` values on the stack, within the budget and
     /// the memory cap; leaves `results` values on the stack, or throws.
-    public func call(arguments: Int32, results: Int32) throws {
+    ///
+    /// A `timed` call (plugin code: rules, reports, commands, jobs) also gets `timeLimit`
+    /// seconds; an untimed one (a script, a prompt line) has none, but a timed call inside
+    /// it (a rule its write runs) gets its own.
+    public func call(arguments: Int32, results: Int32, timed: Bool = true) throws {
         let savedHostDepth = info.pointee.host_depth
+        let savedDeadline = (info.pointee.deadline_ms, info.pointee.started_ms)
         info.pointee.host_depth = 0
-        if callDepth == 0 { crm_lua_reset_limits(L) }
+        if callDepth == 0 {
+            crm_lua_reset_limits(L)
+            info.pointee.deadline_ms = timed ? timeLimit * 1000 : 0
+        } else if timed && info.pointee.deadline_ms == 0 && timeLimit > 0 {
+            info.pointee.deadline_ms = timeLimit * 1000
+            info.pointee.started_ms = crm_lua_monotonic_ms()
+        }
         callDepth += 1
         let status = crm_lua_pcall(L, arguments, results)
         callDepth -= 1
         info.pointee.host_depth = savedHostDepth
+        if callDepth > 0 { (info.pointee.deadline_ms, info.pointee.started_ms) = savedDeadline }
+        if status == LUA_OK, info.pointee.stopped != 0, let stop = stopFailure(Int(info.pointee.stopped), location: nil) {
+            // A limit was spent in C work (a query the code then caught the error of):
+            // the call failed even though Lua returned.
+            crm_lua_pop(L, results == LUA_MULTRET ? 0 : results)
+            if callDepth == 0 { pendingErrors.removeAll(); crm_lua_reset_limits(L); crm_lua_collect(L) }
+            throw stop
+        }
         if status == LUA_OK {
             if callDepth == 0 { pendingErrors.removeAll() }
             return
@@ -148,13 +171,24 @@ public final class LuaState {
             return LuaFailure(kind: .memory, message: "ran out of memory (the cap is \(memoryLimit / 1_048_576) MiB, setting lua.memory_mb)",
                               traceback: nil)
         }
+        // Whatever error surfaced (a plugin may have caught the stop and raised another,
+        // or a query stopped by the budget failed), a spent limit is what ended the call.
+        if info.pointee.stopped != 0, let stop = stopFailure(Int(info.pointee.stopped), location: nil) {
+            // A rule stopped inside a write this code made already says which rule it was.
+            if lua_type(L, -1) == LUA_TTABLE, let token = integerField("token"),
+               let error = pendingErrors[Int(token)], error is PluginError { return error }
+            let text = lua_type(L, -1) == LUA_TSTRING ? string(at: -1) ?? "" : ""
+            var (location, _) = LuaFailure.splitLocation(text.components(separatedBy: "\nstack traceback:")[0])
+            if location == nil, lua_type(L, -1) == LUA_TTABLE { location = whereField() }
+            return LuaFailure(kind: stop.kind, message: stop.message, traceback: nil, location: location)
+        }
         if lua_type(L, -1) == LUA_TTABLE {
             if let token = integerField("token"), let error = pendingErrors[Int(token)] {
                 // Errors that already know where they are pass through; a store error
                 // (a unique value taken, say) gets the file:line of the API call.
                 if error is LuaFailure || error is PluginError { return error }
                 return LuaFailure(kind: .runtime, message: LuaState.describe(error), traceback: nil,
-                                  location: stringField("where").map { $0.hasSuffix(": ") ? String($0.dropLast(2)) : $0 })
+                                  location: whereField())
             }
             if boolField("refusal") {
                 return LuaFailure(kind: .refused, message: stringField("message") ?? "refused",
@@ -170,14 +204,43 @@ public final class LuaState {
             traceback = String(text[range.lowerBound...]).trimmingCharacters(in: .whitespacesAndNewlines)
         }
         let (location, bare) = LuaFailure.splitLocation(message)
-        if bare.hasSuffix("CRM_STOP_BUDGET") {
-            return LuaFailure(kind: .budget, message: "ran past its instruction budget (\(instructionBudget) instructions, setting lua.instructions)",
-                              traceback: traceback, location: location)
-        }
-        if bare.hasSuffix("CRM_STOP_INTERRUPT") {
-            return LuaFailure(kind: .interrupted, message: "interrupted (Ctrl-C)", traceback: traceback, location: location)
+        for (code, name) in [(1, "CRM_STOP_BUDGET"), (2, "CRM_STOP_INTERRUPT"), (3, "CRM_STOP_DEADLINE")] where bare.hasSuffix(name) {
+            if var stop = stopFailure(code, location: location) {
+                stop.traceback = traceback
+                return stop
+            }
         }
         return LuaFailure(kind: .runtime, message: bare, traceback: traceback, location: location)
+    }
+
+    /// The `where` of an error table without its ": ", nil when Lua knew no line (a C
+    /// caller: the host then names the function's own location).
+    func whereField() -> String? {
+        guard let text = stringField("where") else { return nil }
+        let bare = text.hasSuffix(": ") ? String(text.dropLast(2)) : text
+        return bare.isEmpty ? nil : bare
+    }
+
+    /// The failure for a spent limit (1 budget, 2 Ctrl-C, 3 time), naming the setting.
+    func stopFailure(_ code: Int, location: String?) -> LuaFailure? {
+        switch code {
+        case 1:
+            return LuaFailure(kind: .budget, message: "ran past its instruction budget (\(instructionBudget) instructions, setting lua.instructions)",
+                              traceback: nil, location: location)
+        case 2:
+            return LuaFailure(kind: .interrupted, message: "interrupted (Ctrl-C)", traceback: nil, location: location)
+        case 3:
+            return LuaFailure(kind: .budget, message: "ran past its time limit (\(timeLimit) s, setting lua.seconds)",
+                              traceback: nil, location: location)
+        default:
+            return nil
+        }
+    }
+
+    /// Charges C work done on Lua's behalf (SQLite steps of `crm.query`); true once a
+    /// limit is spent: the caller stops, and the hook raises the stop when Lua resumes.
+    func charge(_ units: Int64) -> Bool {
+        crm_lua_charge(L, units) != 0
     }
 
     // MARK: Stack helpers (all raw: no metamethod can run, so no error can longjmp here)

@@ -6,54 +6,129 @@ enum Prelude {
     static let source = #"""
 local host = ...
 local _G, type, pairs, ipairs, next, select, tostring, tonumber = _G, type, pairs, ipairs, next, select, tostring, tonumber
-local error, pcall, setmetatable, getmetatable, rawget, rawequal = error, pcall, setmetatable, getmetatable, rawget, rawequal
+local error, pcall, xpcall, setmetatable, getmetatable, rawget, rawequal, rawlen = error, pcall, xpcall, setmetatable, getmetatable, rawget, rawequal, rawlen
 local string, table, math, utf8, os, io, debug, coroutine, load = string, table, math, utf8, os, io, debug, coroutine, load
 local collectgarbage = collectgarbage
 local sfind, ssub, sformat, smatch, sgmatch, sgsub, srep = string.find, string.sub, string.format, string.match, string.gmatch, string.gsub, string.rep
 
 local registry = debug.getregistry()
-local error_meta = { __tostring = function(e) return e.where and (e.where .. ": " .. tostring(e.message)) or tostring(e.message) end }
+local error_meta = { __tostring = function(e)
+  local at = e.where and sgsub(e.where, ":%s*$", "")
+  return (at and at ~= "") and (at .. ": " .. tostring(e.message)) or tostring(e.message)
+end }
 registry["crm.error_meta"] = error_meta
 
--- Lua patterns backtrack: a C function cannot be stopped by the instruction hook, so
--- a pattern whose worst case on this subject is too slow is refused up front.
-local MAX_PATTERN_COST = 2e9
-local quantifier_cache, cached = {}, 0
-local function quantifiers(p)
-  local n, i, len = 0, 1, #p
+-- Time Lua spends in C is invisible to the instruction hook, so C work that is not
+-- proportional to what it allocates (allocations are charged by the allocator) is
+-- charged here before it runs: charge(n) adds n instructions and raises the stop when
+-- a limit is spent.
+local charge = host.charge
+
+-- Lua patterns backtrack, inside one C call. Before a pattern runs, its worst case on
+-- this subject is estimated and a pattern over MAX_PATTERN_COST is refused, whatever
+-- the length of the text:
+--   cost = starts * product over backtracking items of (choices + 1)
+-- starts is 1 for a pattern anchored with ^, else #s + 1; a backtracking item is a
+-- repetition (*, +, -) that is not the last item: it may stop after any of the
+-- characters its class matches, so its choices are the number of characters of the
+-- subject in its class (a ? item has 2); %b and back-references %1-%9 that are not last
+-- scan up to #s characters. A last item never backtracks: nothing follows it to fail.
+-- The matcher takes about 1e8 such steps a second, so no pattern runs for long.
+local MAX_PATTERN_COST = 1e8
+local item_cache, cached = {}, 0
+local function parse_items(p)
+  local list, i, len = {}, 1, #p
+  local anchored = ssub(p, 1, 1) == "^"
+  if anchored then i = 2 end
   while i <= len do
-    local c = ssub(p, i, i)
-    if c == "%" then
-      i = i + 2
-    elseif c == "[" then
+    local c, start = ssub(p, i, i), i
+    if c == "(" or c == ")" then
       i = i + 1
-      if ssub(p, i, i) == "^" then i = i + 1 end
-      if ssub(p, i, i) == "]" then i = i + 1 end
-      while i <= len and ssub(p, i, i) ~= "]" do
-        if ssub(p, i, i) == "%" then i = i + 1 end
+    elseif c == "$" and i == len then
+      i = i + 1
+    elseif c == "%" and ssub(p, i + 1, i + 1) == "b" then
+      i = i + 4
+      list[#list + 1] = { kind = "scan" }
+    elseif c == "%" and ssub(p, i + 1, i + 1) == "f" then
+      i = i + 2
+      if ssub(p, i, i) == "[" then
+        i = i + 1
+        if ssub(p, i, i) == "^" then i = i + 1 end
+        if ssub(p, i, i) == "]" then i = i + 1 end
+        while i <= len and ssub(p, i, i) ~= "]" do
+          if ssub(p, i, i) == "%" then i = i + 1 end
+          i = i + 1
+        end
         i = i + 1
       end
-      i = i + 1
+      list[#list + 1] = { kind = "fixed" }
+    elseif c == "%" and sfind(ssub(p, i + 1, i + 1), "^%d$") then
+      i = i + 2
+      list[#list + 1] = { kind = "scan" }
     else
-      if c == "*" or c == "+" or c == "-" then n = n + 1 end
-      i = i + 1
+      if c == "%" then
+        i = i + 2
+      elseif c == "[" then
+        i = i + 1
+        if ssub(p, i, i) == "^" then i = i + 1 end
+        if ssub(p, i, i) == "]" then i = i + 1 end
+        while i <= len and ssub(p, i, i) ~= "]" do
+          if ssub(p, i, i) == "%" then i = i + 1 end
+          i = i + 1
+        end
+        i = i + 1
+      else
+        i = i + 1
+      end
+      local class, q = ssub(p, start, i - 1), ssub(p, i, i)
+      if q == "*" or q == "+" or q == "-" or q == "?" then
+        i = i + 1
+        list[#list + 1] = { kind = q == "?" and "optional" or "repeat", class = class }
+      else
+        list[#list + 1] = { kind = "fixed" }
+      end
     end
   end
-  return n
-end
-local function guard(name, s, p, plain)
-  if plain or type(s) ~= "string" or type(p) ~= "string" or #s <= 256 then return end
-  local k = quantifier_cache[p]
-  if not k then
-    k = quantifiers(p)
-    if cached >= 512 then quantifier_cache, cached = {}, 0 end
-    quantifier_cache[p], cached = k, cached + 1
+  list[#list] = nil  -- the last item never backtracks
+  local backtracking = {}
+  for _, item in ipairs(list) do
+    if item.kind ~= "fixed" then backtracking[#backtracking + 1] = item end
   end
-  if k == 0 then return end
-  local cost = (#s + 1) ^ (ssub(p, 1, 1) == "^" and k or k + 1)
-  if cost > MAX_PATTERN_COST then
-    error(sformat("string.%s: pattern %q has %d repetition item(s); on a %d-byte string its worst case is too slow "
-      .. "(limit: length^(items+1) <= 2e9); split the text or search plainly", name, p, k, #s), 3)
+  return { anchored = anchored, items = backtracking }
+end
+
+local function guard(name, s, p, plain)
+  if type(s) ~= "string" or type(p) ~= "string" then return end
+  local n = #s
+  if plain or not sfind(p, "[%^%$%*%+%?%.%(%)%[%]%%%-]") then
+    -- A plain search compares the needle at each position: up to #s * #p steps.
+    if n > 4096 then charge((n // 64) * #p) end
+    return
+  end
+  local parsed = item_cache[p]
+  if not parsed then
+    parsed = parse_items(p)
+    if cached >= 512 then item_cache, cached = {}, 0 end
+    item_cache[p], cached = parsed, cached + 1
+  end
+  local starts = (parsed.anchored and name ~= "gmatch") and 1 or n + 1
+  local cost = starts
+  local items = parsed.items
+  if cost * (n + 1) ^ #items <= MAX_PATTERN_COST then return end
+  for _, item in ipairs(items) do
+    local choices = n
+    if item.kind == "optional" then
+      choices = 1
+    elseif item.kind == "repeat" then
+      local _, matching = sgsub(s, item.class, "")
+      choices = matching
+    end
+    cost = cost * (choices + 1)
+    if cost > MAX_PATTERN_COST then
+      error(sformat("string.%s: pattern %q has %d backtracking item(s); on this %d-byte string its worst case is "
+        .. "too slow (more than %.0e steps): split the text, anchor the pattern with ^, use fewer repetitions, or "
+        .. "search plainly", name, p, #items, n, MAX_PATTERN_COST), 3)
+    end
   end
 end
 
@@ -64,6 +139,49 @@ safe_string.find = function(s, p, init, plain) guard("find", s, p, plain); retur
 safe_string.match = function(s, p, init) guard("match", s, p); return smatch(s, p, init) end
 safe_string.gmatch = function(s, p, init) guard("gmatch", s, p); return sgmatch(s, p, init) end
 safe_string.gsub = function(s, p, r, n) guard("gsub", s, p); return sgsub(s, p, r, n) end
+-- string.rep loops n times even when the result is empty ("" or a "" separator).
+safe_string.rep = function(s, n, sep)
+  if type(n) == "number" and n > 1024 then charge(n // 16) end
+  return srep(s, n, sep)
+end
+
+-- table functions that loop over a range they are told, not over what exists.
+local tmove, tconcat, tinsert, tremove, tsort = table.move, table.concat, table.insert, table.remove, table.sort
+local safe_table = {}
+for k, v in pairs(table) do safe_table[k] = v end
+safe_table.move = function(a1, f, e, t, a2)
+  if type(f) == "number" and type(e) == "number" and e - f > 1024 then charge(e - f) end
+  return tmove(a1, f, e, t, a2)
+end
+safe_table.concat = function(list, sep, i, j)
+  if type(i) == "number" or type(j) == "number" then
+    local from, to = tonumber(i) or 1, tonumber(j) or #list
+    if to - from > 1024 then charge(to - from) end
+  end
+  return tconcat(list, sep, i, j)
+end
+-- insert and remove at a position shift the elements after it.
+local function shifted(list, pos)
+  if type(list) == "table" and math.type(pos) == "integer" then
+    local after = rawlen(list) - pos
+    if after > 1024 then charge(after // 4) end
+  end
+end
+safe_table.insert = function(list, ...)
+  if select("#", ...) >= 2 then shifted(list, (...)) end
+  return tinsert(list, ...)
+end
+safe_table.remove = function(list, ...)
+  if select("#", ...) >= 1 then shifted(list, (...)) end
+  return tremove(list, ...)
+end
+safe_table.sort = function(list, cmp)
+  if type(list) == "table" then
+    local n = rawlen(list)
+    if n > 1024 then charge(n * math.ceil(math.log(n, 2)) // 4) end
+  end
+  return tsort(list, cmp)
+end
 
 -- The string metatable is shared by every plugin in the state: freeze it. Its __index
 -- is a function, so not even rawset can reach the table behind it.
@@ -143,9 +261,10 @@ local function make_api(plugin)
   end
   api.get, api.list, api.count, api.aggregate = host.get, host.list, host.count, host.aggregate
   api.create, api.update, api.delete = host.create, host.update, host.delete
-  api.find, api.query = host.find, host.query
+  api.find = host.find
+  function api.query(sql, ...) return host.query(plugin, sql, ...) end
   api.user, api.now, api.today, api.date, api.days = host.user, host.now, host.today, host.date, host.days
-  api.set_now = host.set_now
+  function api.set_now(when) return host.set_now(plugin, when) end
   api.run_report, api.run_command = host.run_report, host.run_command
   function api.set_setting(name, value) return host.set_setting(plugin, name, value) end
   function api.sum(entity, field, opts) return host.aggregate(entity, "sum", field, opts) end
@@ -190,7 +309,26 @@ local function make_env(plugin, with_api)
   local env = {}
   for _, name in ipairs(base_names) do env[name] = _G[name] end
   env._G = env
-  env.string, env.table, env.math = copy(safe_string), copy(table), copy(math)
+  env.string, env.table, env.math = copy(safe_string), copy(safe_table), copy(math)
+  -- A stop (budget, time, Ctrl-C) is raised inside the instruction hook, and Lua runs
+  -- the message handler of that error with hooks off: a handler that loops could never
+  -- be stopped. So a stop skips the plugin's handler and goes on up.
+  env.xpcall = function(f, handler, ...)
+    if type(handler) ~= "function" then return xpcall(f, handler, ...) end
+    return xpcall(f, function(e)
+      if type(e) == "string" and sfind(e, "CRM_STOP_", 1, true) then return e end
+      return handler(e)
+    end, ...)
+  end
+  -- Finalizers run with hooks off (lgc.c: "stop debug hooks during GC metamethod"), so
+  -- no budget can stop a __gc: plugins cannot set one. (An object is marked for
+  -- finalization only if its metatable has __gc when setmetatable is called.)
+  env.setmetatable = function(t, mt)
+    if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
+      error("setmetatable: __gc is not available to plugins (finalizers run outside the instruction budget)", 2)
+    end
+    return setmetatable(t, mt)
+  end
   env.utf8, env.coroutine = copy(utf8), copy(coroutine)
   env.os = {
     time = os.time, date = os.date, clock = os.clock, difftime = os.difftime, getenv = os.getenv,

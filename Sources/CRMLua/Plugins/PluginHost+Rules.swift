@@ -9,15 +9,14 @@ import Foundation
 /// order its files declare them. Rules for `*` take their place in that same order.
 extension PluginHost {
     public func watches(_ action: WriteAction, _ entity: String) -> Bool {
-        watched.contains("\(action.rawValue) \(entity)") || watched.contains("\(action.rawValue) *") || orphanOwner(entity) != nil
+        watched.contains("\(action.rawValue) \(entity)") || watched.contains("\(action.rawValue) *")
     }
 
-    /// The plugin an entity belongs to when that plugin is not loaded (disabled, or it
-    /// failed to load): its rules cannot run, so its records are read-only meanwhile.
-    func orphanOwner(_ entity: String) -> String? {
-        guard let owner = store.schema.entity(named: entity)?.owner, owner != "core",
-              !loaded.contains(where: { $0.name == owner }), loadingPlugin != owner else { return nil }
-        return owner
+    /// Why a plugin's rules are not running (the store then keeps its entities read-only).
+    public func inactiveReason(plugin: String) -> String? {
+        if plugin == "core" || loadingPlugin == plugin || loaded.contains(where: { $0.name == plugin }) { return nil }
+        if let problem = problems.first(where: { $0.plugin == plugin }) { return "it failed to load: \(problem)" }
+        return "it is not enabled"
     }
 
     public func hasAfterRules(_ action: WriteAction, _ entity: String) -> Bool {
@@ -31,10 +30,6 @@ extension PluginHost {
     }
 
     public func before(_ event: inout WriteEvent) throws {
-        if let owner = orphanOwner(event.entity.name) {
-            let why = problems.first(where: { $0.plugin == owner }).map { "it failed to load: \($0)" } ?? "it is not enabled"
-            throw PluginError(plugin: owner, message: "\(event.entity.name) belongs to plugin \(owner), but \(why); its records are read-only until it loads, so its rules cannot be bypassed")
-        }
         try run(.before, &event)
     }
 

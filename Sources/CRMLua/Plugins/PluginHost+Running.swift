@@ -14,6 +14,8 @@ extension PluginHost {
         registerDeclarations(into: add)
         registerDataAPI(into: add)
         registerRunAPI(into: add)
+        crm_lua_push_charge(lua.L)
+        lua.setField("charge", at: -2)
     }
 
     // MARK: Reports and commands
@@ -191,7 +193,7 @@ extension PluginHost {
         let top = l.top
         defer { l.top = top }
         try load("return " + expression, chunkName: "prompt", env: env)
-        do { try l.call(arguments: 0, results: 1) } catch { throw pluginError(error, plugin: nil, what: nil) }
+        do { try l.call(arguments: 0, results: 1, timed: false) } catch { throw pluginError(error, plugin: nil, what: nil) }
         try callPrelude("show", pushing: {
             lua_pushvalue(l.L, -2)
             return 1
@@ -230,7 +232,7 @@ extension PluginHost {
         try load(source, chunkName: chunkName, env: env)
         for a in arguments { l.push(a) }
         do {
-            try l.call(arguments: Int32(arguments.count), results: 1)
+            try l.call(arguments: Int32(arguments.count), results: 1, timed: false)
             return try ResultReader(lua: l).output(at: -1, title: nil)
         } catch {
             throw pluginError(error, plugin: nil, what: nil)

@@ -9,7 +9,13 @@ extension PluginHost {
                           label: "Lua instructions one rule, report, command or job may run"),
         SettingDefinition(name: "memory_mb", type: .integer, defaultText: "256",
                           label: "Memory all plugins together may hold (MiB)"),
+        SettingDefinition(name: "seconds", type: .integer, defaultText: "5",
+                          label: "Seconds one rule, report, command or job may take (scripts and the prompt: no limit)"),
     ]
+
+    /// Who may move the clock with `crm.set_now`: scripts, the prompt and tests; never a
+    /// plugin's own code.
+    static let clockSetters: Set<String> = ["(script)", "(prompt)", "(test)"]
 
     /// The names scripts and the prompt run under: they get every permission.
     static let trustedNames: Set<String> = ["(script)", "(prompt)", "(test)"]
@@ -17,6 +23,11 @@ extension PluginHost {
     func memoryLimitSetting() throws -> Int {
         guard case .integer(let mb) = try setting(owner: "lua", name: "memory_mb"), mb > 0 else { return 256 << 20 }
         return Int(mb) << 20
+    }
+
+    func timeLimitSetting() throws -> Int64 {
+        guard case .integer(let n) = try setting(owner: "lua", name: "seconds"), n > 0 else { return 5 }
+        return n
     }
 
     func instructionBudgetSetting() throws -> Int64 {
@@ -165,6 +176,7 @@ extension PluginHost {
         if parts[0] == "lua" {
             lua.memoryLimit = try memoryLimitSetting()
             lua.instructionBudget = try instructionBudgetSetting()
+            lua.timeLimit = try timeLimitSetting()
         }
     }
 }

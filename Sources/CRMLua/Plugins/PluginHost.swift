@@ -96,6 +96,7 @@ public final class PluginHost: WriteRules {
         lua = LuaState()
         lua.memoryLimit = try memoryLimitSetting()
         lua.instructionBudget = try instructionBudgetSetting()
+        lua.timeLimit = try timeLimitSetting()
         rules = []; reports = []; commands = []; jobs = []; loaded = []; problems = []
         environments = [:]
         promptEnvironment = nil

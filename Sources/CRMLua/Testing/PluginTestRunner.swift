@@ -74,7 +74,7 @@ public struct PluginTestRunner {
         })
         do {
             try host.load(source, chunkName: display, env: env)
-            try l.call(arguments: 0, results: 0)
+            try l.call(arguments: 0, results: 0, timed: false)
         } catch {
             while store.transactionDepth > 0 { try? store.rollback() }
             outcomes.append(Outcome(name: "(loading the file)", file: display, failure: LuaState.describe(host.pluginError(error, plugin: nil, what: nil))))
