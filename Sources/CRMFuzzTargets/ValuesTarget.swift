@@ -28,9 +28,13 @@ enum ValuesTarget {
                 decimals.append(f)
             }
         }
-        // Comparing across scales rescales one side (as sums and range checks do).
+        // Comparing across scales rescales one side, as range checks do (a field's min and
+        // max are parsed at the value's scale + 4).
         for a in decimals {
             for b in decimals { _ = a < b }
+            for bound in ["0", "1", "5"] {
+                if let b = Fixed(parsing: bound, scale: a.scale + 4) { _ = (a < b, b < a) }
+            }
         }
         for entity in store.schema.entities {
             for field in entity.fields {
