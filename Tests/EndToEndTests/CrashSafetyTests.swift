@@ -9,16 +9,16 @@ import Glibc
 /// whole batches, and have exactly one audit row per record it holds.
 ///
 /// Imports commit every 100,000 lines of the file (`Importer.batchSize`; rejected lines count
-/// too). The file is 8,000 good rows, 92,000 rows with a missing column (rejected quickly),
-/// then 8,000 good rows: 108,000 rows in two batches that a debug build imports in a few
-/// seconds, and the only counts a kill may leave are 0, 8,000 and 16,000.
+/// too). The file is 3,000 good rows, 97,000 rows with a missing column (rejected quickly),
+/// then 3,000 good rows: 103,000 rows in two batches that a debug build imports in about
+/// two seconds, and the only counts a kill may leave are 0, 3,000 and 6,000.
 final class CrashSafetyTests: XCTestCase {
     var sandbox: CRMSandbox!
 
     override func setUpWithError() throws { sandbox = try CRMSandbox() }
     override func tearDown() { sandbox?.remove() }
 
-    static let firstGood = 8_000, rejectedRows = 92_000, secondGood = 8_000
+    static let firstGood = 3_000, rejectedRows = 97_000, secondGood = 3_000
     static let batchSize = 100_000
 
     /// `rows` customer rows numbered from 0; the `bad` ones lack the second column.
@@ -41,7 +41,7 @@ final class CrashSafetyTests: XCTestCase {
     }
 
     func testKilledAtomicImportsKeepNothingOrEverything() throws {
-        let rows = 20_000
+        let rows = 5_000
         let csv = try writeCSV("atomic.csv", rows: rows)
         try killRuns(command: "import customer \(csv)", options: ["--atomic"], runs: 3, allowed: [0, rows], firstBatch: rows)
     }
