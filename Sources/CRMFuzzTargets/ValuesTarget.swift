@@ -1,7 +1,8 @@
 import CRMCore
 
-/// Value parsing: the text as every field type, as every field of the core entities (with
-/// their range and pattern checks), as a decimal at several scales, as dates.
+/// Value parsing: the text as every field type (what is stored must read back), as every
+/// field of the core entities (references looked up by title), as a decimal at several
+/// scales compared the way range checks compare, as dates and relative dates.
 enum ValuesTarget {
     static let types: [FieldType] = [
         .text, .integer, .decimal(scale: 0), .decimal(scale: 1), .decimal(scale: 3), .decimal(scale: 6), .money,
