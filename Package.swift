@@ -46,6 +46,19 @@ let package = Package(
             name: "crm-bench",
             dependencies: ["CRMShell", "CRMCore"]),
 
+        // Fuzz targets: pure functions over bytes, shared by crm-fuzz and the replay test.
+        .target(
+            name: "CRMFuzzTargets",
+            dependencies: ["CRMCore", "CRMShell"]),
+        // The libFuzzer driver when built by scripts/fuzz (-sanitize=fuzzer -D CRM_LIBFUZZER);
+        // a replay tool for saved inputs otherwise.
+        .systemLibrary(
+            name: "CLibFuzzer",
+            path: "Sources/CLibFuzzer"),
+        .executableTarget(
+            name: "crm-fuzz",
+            dependencies: ["CRMFuzzTargets", "CLibFuzzer"]),
+
         .target(
             name: "CRMTestSupport",
             dependencies: ["CRMCore", "CRMShell", "CRMLua"],
@@ -54,6 +67,7 @@ let package = Package(
         .testTarget(name: "CRMCoreTests", dependencies: ["CRMCore", "CRMTestSupport"]),
         .testTarget(name: "CRMShellTests", dependencies: ["CRMShell", "CRMCore", "CRMTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CRMCore", "CRMTestSupport"]),
+        .testTarget(name: "FuzzReplayTests", dependencies: ["CRMFuzzTargets"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,61 @@
+import CRMCore
+import Foundation
+
+/// The CSV reader: bytes in memory and the same bytes read from a file in tiny chunks
+/// must give the same records, lines and error, wherever the chunk boundaries fall.
+enum CSVTarget {
+    /// Chunk sizes of at least 3, so the BOM is always whole in the first chunk (the real
+    /// chunk is 1 MiB): 3, and a second one from the input's length, so inputs move the
+    /// boundaries around without a third pass.
+    static func chunkSizes(_ count: Int) -> [Int] { [3, 4 + count % 13] }
+
+    /// One scratch file per process, rewritten for each input; in memory (/dev/shm) where
+    /// there is one, since writing a file to disk for every input slows the fuzzer tenfold.
+    static let scratchPath: String = {
+        let folder = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : NSTemporaryDirectory()
+        return folder + "/crm-fuzz-csv-\(getpid()).csv"
+    }()
+
+    struct Outcome: Equatable {
+        var records: [[String]] = []
+        var lines: [Int] = []
+        var error: CSVError?
+    }
+
+    static func read(_ reader: CSVReader) -> Outcome {
+        var outcome = Outcome()
+        do {
+            while let (fields, line) = try reader.next() {
+                outcome.records.append(fields)
+                outcome.lines.append(line)
+            }
+        } catch let e as CSVError {
+            outcome.error = e
+        } catch {
+            outcome.error = CSVError("\(error)", line: -1)
+        }
+        return outcome
+    }
+
+    static func run(_ bytes: [UInt8]) throws {
+        let expected = read(CSVReader(data: bytes))
+        var previous = 0
+        for line in expected.lines {
+            try check(line > previous, "record lines do not increase: \(expected.lines)")
+            previous = line
+        }
+        guard FileManager.default.createFile(atPath: scratchPath, contents: Data(bytes)) else {
+            throw FuzzFailure("cannot write \(scratchPath)")
+        }
+        defer { unlink(scratchPath) }
+        for chunk in chunkSizes(bytes.count) {
+            let got: Outcome
+            do {
+                got = read(try CSVReader(path: scratchPath, chunkSize: chunk))
+            } catch {
+                throw FuzzFailure("cannot open \(scratchPath): \(error)")
+            }
+            try check(got == expected, "chunks of \(chunk) bytes read \(got) but memory read \(expected)")
+        }
+    }
+}
