@@ -43,10 +43,18 @@ public enum RelativeDate {
         }
     }
 
-    /// The day a date word means (`2026-11-22` or a relative word), or nil.
+    /// The days a date can be: years 0001 to 9999, what four-digit ISO dates (stored as
+    /// text and compared as text) can hold.
+    public static let validDays = DateCodec.daysFromCivil(1, 1, 1)...DateCodec.daysFromCivil(9999, 12, 31)
+
+    /// The day a date word means (`2026-11-22` or a relative word), or nil (also when a
+    /// shift lands outside years 0001–9999).
     public static func day(_ text: String, today: Int) -> Int? {
-        if let d = DateCodec.days(ofDate: text) { return d }
-        if let s = shift(text) { return apply(s, to: today) }
+        if let d = DateCodec.days(ofDate: text) { return validDays.contains(d) ? d : nil }
+        if let s = shift(text) {
+            let d = apply(s, to: today)
+            return validDays.contains(d) ? d : nil
+        }
         return nil
     }
 }

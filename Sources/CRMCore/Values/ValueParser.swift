@@ -86,7 +86,9 @@ public struct ValueParser: Sendable {
             let now = clock.now()
             let day = DateCodec.localDay(epochSeconds: now)
             let secondsIntoDay = now - DateCodec.localMidnight(days: day)
-            return DateCodec.localMidnight(days: RelativeDate.apply(shift, to: day)) + secondsIntoDay
+            let shifted = RelativeDate.apply(shift, to: day)
+            guard RelativeDate.validDays.contains(shifted) else { throw Failure() }
+            return DateCodec.localMidnight(days: shifted) + secondsIntoDay
         }
         guard let i = DateCodec.parseLocalDateTime(t) else { throw Failure() }
         return i
