@@ -53,15 +53,15 @@ struct Options {
           --plugins DIR    also load plugins from DIR (repeatable)
           --no-plugins     start without loading any plugin
           --trace          print which rules run on each write and what they change
-          -f FILE          run the commands in FILE, like run FILE (repeatable)
-          -X               do not run the start-up file ($XDG_CONFIG_HOME/crm/crmrc)
+          -f, --file FILE  run the commands in FILE, like run FILE (repeatable)
+          -X, --no-crmrc   do not run the start-up file ($XDG_CONFIG_HOME/crm/crmrc)
           -h, --help       this help;  --version  the version
         """
 
     /// The options, for shell completion (kept in the order `usage` lists them).
     static let flags: [CommandLineCompletion.Flag] = [
         .init("--db", .file), .init("--user", .word), .init("--format", .format),
-        .init("-c", .command), .init("--command", .command),
+        .init("-c", .command),
         .init("--keep-going"), .init("--atomic"), .init("--dry-run"),
         .init("--plugins", .directory), .init("--no-plugins"), .init("--trace"),
         .init("-f", .file), .init("--file", .file), .init("-X"), .init("--no-crmrc"),

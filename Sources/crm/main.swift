@@ -121,15 +121,13 @@ func renderResult(_ output: Output) {
 }
 
 // The start-up file, like psql's .psqlrc: before the prompt, -c and run, unless -X. Its
-// results go to stderr in batch runs (stdout is for what -c and run print); under
-// --dry-run whatever it writes is rolled back too.
+// results show at the prompt; in batch runs only its errors do (stdout is for what -c and
+// run print, stderr for their problems). Under --dry-run whatever it writes is rolled back.
 if !options.noStartupFile, !options.demo, let rc = StartupFile.path(environment: environment) {
-    let render: (Output) -> Void = interactive ? { output in
+    let render: (Output) -> Void = { output in
+        guard interactive else { return }
         let options = RenderOptions(format: session.format, terminalWidth: Terminal.width(), color: Terminal.colorAllowed(STDOUT_FILENO))
         session.prompt.writeResult(Renderer.render(output, options: options))
-    } : { output in
-        guard output != .none else { return }
-        Terminal.write(Renderer.render(output, options: RenderOptions(format: session.format, terminalWidth: nil, color: false)), to: STDERR_FILENO)
     }
     if options.dryRun { try? store.begin() }
     StartupFile.run(rc, session: session, render: render, report: warn)

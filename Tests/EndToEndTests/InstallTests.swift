@@ -138,9 +138,14 @@ final class InstallTests: XCTestCase {
     }
 
     func testBashCompletesVerbsEntitiesFieldsAndOptions() throws {
-        XCTAssertEqual(try bashComplete(["crm", "-c", "li"]), ["list"])
-        XCTAssertEqual(try bashComplete(["crm", "-c", "'list cu"]), ["list customer"])
-        XCTAssertTrue(try bashComplete(["crm", "-c", "\"count customer where ci"]).contains("count customer where city"))
+        // Inside -c the command needs quotes: the first word opens them, and a single match
+        // comes twice (one and two spaces) so that bash inserts it without closing them.
+        XCTAssertEqual(try bashComplete(["crm", "-c", "li"]), ["'list "])
+        XCTAssertEqual(try bashComplete(["crm", "-c", "'list cu"]), ["list customer ", "list customer  "])
+        XCTAssertEqual(try bashComplete(["crm", "-c", "'add customer na"]), ["add customer name=", "add customer name= "])
+        XCTAssertTrue(try bashComplete(["crm", "-c", "\"count customer where ci"]).contains("count customer where city "))
+        XCTAssertEqual(Set(try bashComplete(["crm", "-c", "'count customer where stage = g"])), ["count customer where stage = growth ",
+                                                                                              "count customer where stage = growth  "])
         XCTAssertEqual(Set(try bashComplete(["crm", "--f"])), ["--format", "--file"])
         XCTAssertEqual(try bashComplete(["crm", "--format", "ve"]), ["vertical"])
         XCTAssertEqual(try bashComplete(["crm", "compl"]), ["completion"])
@@ -150,12 +155,43 @@ final class InstallTests: XCTestCase {
         XCTAssertEqual(try bashComplete(["crm", "-f", "mon"]), ["monthly.crm"])
     }
 
+    /// As a user types it: an interactive bash with the script loaded, Tab twice inside
+    /// -c, then Enter runs the completed command.
+    func testTabInInteractiveBashCompletesACommandThatRuns() throws {
+        let crmFolder = (try CRMBinary.path() as NSString).deletingLastPathComponent
+        var env = sandbox.environment
+        env["PATH"] = crmFolder + ":" + (env["PATH"] ?? "")
+        env["PS1"] = "$ "
+        env["TERM"] = "xterm"
+        env["CRM_DB"] = sandbox.database
+        env["INPUTRC"] = "/dev/null"
+        let t = try PseudoTerminal(executable: "/bin/bash", arguments: ["--norc", "--noprofile", "-i"], environment: env,
+                                   workingDirectory: sandbox.workingDirectory)
+        defer { t.terminate() }
+        try t.expect("$ ")
+        t.sendLine("source <(crm completion bash)")
+        try t.expect("$ ")
+        t.send("crm -X -c li")
+        t.send(.tab)
+        try t.expect("'list ")
+        t.send("cu")
+        t.send(.tab)
+        try t.expect("customer ")
+        t.send("limit 1'")
+        t.send(.enter)
+        let seen = try t.expect("$ ")
+        XCTAssertTrue(seen.contains("(0 rows)"), seen)
+        XCTAssertFalse(seen.contains("crm:"), seen)
+        t.sendLine("exit")
+    }
+
     func testBashCompletesEntitiesOfTheUsersPlugins_andCreatesNoDatabase() throws {
         XCTAssertEqual(try sandbox.crm(commands: "plugin enable example", options: ["-X"]).status, 0)
-        XCTAssertEqual(try bashComplete(["crm", "--db", sandbox.database, "-c", "list refer"]), ["list referral"])
-        XCTAssertEqual(try bashComplete(["crm", "-c", "list refer"], database: sandbox.database), ["list referral"])
+        XCTAssertEqual(try bashComplete(["crm", "--db", sandbox.database, "-c", "'list refer"]).first, "list referral ")
+        XCTAssertEqual(try bashComplete(["crm", "-c", "'list refer"], database: sandbox.database).first, "list referral ")
+        XCTAssertEqual(try bashComplete(["crm", "-c", "'list refer"]), [], "no referral without the plugin")
         let missing = sandbox.path("not-made.sqlite")
-        XCTAssertEqual(try bashComplete(["crm", "--db", missing, "-c", "count cust"]), ["count customer"])
+        XCTAssertEqual(try bashComplete(["crm", "--db", missing, "-c", "'count cust"]).first, "count customer ")
         XCTAssertFalse(FileManager.default.fileExists(atPath: missing), "Tab must not create a database")
     }
 
@@ -176,6 +212,19 @@ final class InstallTests: XCTestCase {
         try sandbox.write(script.stdout, to: "_crm")
         let r = try runProgram(zsh, ["-n", sandbox.path("_crm")])
         XCTAssertEqual(r.status, 0, r.description)
+    }
+
+    /// The options Tab offers and the ones `crm --help` documents are the same set.
+    func testCompletedOptionsAreTheDocumentedOnes() throws {
+        let completed = try sandbox.run(["__complete", "1", "crm", "-"]).stdoutLines
+        let help = try sandbox.run(["--help"]).stdout
+        XCTAssertGreaterThan(completed.count, 10)
+        for flag in completed {
+            XCTAssertNotNil(help.range(of: "(^|[ ,])\(flag)([ ,=]|$)", options: .regularExpression), "\(flag) is completed but not in crm --help")
+        }
+        for documented in ["--db", "--format", "--dry-run", "-f", "-X", "--no-plugins"] {
+            XCTAssertTrue(completed.contains(documented), "\(documented) is not completed")
+        }
     }
 
     func testCompletionForAnUnknownShell_isAUsageError() throws {

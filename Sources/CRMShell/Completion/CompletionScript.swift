@@ -25,8 +25,20 @@ public enum CompletionScript {
                 return 0
             fi
             COMPREPLY=($answer)
-            # Inside -c '…' the command goes on: no space or closing quote after field=.
-            if [[ ${#COMPREPLY[@]} -eq 1 && ${COMPREPLY[0]} == *= ]]; then
+            local prev=${COMP_WORDS[COMP_CWORD-1]}
+            if [[ $prev == -c || $prev == --command ]] && (( ${#COMPREPLY[@]} == 1 )); then
+                # A command goes on after the word: no space after field=, and the quote
+                # stays open. bash closes the quote after a single match, so when there is
+                # one, offer it twice (with one space and with two): readline inserts what
+                # the two share and leaves the quote open.
+                local only=${COMPREPLY[0]}
+                [[ $only == *= ]] || only+=" "
+                compopt -o nospace 2>/dev/null
+                case $cur in
+                    \'*|\"*) COMPREPLY=("$only" "$only ") ;;
+                    *) COMPREPLY=("'$only") ;;  # open the quote the command needs
+                esac
+            elif (( ${#COMPREPLY[@]} == 1 )) && [[ ${COMPREPLY[0]} == *= ]]; then
                 compopt -o nospace 2>/dev/null
             fi
             return 0
