@@ -205,6 +205,35 @@ final class InstallTests: XCTestCase {
         XCTAssertTrue(r.stdoutLines.contains("--format"), r.stdout)
     }
 
+    /// The same in an interactive zsh with compinit: Tab opens the quote, keeps it open.
+    func testTabInInteractiveZshCompletesACommandThatRuns() throws {
+        guard let zsh = which("zsh") else { throw XCTSkip("zsh is not installed") }
+        let crmFolder = (try CRMBinary.path() as NSString).deletingLastPathComponent
+        try sandbox.write("PS1='%% '\n", to: sandbox.root + "/zdot/.zshrc")
+        var env = sandbox.environment
+        env["PATH"] = crmFolder + ":" + (env["PATH"] ?? "")
+        env["TERM"] = "xterm"
+        env["CRM_DB"] = sandbox.database
+        env["ZDOTDIR"] = sandbox.root + "/zdot"
+        let t = try PseudoTerminal(executable: zsh, arguments: ["-i"], environment: env, workingDirectory: sandbox.workingDirectory)
+        defer { t.terminate() }
+        try t.expect("% ")
+        t.sendLine("autoload -Uz compinit && compinit -u && source <(crm completion zsh) && echo ready")
+        try t.expect("ready")
+        try t.expect("% ")
+        t.send("crm -X -c li")
+        t.send(.tab)
+        try t.expect("'list ")
+        t.send("cu")
+        t.send(.tab)
+        try t.expect("customer ")
+        t.send("limit 1'")
+        t.send(.enter)
+        let seen = try t.expect("(0 rows)")
+        XCTAssertFalse(seen.contains("unexpected argument"), seen)
+        t.sendLine("exit")
+    }
+
     func testZshScriptParses() throws {
         guard let zsh = which("zsh") else { throw XCTSkip("zsh is not installed") }
         let script = try sandbox.crm(["completion", "zsh"])

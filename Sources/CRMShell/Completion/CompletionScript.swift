@@ -61,6 +61,21 @@ public enum CompletionScript {
             (( ${#answer} )) && [[ -n ${answer[1]} ]] || return 1
             local -a plain equals
             local w
+            if [[ ${words[CURRENT-1]} == -c ]]; then
+                # A command goes on after the word: keep the quote open, a space after a
+                # finished word and none after field=; outside quotes, open them.
+                for w in "${answer[@]}"; do
+                    [[ $w == *= ]] || w+=" "
+                    plain+=("$w")
+                done
+                if [[ -n $compstate[quote] ]]; then
+                    compadd -Q -S '' -- "${plain[@]}"
+                else
+                    local q="'"
+                    compadd -U -Q -S '' -- "${plain[@]/#/$q}"
+                fi
+                return
+            fi
             for w in "${answer[@]}"; do
                 if [[ $w == *= ]]; then equals+=("$w"); else plain+=("$w"); fi
             done
