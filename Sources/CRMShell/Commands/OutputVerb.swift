@@ -30,7 +30,9 @@ struct OutputVerb: Verb {
                 state.closeOutput()
                 return .none
             }
-            return .message(state.outputPath.map { "results go to \($0)" } ?? "results go to standard output")
+            // A note, not a result: it belongs on the screen, not in the file results go to.
+            session.note(state.outputPath.map { "results go to \($0)" } ?? "results go to standard output")
+            return .none
         }
         if !backslash, args.consumeKeyword("off") || args.consumeKeyword("stdout") {
             try args.expectEnd(usageLine)
