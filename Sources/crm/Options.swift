@@ -100,12 +100,14 @@ struct Options {
             case "--plugins": o.pluginFolders.append(try value(a))
             case "-f", "--file":
                 guard !o.demo else { throw UsageError(message: "demo cannot be combined with -c or run") }
+                guard i + 1 < arguments.count else { throw UsageError(message: "\(a) needs a file: crm -f FILE.crm") }
                 let file = try value(a)
                 guard !file.hasSuffix(".lua") else { throw UsageError(message: "\(a) takes command files; run a Lua script with: crm run \(file)") }
                 o.scripts.append(file)
             case "-X", "--no-crmrc": o.noStartupFile = true
             case "man": o.manPage = true
             case "completion":
+                guard i + 1 < arguments.count else { throw UsageError(message: "completion needs a shell: crm completion bash|zsh|fish") }
                 let shell = try value(a)
                 guard ["bash", "zsh", "fish"].contains(shell) else {
                     throw UsageError(message: "completion is for bash, zsh or fish, not '\(shell)'")
@@ -170,7 +172,7 @@ struct Options {
             throw UsageError(message: "demo cannot be combined with -c or run")
         }
         if !o.commands.isEmpty && !o.scripts.isEmpty {
-            throw UsageError(message: "use either -c or run, not both")
+            throw UsageError(message: "use either -c or run (-f), not both")
         }
         return o
     }

@@ -162,6 +162,16 @@ final class PsqlHabitsTests: XCTestCase {
         XCTAssertTrue(missing.stderr.contains("cannot read nope.crm"), missing.stderr)
     }
 
+    func testDashFUsageErrors() throws {
+        for (args, message) in [(["-f"], "crm: -f needs a file: crm -f FILE.crm"),
+                                (["-f", "fix.lua"], "crm: -f takes command files; run a Lua script with: crm run fix.lua"),
+                                (["-c", "count user", "-f", "a.crm"], "crm: use either -c or run (-f), not both")] {
+            let r = try sandbox.crm(args)
+            XCTAssertEqual(r.status, 2, r.description)
+            XCTAssertEqual(r.stderrLines.first, message)
+        }
+    }
+
     func testRunAFileThatRunsItself_stops() throws {
         try sandbox.write("run loop.crm\n", to: "loop.crm")
         let r = try sandbox.crm(commands: "run loop.crm", options: ["-X"])
