@@ -134,6 +134,14 @@ final class PsqlHabitsTests: XCTestCase {
         XCTAssertEqual(sandbox.read("counted.txt"), "2\n")
     }
 
+    func testOutputToTheDatabaseFile_isRefusedAndTheDatabaseStays() throws {
+        try addCustomers(2)
+        let r = try sandbox.crm(commands: "output to ./test.sqlite", "count customer", options: ["-X"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stderr, "-c:1: output to ./test.sqlite: that is the database; results would overwrite it\n")
+        XCTAssertEqual(try sandbox.crm(commands: "count customer", options: ["-X"]).stdout, "2\n")
+    }
+
     func testOutputToAFolderThatDoesNotExist_failsNamingIt() throws {
         let r = try sandbox.crm(commands: "output to nowhere/x.txt", "count customer", options: ["-X"])
         XCTAssertEqual(r.status, 1)

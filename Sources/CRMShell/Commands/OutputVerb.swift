@@ -1,4 +1,5 @@
 import CRMCore
+import Foundation
 
 /// `output to FILE` / `output off` (psql's `\o FILE` and `\o`): where results go.
 struct OutputVerb: Verb {
@@ -46,6 +47,9 @@ struct OutputVerb: Verb {
         let file = args.gluedValue()
         try args.expectEnd(usageLine)
         let path = expandTilde(file.text)
+        if let database = (session.store as? SQLiteStore)?.path, Self.sameFile(path, database) || Self.sameFile(path, database + "-wal") {
+            throw Located(ScriptError("output to \(file.text): that is the database; results would overwrite it"), position: file.position)
+        }
         do {
             try state.redirect(to: path)
         } catch let error as PrivateFileError {
@@ -53,5 +57,11 @@ struct OutputVerb: Verb {
         }
         session.note("results go to \(file.text) (output off to see them here again)")
         return .none
+    }
+
+    /// True when both paths name one existing file (a link or another spelling of it).
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        var sa = stat(), sb = stat()
+        return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
     }
 }
