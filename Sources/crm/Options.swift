@@ -1,3 +1,4 @@
+import CRMShell
 import Foundation
 
 /// What the command line asked for.
@@ -22,6 +23,14 @@ struct Options {
     var noPlugins = false
     /// `crm test plugins/NAME`: the plugin folders whose tests to run.
     var testFolders: [String] = []
+    /// `-X`: do not run the start-up file (crmrc).
+    var noStartupFile = false
+    /// `crm man`: print the manual page (roff).
+    var manPage = false
+    /// `crm completion bash|zsh|fish`: print that shell's completion script.
+    var completionShell: String?
+    /// `crm __complete INDEX WORD…`: what the completion scripts call back for candidates.
+    var completeRequest: (index: Int, words: [String])?
 
     static let usage = """
         usage: crm [options]                 interactive shell (commands from stdin when it is not a terminal)
@@ -31,6 +40,8 @@ struct Options {
                crm [options] run FILE.lua [ARG …]  run a Lua script with the crm API (ARGs as ...)
                crm [options] jobs run [NAME] run the plugins' jobs that are due (for cron)
                crm test plugins/NAME …       run a plugin's tests on a fresh temporary database
+               crm man                       print the manual page (man -l <(crm man))
+               crm completion bash|zsh|fish  print a shell completion script
 
         options:
           --db PATH        database file (default $CRM_DB, else $XDG_DATA_HOME/crm/crm.sqlite); :memory: works
@@ -42,8 +53,20 @@ struct Options {
           --plugins DIR    also load plugins from DIR (repeatable)
           --no-plugins     start without loading any plugin
           --trace          print which rules run on each write and what they change
+          -f, --file FILE  run the commands in FILE, like run FILE (repeatable)
+          -X, --no-crmrc   do not run the start-up file ($XDG_CONFIG_HOME/crm/crmrc)
           -h, --help       this help;  --version  the version
         """
+
+    /// The options, for shell completion (kept in the order `usage` lists them).
+    static let flags: [CommandLineCompletion.Flag] = [
+        .init("--db", .file), .init("--user", .word), .init("--format", .format),
+        .init("-c", .command),
+        .init("--keep-going"), .init("--atomic"), .init("--dry-run"),
+        .init("--plugins", .directory), .init("--no-plugins"), .init("--trace"),
+        .init("-f", .file), .init("--file", .file), .init("-X"), .init("--no-crmrc"),
+        .init("-h"), .init("--help"), .init("--version"),
+    ]
 
     struct UsageError: Error { var message: String }
 
@@ -75,6 +98,29 @@ struct Options {
             case "--format": o.format = try value(a)
             case "-c", "--command": o.commands.append(try value(a))
             case "--plugins": o.pluginFolders.append(try value(a))
+            case "-f", "--file":
+                guard !o.demo else { throw UsageError(message: "demo cannot be combined with -c or run") }
+                guard i + 1 < arguments.count else { throw UsageError(message: "\(a) needs a file: crm -f FILE.crm") }
+                let file = try value(a)
+                guard !file.hasSuffix(".lua") else { throw UsageError(message: "\(a) takes command files; run a Lua script with: crm run \(file)") }
+                o.scripts.append(file)
+            case "-X", "--no-crmrc": o.noStartupFile = true
+            case "man": o.manPage = true
+            case "completion":
+                guard i + 1 < arguments.count else { throw UsageError(message: "completion needs a shell: crm completion bash|zsh|fish") }
+                let shell = try value(a)
+                guard ["bash", "zsh", "fish"].contains(shell) else {
+                    throw UsageError(message: "completion is for bash, zsh or fish, not '\(shell)'")
+                }
+                o.completionShell = shell
+            case "__complete":
+                // `crm __complete INDEX crm WORD…`: everything after is the command line being completed.
+                let rest = Array(arguments[(i + 1)...])
+                guard let first = rest.first, let index = Int(first), index >= 0 else {
+                    throw UsageError(message: "__complete needs the index of the word to complete, then the words")
+                }
+                o.completeRequest = (index, Array(rest.dropFirst()))
+                return o
             case "--trace": o.trace = true
             case "--no-plugins": o.noPlugins = true
             case "jobs":
@@ -126,7 +172,7 @@ struct Options {
             throw UsageError(message: "demo cannot be combined with -c or run")
         }
         if !o.commands.isEmpty && !o.scripts.isEmpty {
-            throw UsageError(message: "use either -c or run, not both")
+            throw UsageError(message: "use either -c or run (-f), not both")
         }
         return o
     }

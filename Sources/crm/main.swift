@@ -30,7 +30,10 @@ do {
     exit(2)
 }
 if options.help { print(Options.usage); exit(0) }
-if options.version { print("crm 0.1.0"); exit(0) }
+if options.version { print("crm \(crmVersion)"); exit(0) }
+if options.manPage { Terminal.write(ManPage.render(verbs: VerbRegistry.builtIn, usage: Options.usage, version: crmVersion), to: STDOUT_FILENO); exit(0) }
+if let shell = options.completionShell { Terminal.write(CompletionScript.text(for: shell), to: STDOUT_FILENO); exit(0) }
+if let request = options.completeRequest { exit(completeCommandLine(request, environment: environment)) }
 
 var format = OutputFormat.table
 if let f = options.format {
@@ -110,6 +113,27 @@ if !options.noPlugins {
     if options.trace { host.trace = warn }
 }
 
+/// A result of -c, run or stdin: to stdout, or to the `output to` file; then its time under `timing on`.
+func renderResult(_ output: Output) {
+    let state = session.prompt
+    state.writeResult(Renderer.render(output, options: RenderOptions(format: session.format, terminalWidth: nil, color: false)))
+    if state.timing { warn(state.timingLine) }
+}
+
+// The start-up file, like psql's .psqlrc: before the prompt, -c and run, unless -X. Its
+// results show at the prompt; in batch runs only its errors do (stdout is for what -c and
+// run print, stderr for their problems). Under --dry-run whatever it writes is rolled back.
+if !options.noStartupFile, !options.demo, let rc = StartupFile.path(environment: environment) {
+    let render: (Output) -> Void = { output in
+        guard interactive else { return }
+        let options = RenderOptions(format: session.format, terminalWidth: Terminal.width(), color: Terminal.colorAllowed(STDOUT_FILENO))
+        session.prompt.writeResult(Renderer.render(output, options: options))
+    }
+    if options.dryRun { try? store.begin() }
+    StartupFile.run(rc, session: session, render: render, report: warn)
+    if options.dryRun { while store.transactionDepth > 0 { try? store.rollback() } }
+}
+
 // `crm run FILE.lua`: Lua scripts with the crm API.
 if !options.scripts.isEmpty, options.scripts.allSatisfy({ $0.hasSuffix(".lua") }) {
     guard let host = session.plugins else { store.close(); fail("Lua scripts need plugins on (drop --no-plugins)", code: 2) }
@@ -148,11 +172,8 @@ var batch = BatchRunner.Options()
 batch.keepGoing = options.keepGoing
 batch.atomic = options.atomic
 batch.dryRun = options.dryRun
-let renderOptions = RenderOptions(format: format, terminalWidth: nil, color: false)
-let runner = BatchRunner(session: session, options: batch, render: { output in
-    let options = RenderOptions(format: session.format, terminalWidth: renderOptions.terminalWidth, color: false)
-    Terminal.write(Renderer.render(output, options: options), to: STDOUT_FILENO)
-}, report: { line in
+session.prompt.emit = renderResult
+let runner = BatchRunner(session: session, options: batch, render: renderResult, report: { line in
     Terminal.write(line + "\n", to: STDERR_FILENO)
 })
 

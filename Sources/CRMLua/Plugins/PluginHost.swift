@@ -65,12 +65,18 @@ public final class PluginHost: WriteRules {
         self.log = log
     }
 
-    /// The folders searched by default: the bundled `plugins/` (found by walking up from
-    /// the executable), then `$XDG_CONFIG_HOME/crm/plugins`.
+    /// The folders searched by default: the bundled plugins (`<exe>/../share/crm/plugins`
+    /// for an installed crm, else a `plugins/` found by walking up from the executable, as
+    /// in a build folder), then `$XDG_CONFIG_HOME/crm/plugins`.
     public static func defaultSearchPaths(executable: String, environment: [String: String]) -> [String] {
         var paths: [String] = []
         var dir = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<6 {
+        let installed = dir.deletingLastPathComponent().appendingPathComponent("share/crm/plugins").path
+        var isInstalled: ObjCBool = false
+        if FileManager.default.fileExists(atPath: installed, isDirectory: &isInstalled), isInstalled.boolValue {
+            paths.append(installed)
+        }
+        for _ in 0..<(paths.isEmpty ? 6 : 0) {
             let candidate = dir.appendingPathComponent("plugins").path
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDir), isDir.boolValue {

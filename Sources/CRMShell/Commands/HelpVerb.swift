@@ -28,7 +28,7 @@ struct HelpVerb: Verb {
             lines.append("  " + v.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + v.summary)
         }
         lines += ["", "A line ending in \\ or with an open quote continues on the next line.",
-                  "Filters, dates and quoting: help list.  Docs: docs/commands.md."]
+                  "Filters, dates and quoting: help list.  Docs: docs/commands.md, man crm."]
         return lines.joined(separator: "\n")
     }
 

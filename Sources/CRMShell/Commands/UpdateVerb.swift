@@ -8,7 +8,8 @@ struct UpdateVerb: Verb {
     let details = """
         Prints how many records were changed (one that already had the values is not
         counted). All of the matching records change, or none if one of them is refused.
-        An empty value (field=) clears the field.
+        An empty value (field=) clears the field. At the interactive prompt, a filter that
+        matches more than 20 records first asks [y/N] (see confirm).
 
         Examples:
           update customer 12 set stage=growth value_class=A
@@ -22,6 +23,9 @@ struct UpdateVerb: Verb {
             let q = try QueryClauses.parse(&args, allowOrder: false, allowLimit: false)
             try args.expectKeyword("set", after: "the filter")
             let values = try assignments(e, &args, session)
+            if session.prompt.confirm != nil {
+                try session.prompt.guardDestructive("update", count: try session.store.count(e.name, where: q.filter), entity: e.name)
+            }
             let n = try session.store.update(e.name, where: q.filter, values: values)
             return .message("updated \(n) \(e.name)")
         }
@@ -41,22 +45,37 @@ struct UpdateVerb: Verb {
     }
 }
 
-/// `delete <entity> <id>`: removes a record nothing else refers to.
+/// `delete <entity> <id>` or `delete <entity> where …`: removes records nothing else refers to.
 struct DeleteVerb: Verb {
     let name = "delete"
-    let summary = "delete a record (refused while other records refer to it)"
-    let usage = ["delete <entity> <id>"]
+    let summary = "delete a record, or every record matching a filter (refused while others refer to them)"
+    let usage = ["delete <entity> <id>", "delete <entity> where <filter>"]
     let details = """
         Refuses when other records reference it, saying which, so nothing is left dangling.
-        The deleted values stay in the audit history.
+        With a filter, every matching record is deleted, or none if one of them is refused.
+        The deleted values stay in the audit history. At the interactive prompt, a filter
+        that matches more than 20 records first asks [y/N] (see confirm).
 
-        Example:
+        Examples:
           delete task 31
+          delete task where status = cancelled and due < -90d
         """
-    let completion = CompletionShape.entityAndID
+    let completion = CompletionShape.entityAndQuery
 
     func run(_ args: inout TokenCursor, _ session: Session) throws -> Output {
         let e = try session.entity(&args)
+        if args.isKeyword("where") {
+            let q = try QueryClauses.parse(&args, allowOrder: false, allowLimit: false)
+            try args.expectEnd(usageLine)
+            let ids = try session.store.list(Query(entity: e.name, filter: q.filter, order: [SortKey(FieldRef("id"))],
+                                                   fields: ["id"])).rows.compactMap { row -> Int64? in
+                if case .integer(let id)? = row.first { return id }
+                return Int64(row.first?.displayText ?? "")
+            }
+            try session.prompt.guardDestructive("delete", count: ids.count, entity: e.name)
+            try session.store.atomically { for id in ids { try session.store.delete(e.name, id: id) } }
+            return .message("deleted \(ids.count) \(e.name)")
+        }
         let id = try args.id(of: e.name)
         try args.expectEnd(usageLine)
         try session.store.delete(e.name, id: id)

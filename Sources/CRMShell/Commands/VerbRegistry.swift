@@ -32,6 +32,8 @@ public final class VerbRegistry {
         [AddVerb(), ShowVerb(), ListVerb(), CountVerb(), UpdateVerb(), DeleteVerb(), FindVerb(), HistoryVerb(),
          EntitiesVerb(), DescribeVerb(), BeginVerb(), CommitVerb(), RollbackVerb(), ImportVerb(), ExportVerb(), BackupVerb(), RestoreVerb(),
          FormatVerb(), DemoVerb(), PluginsVerb(), PluginVerb(), RulesVerb(), ReportsVerb(), ReportVerb(), JobsVerb(),
-         SettingVerb(), TraceVerb(), LuaVerb(), EvalVerb(), HelpVerb(), QuitVerb()]
+         SettingVerb(), TraceVerb(), LuaVerb(), EvalVerb(),
+         RunVerb(), EditVerb(), TimingVerb(), OutputVerb(), ConfirmVerb(),
+         HelpVerb(), QuitVerb()]
     }
 }

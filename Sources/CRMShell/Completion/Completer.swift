@@ -60,7 +60,7 @@ public struct Completer {
         case .entityAndQuery:
             if words.count == 1 { return entities }
             guard let e = schema.entity(named: words[1]) else { return [] }
-            if verb.name == "update", words.count == 2 { return ["where"] + recentIDs(e) }
+            if verb.name == "update" || verb.name == "delete", words.count == 2 { return ["where"] + recentIDs(e) }
             return queryCandidates(e, tokens, verb: verb.name)
         case .parameters(let parameters):
             if let last = tokens.last, last.kind == .symbol, last.text == "=", tokens.count >= 2,

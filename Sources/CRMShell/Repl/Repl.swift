@@ -26,6 +26,8 @@ public final class Repl {
         let completer = Completer(session: session)
         editor.completer = { completer.complete($0) }
         let color = Terminal.colorAllowed(STDERR_FILENO)
+        connect(editor)
+        defer { disconnect() }
         Terminal.write("CRM Shell on \(session.store.displayName). Type help for commands, quit or Ctrl-D to leave.\n", to: STDOUT_FILENO)
         var pending: String?
         while !session.quitRequested {
@@ -49,6 +51,7 @@ public final class Repl {
                 if !["quit", "exit", "\\q"].contains(text.trimmingCharacters(in: .whitespaces)) {
                     editor.addHistory(text)
                 }
+                if !Self.isEdit(text) { session.prompt.lastCommand = text }
                 execute(text, color: color)
             }
         }
@@ -60,6 +63,16 @@ public final class Repl {
         return 0
     }
 
+    /// Writes one result to the screen, or to the `output to` file (never cut to the
+    /// terminal's width there, and without colour).
+    func show(_ output: Output) {
+        let state = session.prompt
+        let onScreen = !state.isRedirected
+        let options = RenderOptions(format: session.format, terminalWidth: onScreen ? Terminal.width() : nil,
+                                    color: onScreen && Terminal.colorAllowed(STDOUT_FILENO))
+        state.writeResult(Renderer.render(output, options: options))
+    }
+
     func prompt() -> String {
         "crm:\(session.store.displayName)\(session.store.transactionDepth > 0 ? "*" : "")> "
     }
@@ -69,10 +82,10 @@ public final class Repl {
     func execute(_ text: String, color: Bool) {
         do {
             let output = try LuaInterrupt.whileRunning { try session.execute(text) }
-            let options = RenderOptions(format: session.format, terminalWidth: Terminal.width(),
-                                        color: Terminal.colorAllowed(STDOUT_FILENO))
-            Terminal.write(Renderer.render(output, options: options), to: STDOUT_FILENO)
+            show(output)
+            if session.prompt.timing { Terminal.write(session.prompt.timingLine + "\n", to: STDERR_FILENO) }
         } catch {
+            if session.prompt.timing { Terminal.write(session.prompt.timingLine + "\n", to: STDERR_FILENO) }
             let (message, position) = ErrorPresenter.describe(error)
             let label = color ? "\u{1B}[1;31merror:\u{1B}[0m " : "error: "
             var out = label + message + "\n"

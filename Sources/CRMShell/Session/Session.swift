@@ -17,6 +17,8 @@ public final class Session {
     public var quitRequested = false
     /// The Lua plugins of this run, when loaded.
     public private(set) var plugins: PluginHost?
+    /// `timing`, `output to`, `confirm` and the prompt's hooks.
+    public let prompt = PromptState()
 
     public init(store: CRMStore, verbs: VerbRegistry = VerbRegistry(), format: OutputFormat = .table,
                 interactive: Bool = false, atomic: Bool = false, note: @escaping (String) -> Void = { _ in }) {
@@ -69,6 +71,8 @@ public final class Session {
 
     /// Runs one command line (continuation lines already joined) and returns its result.
     public func execute(_ line: String) throws -> Output {
+        let started = DispatchTime.now().uptimeNanoseconds
+        defer { prompt.lastDuration = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
         // Lua is handed over raw: `#`, quotes and brackets mean Lua things there. Its reads
         // and writes are one write transaction, as a command's are: a read-modify-write
         // cannot lose an update to another crm writing at the same time.
