@@ -1,11 +1,13 @@
 import CRMCore
 
-/// psql-style tables with columns measured in display width, so CJK text lines up;
-/// cells are cut with `…` to fit the terminal.
+/// psql-style tables with columns measured in display width, so CJK text lines up.
+/// At a terminal only text is cut (with `…`) to fit; numbers, money, dates and yes/no
+/// never are. A result whose rows still cannot fit is shown vertically (`expanded auto`).
 enum TableRenderer {
     static let minimumColumnWidth = 6
 
     static func render(_ table: ResultTable, options: RenderOptions) -> String {
+        if options.expanded == .on { return VerticalRenderer.render(table, options: options) }
         let headers = table.columns.map { CellText.terminalSafe($0.label) }
         let cells = table.rows.map { $0.map(CellText.display) }
         var widths = headers.map(DisplayWidth.of)
@@ -14,7 +16,20 @@ enum TableRenderer {
                 widths[i] = max(widths[i], DisplayWidth.of(cell))
             }
         }
-        if let limit = options.terminalWidth { widths = fit(widths, headers: headers, into: limit) }
+        if let limit = options.terminalWidth {
+            let floors = table.columns.indices.map { i -> Int in
+                let whole = table.columns[i].numeric || table.rows.contains { i < $0.count && !cuttable($0[i]) }
+                guard whole else { return min(minimumColumnWidth, DisplayWidth.of(headers[i])) }
+                // The widest value stays whole; only the heading may be cut down to it.
+                return max(1, cells.map { i < $0.count ? DisplayWidth.of($0[i]) : 0 }.max() ?? 0)
+            }
+            let fitted = fit(widths, floors: floors, into: limit)
+            if lineWidth(fitted) <= limit || options.expanded == .off {
+                widths = fitted
+            } else {
+                return VerticalRenderer.render(table, options: options)
+            }
+        }
         var out = ""
         if let title = table.title { out += styled(CellText.terminalSafe(title), bold: options.color) + "\n" }
         let headerLine = headers.enumerated().map { i, h in " " + DisplayWidth.pad(DisplayWidth.truncate(h, to: widths[i]), to: widths[i]) + " " }
@@ -32,14 +47,24 @@ enum TableRenderer {
         return out
     }
 
-    /// Shrinks the widest columns until the whole line fits `limit` columns.
-    static func fit(_ widths: [Int], headers: [String], into limit: Int) -> [Int] {
+    /// True for values that may be cut with `…`: text, JSON and empty cells. A cut number,
+    /// amount or date would read as a different value.
+    static func cuttable(_ v: Value) -> Bool {
+        switch v {
+        case .text, .json, .null: return true
+        default: return false
+        }
+    }
+
+    /// The width of a table line with these column widths (` a | b `).
+    static func lineWidth(_ widths: [Int]) -> Int { widths.reduce(0, +) + 3 * widths.count - 1 }
+
+    /// Shrinks the widest columns, none below its floor, until the line fits `limit` columns.
+    static func fit(_ widths: [Int], floors: [Int], into limit: Int) -> [Int] {
         var w = widths
-        let overhead = 3 * w.count - 1
-        var total = w.reduce(0, +) + overhead
+        var total = lineWidth(w)
         while total > limit {
-            guard let i = w.indices.max(by: { w[$0] < w[$1] }),
-                  w[i] > min(minimumColumnWidth, DisplayWidth.of(headers[i])) else { break }
+            guard let i = w.indices.filter({ w[$0] > floors[$0] }).max(by: { w[$0] < w[$1] }) else { break }
             w[i] -= 1
             total -= 1
         }
@@ -55,7 +80,7 @@ enum TableRenderer {
         let width = record.fields.map { DisplayWidth.of(CellText.terminalSafe($0.label)) }.max() ?? 0
         for f in record.fields {
             var value = CellText.display(f.value)
-            if let limit = options.terminalWidth { value = DisplayWidth.truncate(value, to: max(10, limit - width - 2)) }
+            if let limit = options.terminalWidth, cuttable(f.value) { value = DisplayWidth.truncate(value, to: max(10, limit - width - 2)) }
             out += (DisplayWidth.pad(CellText.terminalSafe(f.label), to: width) + "  " + value).trimmingTrailingSpaces() + "\n"
         }
         return out
