@@ -70,8 +70,8 @@ public final class Repl {
         do {
             let output = try LuaInterrupt.whileRunning { try session.execute(text) }
             let options = RenderOptions(format: session.format, terminalWidth: Terminal.width(),
-                                        color: Terminal.colorAllowed(STDOUT_FILENO))
-            Terminal.write(Renderer.render(output, options: options), to: STDOUT_FILENO)
+                                        color: Terminal.colorAllowed(STDOUT_FILENO), expanded: session.expanded)
+            Pager.write(Renderer.render(output, options: options), mode: session.pager)
         } catch {
             let (message, position) = ErrorPresenter.describe(error)
             let label = color ? "\u{1B}[1;31merror:\u{1B}[0m " : "error: "
