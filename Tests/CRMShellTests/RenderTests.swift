@@ -200,7 +200,7 @@ final class RenderTests: XCTestCase {
     func testTable_truncationKeepsChineseAlignedAtOddWidths() {
         let t = ResultTable(columns: [Column("a"), Column("b")],
                             rows: [[.text("北京市海淀区中关村大街"), .text("x")], [.text("abcdefghijklmnopqrstu"), .text("y")]])
-        for width in [17, 18, 19, 20, 21] {
+        for width in [20, 21, 22, 23, 24] {
             let out = lines(render(.table(t), .table, width: width))
             let expected = columns(of: "+", in: out[1])
             for line in [out[0], out[2], out[3]] {
@@ -460,6 +460,16 @@ final class RenderTests: XCTestCase {
         for line in [out[0], out[2], out[3]] {
             XCTAssertEqual(columns(of: "|", in: line), expected, "misaligned: \(line)")
         }
+    }
+
+    func testTable_phoneNumbersAndShortTextStayWhole() {
+        let t = ResultTable(columns: [Column("name"), Column("phone"), Column("stage"), Column("notes")],
+                            rows: [[.text("王芳"), .text("+86 138-0013-8000"), .text("development"),
+                                    .text(String(repeating: "很长的备注", count: 20))]])
+        let out = lines(render(.table(t), .table, width: 70))
+        XCTAssertTrue(out[1].hasPrefix("---"), "a table: \(out)")
+        XCTAssertTrue(out[2].contains("+86 138-0013-8000") && out[2].contains("development"), out[2])
+        XCTAssertTrue(out[2].hasSuffix("…"), out[2])
     }
 
     func testTable_expandedOffStaysATableAndOnIsAlwaysVertical() {

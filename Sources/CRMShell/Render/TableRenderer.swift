@@ -1,10 +1,12 @@
 import CRMCore
 
 /// psql-style tables with columns measured in display width, so CJK text lines up.
-/// At a terminal only text is cut (with `…`) to fit; numbers, money, dates and yes/no
-/// never are. A result whose rows still cannot fit is shown vertically (`expanded auto`).
+/// At a terminal only text is cut (with `…`) to fit, and not below 12 columns; numbers,
+/// money, dates, yes/no and text that reads as a number (phones) never are. A result
+/// whose rows still cannot fit is shown vertically (`expanded auto`).
 enum TableRenderer {
-    static let minimumColumnWidth = 6
+    /// Text is cut to no fewer columns than this: below it a table goes vertical instead.
+    static let minimumColumnWidth = 12
 
     static func render(_ table: ResultTable, options: RenderOptions) -> String {
         if options.expanded == .on { return VerticalRenderer.render(table, options: options) }
@@ -18,10 +20,11 @@ enum TableRenderer {
         }
         if let limit = options.terminalWidth {
             let floors = table.columns.indices.map { i -> Int in
+                let widest = max(1, cells.map { i < $0.count ? DisplayWidth.of($0[i]) : 0 }.max() ?? 0)
                 let whole = table.columns[i].numeric || table.rows.contains { i < $0.count && !cuttable($0[i]) }
-                guard whole else { return min(minimumColumnWidth, DisplayWidth.of(headers[i])) }
-                // The widest value stays whole; only the heading may be cut down to it.
-                return max(1, cells.map { i < $0.count ? DisplayWidth.of($0[i]) : 0 }.max() ?? 0)
+                // The widest value stays whole (only the heading may be cut down to it); text
+                // is cut to no less than `minimumColumnWidth`, so short values stay whole.
+                return whole ? widest : min(widest, minimumColumnWidth)
             }
             let fitted = fit(widths, floors: floors, into: limit)
             if lineWidth(fitted) <= limit || options.expanded == .off {
@@ -51,9 +54,18 @@ enum TableRenderer {
     /// amount or date would read as a different value.
     static func cuttable(_ v: Value) -> Bool {
         switch v {
-        case .text, .json, .null: return true
+        case .text(let s): return !looksLikeANumber(s)
+        case .json, .null: return true
         default: return false
         }
+    }
+
+    /// Text a person reads as a number: a phone number, a date or an amount a report
+    /// computed as text (`138 0013 8000`, `+86-21-5555`, `2026-11-22 10:00`, `1,234.50`).
+    static func looksLikeANumber(_ s: String) -> Bool {
+        guard s.contains(where: \.isASCII) else { return false }
+        return s.unicodeScalars.contains { ("0"..."9").contains($0) }
+            && s.unicodeScalars.allSatisfy { ("0"..."9").contains($0) || "+-()./:, %".unicodeScalars.contains($0) }
     }
 
     /// The width of a table line with these column widths (` a | b `).
