@@ -107,7 +107,7 @@ final class OutputTests: XCTestCase {
         let csv = try sandbox.write("name,email\n王芳,wang@example.com\n,no-name@example.com\n", to: "leads.csv")
         let r = try sandbox.crm(["--dry-run", "-c", "import customer \(csv)"])
         XCTAssertEqual(r.status, 1, r.description)
-        XCTAssertTrue(r.stderr.contains("rejected 1 (dry run: would write 1 rows to \(sandbox.path("leads.rejects.csv")))"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("rejected 1 (dry run: would write 1 row to \(sandbox.path("leads.rejects.csv")))"), r.stderr)
         XCTAssertFalse(sandbox.exists("leads.rejects.csv"), "a dry run wrote the reject file")
         // The same import for real writes it.
         let real = try sandbox.crm(["-c", "import customer \(csv)"])

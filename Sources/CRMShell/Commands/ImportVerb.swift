@@ -84,7 +84,7 @@ struct ImportVerb: Verb {
         }
         if result.rejected > 0 {
             let rejects = session.dryRun && !session.atomic
-                ? "dry run: would write \(result.rejected) rows to \(Importer.rejectPath(for: file.text))"
+                ? "dry run: would write \(result.rejected) row\(result.rejected == 1 ? "" : "s") to \(Importer.rejectPath(for: file.text))"
                 : "written to \(result.rejectPath ?? "-")"
             throw ImportError(path: file.text, line: 0, message: "\(summary), rejected \(result.rejected) (\(rejects))")
         }

@@ -1,12 +1,15 @@
 import CRMCore
 
 /// psql-style tables with columns measured in display width, so CJK text lines up.
-/// At a terminal only text is cut (with `…`) to fit, and not below 12 columns; numbers,
+/// At a terminal only text is cut (with `…`) to fit, and not below 8 columns; numbers,
 /// money, dates, yes/no and text that reads as a number (phones) never are. A result
 /// whose rows still cannot fit is shown vertically (`expanded auto`).
 enum TableRenderer {
     /// Text is cut to no fewer columns than this: below it a table goes vertical instead.
-    static let minimumColumnWidth = 12
+    static let minimumColumnWidth = 8
+    /// A heading is cut to no fewer columns than this (a column of short values under a
+    /// long heading, like `value_class`).
+    static let minimumHeadingWidth = 6
 
     static func render(_ table: ResultTable, options: RenderOptions) -> String {
         if options.expanded == .on { return VerticalRenderer.render(table, options: options) }
@@ -22,9 +25,11 @@ enum TableRenderer {
             let floors = table.columns.indices.map { i -> Int in
                 let widest = max(1, cells.map { i < $0.count ? DisplayWidth.of($0[i]) : 0 }.max() ?? 0)
                 let whole = table.columns[i].numeric || table.rows.contains { i < $0.count && !cuttable($0[i]) }
-                // The widest value stays whole (only the heading may be cut down to it); text
-                // is cut to no less than `minimumColumnWidth`, so short values stay whole.
-                return whole ? widest : min(widest, minimumColumnWidth)
+                // The widest value stays whole (only a long heading may be cut down to it);
+                // text is cut to no less than `minimumColumnWidth`, so short values and
+                // headings stay whole.
+                let heading = min(DisplayWidth.of(headers[i]), minimumHeadingWidth)
+                return max(heading, whole ? widest : min(widest, minimumColumnWidth))
             }
             let fitted = fit(widths, floors: floors, into: limit)
             if lineWidth(fitted) <= limit || options.expanded == .off {
