@@ -476,6 +476,7 @@ final class RenderTests: XCTestCase {
         let off = Renderer.render(.table(wideDeals()), options: RenderOptions(format: .table, terminalWidth: 60, expanded: .off))
         XCTAssertFalse(off.contains("RECORD"), off)
         XCTAssertTrue(off.contains("23220.45") && off.contains("2026-12-31"), "a table too wide still cuts no number: \(off)")
+        XCTAssertTrue(off.contains("客户要求在年底前完成合同签署，并希望增加售后服务条款"), "nor any text: \(off)")
         let small = ResultTable(columns: [Column("id", numeric: true), Column("name")], rows: [[.integer(1), .text("王芳")]])
         let on = Renderer.render(.table(small), options: RenderOptions(format: .table, terminalWidth: 120, expanded: .on))
         XCTAssertTrue(on.hasPrefix("-[ RECORD 1 ]"), on)

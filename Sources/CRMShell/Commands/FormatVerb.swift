@@ -38,8 +38,9 @@ struct ExpandedVerb: Verb {
     let usage = ["expanded [auto|on|off]"]
     let details = """
         auto (the default): a table whose rows cannot fit the terminal, even with long
-        text cut, is shown one block per record. on: always vertical. off: always a table,
-        wrapping if it must. Only at a terminal; piped output is never cut nor turned.
+        text cut, is shown one block per record. on: always vertical. off: always a table;
+        one too wide even with text cut is shown whole (the pager scrolls it sideways).
+        Only at a terminal; piped output is never cut nor turned.
         \\x is the same command, as in psql.
 
         Example:

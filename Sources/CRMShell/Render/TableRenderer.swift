@@ -32,11 +32,13 @@ enum TableRenderer {
                 return max(heading, whole ? widest : min(widest, minimumColumnWidth))
             }
             let fitted = fit(widths, floors: floors, into: limit)
-            if lineWidth(fitted) <= limit || options.expanded == .off {
+            if lineWidth(fitted) <= limit {
                 widths = fitted
-            } else {
+            } else if options.expanded != .off {
                 return VerticalRenderer.render(table, options: options)
             }
+            // expanded off and too wide even cut: the whole table, uncut (the pager's
+            // less -S scrolls it sideways).
         }
         var out = ""
         if let title = table.title { out += styled(CellText.terminalSafe(title), bold: options.color) + "\n" }
