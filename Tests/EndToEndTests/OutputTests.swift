@@ -93,6 +93,15 @@ final class OutputTests: XCTestCase {
         XCTAssertFalse(csv.stdout.contains("张伟"), csv.stdout)
     }
 
+    func testReferences_historyShowsOldAndNewAsIdAndTitle() throws {
+        try sandbox.crm(commands: "add user name=张伟", "add user name=李娜", "add customer name=王芳 owner=1",
+                        "update customer 1 set owner=2")
+        let history = try sandbox.crm(commands: "history customer 1")
+        XCTAssertTrue(history.stdoutLines.contains { $0.contains("| owner | 1 张伟 | 2 李娜") }, history.stdout)
+        let csv = try sandbox.crm(commands: "history customer 1", options: ["--format", "csv"])
+        XCTAssertTrue(csv.stdoutLines.contains { $0.hasSuffix(",update,owner,1,2") }, csv.stdout)
+    }
+
     func testDryRun_exportWritesNoFileAndSaysWhatItWould() throws {
         try sandbox.crm(commands: "add customer name=王芳", "add customer name=Alice")
         let r = try sandbox.crm(["--dry-run", "-c", "add customer name=Bob", "-c", "export customer to all.csv"])

@@ -29,4 +29,30 @@ final class ReferenceTitles {
         }
         return out
     }
+
+    /// A `history` table with the old and new values of reference fields as "id title".
+    func resolveHistory(_ table: ResultTable, entity: String) throws -> ResultTable {
+        guard let e = store.schema.entity(named: entity),
+              let fieldColumn = table.columns.firstIndex(where: { $0.name == "field" }) else { return table }
+        let valueColumns = table.columns.indices.filter { ["old", "new"].contains(table.columns[$0].name) }
+        var out = table
+        for r in out.rows.indices {
+            guard case .text(let name)? = out.rows[r][safe: fieldColumn],
+                  case .reference(let target)? = e.field(name)?.type else { continue }
+            for c in valueColumns {
+                let id: Int64?
+                switch out.rows[r][safe: c] {
+                case .integer(let n)?: id = n
+                case .text(let t)?: id = Int64(t)
+                default: id = nil
+                }
+                if let id { out.rows[r][c] = .text(try text(target: target, id: id)) }
+            }
+        }
+        return out
+    }
+}
+
+fileprivate extension Array {
+    subscript(safe i: Int) -> Element? { indices.contains(i) ? self[i] : nil }
 }
