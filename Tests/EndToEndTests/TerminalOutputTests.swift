@@ -143,6 +143,9 @@ final class TerminalOutputTests: XCTestCase {
         try t.expect(" id | name")
         t.settle(milliseconds: 300)
         XCTAssertFalse(t.pending.contains("(30 rows)"), "less shows a screenful and waits: \(t.pending)")
+        // Ctrl-C belongs to the pager: the shell is still there when it is quit.
+        t.send(.ctrlC)
+        t.settle(milliseconds: 200)
         t.send("q")
         try t.expect("crm:test> ")
         t.sendLine("count customer")
