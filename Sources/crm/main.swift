@@ -97,6 +97,8 @@ let interactive = options.commands.isEmpty && options.scripts.isEmpty && !option
 let session = Session(store: store, format: format, interactive: interactive, atomic: options.atomic) { note in
     Terminal.write(note + "\n", to: STDERR_FILENO)
 }
+// A dry run writes no file either (exports, reject files, reports to files).
+session.dryRun = options.dryRun
 
 if !options.noPlugins {
     let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]

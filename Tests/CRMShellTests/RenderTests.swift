@@ -200,7 +200,7 @@ final class RenderTests: XCTestCase {
     func testTable_truncationKeepsChineseAlignedAtOddWidths() {
         let t = ResultTable(columns: [Column("a"), Column("b")],
                             rows: [[.text("北京市海淀区中关村大街"), .text("x")], [.text("abcdefghijklmnopqrstu"), .text("y")]])
-        for width in [17, 18, 19, 20, 21] {
+        for width in [20, 21, 22, 23, 24] {
             let out = lines(render(.table(t), .table, width: width))
             let expected = columns(of: "+", in: out[1])
             for line in [out[0], out[2], out[3]] {
@@ -410,13 +410,113 @@ final class RenderTests: XCTestCase {
     }
 
     func testMessage_isOneLine() {
-        XCTAssertEqual(render(.message("42"), .json), "42\n")
+        XCTAssertEqual(render(.message("42"), .table), "42\n")
+        XCTAssertEqual(render(.message("42"), .csv), "42\n")
         XCTAssertEqual(render(.none, .table), "")
+    }
+
+    func testMessage_inJSONIsAnObject() throws {
+        XCTAssertEqual(render(.message("42"), .json), "{\"value\": 42}\n")
+        XCTAssertEqual(render(.message("imported 3 customer"), .ndjson), "{\"message\": \"imported 3 customer\"}\n")
+        let quoted = render(.message("say \"hi\"\n王芳"), .json)
+        let parsed = try JSONSerialization.jsonObject(with: Data(quoted.utf8)) as? [String: String]
+        XCTAssertEqual(parsed?["message"], "say \"hi\"\n王芳")
     }
 
     func testOutputFormat_namesIgnoreCase() {
         XCTAssertEqual(OutputFormat(text: "NDJSON"), .ndjson)
         XCTAssertEqual(OutputFormat(text: "Markdown"), .markdown)
         XCTAssertNil(OutputFormat(text: "xml"))
+    }
+
+    // MARK: fitting the terminal
+
+    /// A deal list as wide as the real one: text, money and a date in each row.
+    func wideDeals() -> ResultTable {
+        ResultTable(columns: [Column("id", numeric: true), Column("customer"), Column("title"), Column("stage"),
+                              Column("amount", numeric: true), Column("expected_close"), Column("owner"), Column("notes")],
+                    rows: [[.integer(1), .text("12 上海恒通国际贸易有限公司"), .text("年度框架协议续签与扩容"), .text("negotiation"),
+                            .decimal(Fixed(units: 2322045, scale: 2)), .date("2026-12-31"), .text("3 李娜"),
+                            .text("客户要求在年底前完成合同签署，并希望增加售后服务条款")],
+                           [.integer(2), .text("7 Alice"), .text("Pilot"), .text("won"),
+                            .decimal(Fixed(units: 150000, scale: 2)), .date("2027-01-15"), .text("4 王强"), .null]])
+    }
+
+    func testTable_rowThatCannotFitGoesVerticalWithNothingCut() {
+        let out = render(.table(wideDeals()), .table, width: 60)
+        XCTAssertTrue(out.contains("-[ RECORD 1 ]"), out)
+        XCTAssertTrue(out.contains("23220.45"), "money is whole: \(out)")
+        XCTAssertTrue(out.contains("2026-12-31"), "the date is whole: \(out)")
+        for line in lines(out) { XCTAssertLessThanOrEqual(DisplayWidth.of(line), 60, line) }
+    }
+
+    func testTable_cutsOnlyTextToFit() {
+        let out = lines(render(.table(wideDeals()), .table, width: 100))
+        XCTAssertTrue(out[1].hasPrefix("----"), "still a table at 100 columns: \(out)")
+        for line in out { XCTAssertLessThanOrEqual(DisplayWidth.of(line), 100, line) }
+        XCTAssertTrue(out[2].contains("23220.45") && out[2].contains("2026-12-31"), out[2])
+        XCTAssertTrue(out[2].contains("…"), "long text is cut: \(out[2])")
+        let expected = columns(of: "+", in: out[1])
+        for line in [out[0], out[2], out[3]] {
+            XCTAssertEqual(columns(of: "|", in: line), expected, "misaligned: \(line)")
+        }
+    }
+
+    func testTable_phoneNumbersAndShortTextStayWhole() {
+        let t = ResultTable(columns: [Column("name"), Column("phone"), Column("stage"), Column("notes")],
+                            rows: [[.text("王芳"), .text("+86 138-0013-8000"), .text("development"),
+                                    .text(String(repeating: "很长的备注", count: 20))]])
+        let out = lines(render(.table(t), .table, width: 70))
+        XCTAssertTrue(out[1].hasPrefix("---"), "a table: \(out)")
+        XCTAssertTrue(out[2].contains("+86 138-0013-8000") && out[2].contains("development"), out[2])
+        XCTAssertTrue(out[2].hasSuffix("…"), out[2])
+    }
+
+    func testTable_expandedOffStaysATableAndOnIsAlwaysVertical() {
+        let off = Renderer.render(.table(wideDeals()), options: RenderOptions(format: .table, terminalWidth: 60, expanded: .off))
+        XCTAssertFalse(off.contains("RECORD"), off)
+        XCTAssertTrue(off.contains("23220.45") && off.contains("2026-12-31"), "a table too wide still cuts no number: \(off)")
+        XCTAssertTrue(off.contains("客户要求在年底前完成合同签署，并希望增加售后服务条款"), "nor any text: \(off)")
+        let small = ResultTable(columns: [Column("id", numeric: true), Column("name")], rows: [[.integer(1), .text("王芳")]])
+        let on = Renderer.render(.table(small), options: RenderOptions(format: .table, terminalWidth: 120, expanded: .on))
+        XCTAssertTrue(on.hasPrefix("-[ RECORD 1 ]"), on)
+        XCTAssertTrue(render(.table(small), .table, width: 120).hasPrefix(" id | name"), "auto keeps a table that fits")
+    }
+
+    func testTable_withoutATerminalNeverGoesVertical() {
+        let out = render(.table(wideDeals()), .table)
+        XCTAssertFalse(out.contains("RECORD"), out)
+        XCTAssertTrue(out.contains("客户要求在年底前完成合同签署，并希望增加售后服务条款"), out)
+    }
+
+    func testVerticalAndRecord_cutTextButNeverDates() {
+        let long = String(repeating: "很长的备注", count: 40)
+        let t = ResultTable(columns: [Column("due"), Column("notes")], rows: [[.date("2026-12-31"), .text(long)]])
+        let out = render(.table(t), .vertical, width: 12)
+        XCTAssertTrue(out.contains("2026-12-31"), out)
+        XCTAssertTrue(out.contains("…"), out)
+        let r = RecordView(fields: [(name: "when", label: "A rather long label", value: .datetime("2026-11-22T10:00:00Z"))])
+        XCTAssertTrue(render(.record(r), .table, width: 20).contains("2026-11-22 10:00"), render(.record(r), .table, width: 20))
+    }
+
+    // MARK: sections
+
+    func testSections_csvKeepsTheSectionNames() {
+        let profile = RecordView(title: "customer 1: 王芳", fields: [(name: "name", label: "Name", value: .text("王芳"))])
+        let contacts = ResultTable(title: "Contacts (1)", columns: [Column("id"), Column("name")], rows: [[.integer(4), .text("李娜")]])
+        let tasks = ResultTable(title: "Open tasks (0)", columns: [Column("id"), Column("title")], rows: [])
+        XCTAssertEqual(render(.sections([.record(profile), .table(contacts), .table(tasks)]), .csv), """
+            customer 1: 王芳
+            field,value
+            name,王芳
+
+            Contacts (1)
+            id,name
+            4,李娜
+
+            Open tasks (0)
+            id,title
+
+            """)
     }
 }

@@ -235,12 +235,16 @@ public enum CommandRunner {
 }
 
 extension CRMSandbox {
-    /// Starts `crm args…` on a pseudo-terminal with the sandbox environment plus TERM=xterm;
+    /// Starts `crm args…` on a pseudo-terminal with the sandbox environment plus TERM=xterm
+    /// and PAGER=cat;
     /// `environment` adds or (with nil) removes variables.
     public func terminal(_ args: [String], environment changes: [String: String?] = [:],
                          columns: UInt16 = 120, rows: UInt16 = 40) throws -> PseudoTerminal {
         var env = environment
         env["TERM"] = "xterm"
+        // Long output at the prompt goes through $PAGER (default less, which would wait for
+        // a key): tests get cat unless they set PAGER themselves (or remove it with nil).
+        env["PAGER"] = "cat"
         for (k, v) in changes { env[k] = v }
         return try PseudoTerminal(executable: try CRMBinary.path(), arguments: args, environment: env,
                                   workingDirectory: workingDirectory, columns: columns, rows: rows)

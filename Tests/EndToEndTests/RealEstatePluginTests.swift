@@ -114,4 +114,51 @@ final class RealEstatePluginTests: XCTestCase {
         let next = try sandbox.crm(commands: "rotation next")
         XCTAssertTrue(next.stdout.hasPrefix("next: "), "\(next)")
     }
+
+    func testDemoFollowsTheDayItIsMade_reportsShowDataOnAnyDay() throws {
+        let later = ["CRM_NOW": "2027-06-10T10:00:00Z"]
+        XCTAssertEqual(try sandbox.crm(commands: "plugin enable realestate").status, 0)
+        let demo = try sandbox.crm(["run", Self.repositoryRoot + "/plugins/realestate/demo.lua"], environment: later)
+        XCTAssertEqual(demo.status, 0, "\(demo)")
+        let daily = try sandbox.crm(["-c", "report estate-daily day=-1d", "--format", "csv"], environment: later)
+        XCTAssertEqual(daily.status, 0, "\(daily)")
+        XCTAssertGreaterThan(daily.stdoutLines.count, 2, "yesterday has visitors: \(daily.stdout)")
+        let weekly = try sandbox.crm(["-c", "report estate-weekly", "--format", "json"], environment: later)
+        let rows = try JSONSerialization.jsonObject(with: Data(weekly.stdout.utf8)) as? [[String: Any]]
+        let total = rows?.last?["visits"] as? Int ?? 0
+        XCTAssertGreaterThan(total, 0, "this week has visits: \(weekly.stdout)")
+        let contracts = try sandbox.crm(["-c", "list contract order by signed_on desc limit 1", "--format", "csv"], environment: later)
+        XCTAssertTrue(contracts.stdout.contains("2027-0"), "contracts are signed in the month before the day: \(contracts.stdout)")
+    }
+
+    func testReportNames_followOneConventionAndOldNamesStillWork() throws {
+        XCTAssertEqual(try sandbox.crm(commands: "plugin enable realestate").status, 0)
+        XCTAssertEqual(try sandbox.crm(["run", Self.repositoryRoot + "/plugins/realestate/demo.lua"]).status, 0)
+        for (new, old) in [("estate-daily day=2026-11-21", "daily day=2026-11-21"), ("estate-small-deposits", "small_deposits"),
+                           ("estate-board", "board")] {
+            let a = try sandbox.crm(commands: "report \(new)", options: ["--format", "csv"])
+            let b = try sandbox.crm(commands: "report \(old)", options: ["--format", "csv"])
+            XCTAssertEqual(a.status, 0, "\(a)")
+            XCTAssertEqual(a.stdout, b.stdout, "\(old) is \(new)")
+        }
+        let list = try sandbox.crm(commands: "reports", options: ["--format", "csv"]).stdoutLines
+        XCTAssertEqual(list.dropFirst().first?.hasPrefix("estate-daily,"), true, "new names first: \(list)")
+        XCTAssertTrue(list.contains { $0.hasPrefix("daily,realestate,old name of estate-daily") }, "\(list)")
+    }
+
+    func testReport_unknownKeySaysSoInsteadOfAnEmptyBoard() throws {
+        XCTAssertEqual(try sandbox.crm(commands: "plugin enable realestate").status, 0)
+        XCTAssertEqual(try sandbox.crm(["run", Self.repositoryRoot + "/plugins/realestate/demo.lua"]).status, 0)
+        for (report, message) in [("estate-board building=99", "building=99: there is no building 99"),
+                                  ("board building=99", "building=99: there is no building 99"),
+                                  ("estate-prospects salesperson=99", "salesperson=99: there is no user 99"),
+                                  ("estate-commissions salesperson=99", "salesperson=99: there is no user 99")] {
+            let r = try sandbox.crm(commands: "report \(report)")
+            XCTAssertEqual(r.status, 1, "\(report): \(r)")
+            XCTAssertEqual(r.stdout, "", "\(report) printed a report: \(r.stdout)")
+            XCTAssertTrue(r.stderr.contains(message), "\(report): \(r.stderr)")
+            XCTAssertEqual(r.stderrLines.count, 1, r.stderr)
+        }
+        XCTAssertEqual(try sandbox.crm(commands: "report estate-board building=1").status, 0)
+    }
 }

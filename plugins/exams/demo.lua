@@ -5,6 +5,9 @@
 -- clock pinned with crm.set_now as the season goes (registration inside each window,
 -- results after each exam), so every run on a fresh database makes the same records.
 -- It writes 2,500 candidates and about 14,000 records in all.
+-- Dates follow the day the demo is made: the season is the latest year whose results
+-- (mid-November) are out by today, and inquiries fall in the 11 months before today,
+-- so the reports show data on any day (CRM_NOW=2026-11-22T10:00:00Z gives the docs' 2026).
 
 local ok = pcall(crm.count, "major")
 if not ok then error("the exams plugin is not enabled here: run `plugin enable exams` first", 0) end
@@ -39,6 +42,11 @@ local function add_days(date, n)
   local t = os.time({ year = tonumber(y), month = tonumber(m), day = tonumber(d), hour = 12 }) + n * 86400
   return os.date("%Y-%m-%d", t)
 end
+
+-- The exam year: the latest whose October results (out mid-November) are out by today.
+local today = crm.today()
+local season_year = tonumber(today:sub(1, 4)) - (today:sub(6) >= "11-22" and 0 or 1)
+local function on(month_day) return string.format("%04d-%s", season_year, month_day) end
 
 -- Courses (codes and names of the self-study examinations) and majors ------------
 
@@ -87,10 +95,10 @@ local chinese = major("A050101", "汉语言文学", "bachelor", "humanities", { 
 
 -- Sessions: Jiangsu holds the exams in April and October ------------------------
 
-local april = crm.create("session", { name = "2026年4月", exam_date = "2026-04-11", opens = "2026-01-05",
-  closes = "2026-01-20", fee = 30, max_courses = 4 })
-local october = crm.create("session", { name = "2026年10月", exam_date = "2026-10-17", opens = "2026-07-01",
-  closes = "2026-07-15", fee = 30, max_courses = 4 })
+local april = crm.create("session", { name = season_year .. "年4月", exam_date = on("04-11"), opens = on("01-05"),
+  closes = on("01-20"), fee = 30, max_courses = 4 })
+local october = crm.create("session", { name = season_year .. "年10月", exam_date = on("10-17"), opens = on("07-01"),
+  closes = on("07-15"), fee = 30, max_courses = 4 })
 
 -- Candidates ----------------------------------------------------------------------
 
@@ -119,7 +127,7 @@ local CHECK = { [0] = "1", "0", "X", "9", "8", "7", "6", "5", "4", "3", "2" }
 local used = {}
 local function id_card(region, student)
   while true do
-    local year = student and between(1998, 2007) or between(1972, 1997)
+    local year = student and between(season_year - 28, season_year - 19) or between(season_year - 54, season_year - 29)
     local body = string.format("%s%04d%02d%02d%03d", region, year, between(1, 12), between(1, 28), between(0, 999))
     local sum = 0
     for i = 1, 17 do sum = sum + tonumber(body:sub(i, i)) * WEIGHTS[i] end
@@ -208,14 +216,14 @@ local comments = {
   exam = { "考场安排合理", "考点太远" },
 }
 local answers = 0
-crm.set_now("2026-10-31 10:00")
+crm.set_now(on("10-31") .. " 10:00")
 for _, c in ipairs(candidates) do
   if chance(0.3) then
     for _, stage in ipairs(stages) do
       if chance(0.7) then
         local score = math.max(1, math.min(5, math.floor(normal(stage_mean[stage], 1.0) + 0.5)))
         crm.create("survey", { candidate = c.id, session = october.id, stage = stage, score = score,
-          note = chance(0.15) and pick(comments[stage]) or nil, answered = add_days("2026-10-18", between(0, 12)) })
+          note = chance(0.15) and pick(comments[stage]) or nil, answered = add_days(on("10-18"), between(0, 12)) })
         answers = answers + 1
       end
     end
@@ -238,7 +246,7 @@ for i = 1, 900 do
   local c = chance(0.8) and pick(candidates) or nil
   local answered = chance(answer_rate[channel])
   crm.create("inquiry", { candidate = c and c.id or nil, channel = channel, topic = topic,
-    asked = add_days("2026-01-02", between(0, 300)), question = questions[topic], answered = answered,
+    asked = add_days(today, between(0, 300) - 324), question = questions[topic], answered = answered,
     answer = answered and "已答复" or nil })
   inquiries = inquiries + 1
 end
@@ -246,13 +254,13 @@ end
 -- Textbook orders ---------------------------------------------------------------------
 
 local orders = 0
-crm.set_now("2026-02-15 10:00")
+crm.set_now(on("02-15") .. " 10:00")
 for _, c in ipairs(candidates) do
   if chance(0.25) then
     local code = pick(c.m.offered)
     crm.create("textbook_order", { candidate = c.id, course = courses[code].id, quantity = 1,
       price = pick({ 28, 32, 35.5, 42 }), status = weighted({ { "delivered", 70 }, { "paid", 15 }, { "ordered", 10 }, { "cancelled", 5 } }),
-      ordered = add_days("2026-01-10", between(0, 60)) })
+      ordered = add_days(on("01-10"), between(0, 60)) })
     orders = orders + 1
   end
 end

@@ -93,4 +93,13 @@ function lib.percent(part, whole)
   return math.floor(part * 1000 / whole + 0.5) / 10
 end
 
+-- A report's ref parameter, checked: `report … session=99` names the missing record
+-- instead of showing an empty report. Returns the id (nil when the parameter was not given).
+function lib.known(entity, id, param)
+  if id ~= nil and not crm.get(entity, id) then
+    error(string.format("%s=%s: there is no %s %s (see: list %s)", param, tostring(id), entity, tostring(id), entity), 0)
+  end
+  return id
+end
+
 return lib

@@ -49,6 +49,7 @@ crm.report "exams-pass-rates" {
     { "session", "ref", entity = "session" },
   },
   run = function(p)
+    lib.known("session", p.session, "session")
     local rows
     if p.by == "session" then
       rows = crm.query([[
@@ -93,6 +94,7 @@ crm.report "exams-satisfaction" {
     { "session", "ref", entity = "session" },
   },
   run = function(p)
+    lib.known("session", p.session, "session")
     local rows = crm.query([[
       select stage, count(*) as answers, sum(score) as total,
              sum(case when score >= 4 then 1 else 0 end) as satisfied,

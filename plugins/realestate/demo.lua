@@ -1,6 +1,8 @@
 -- Demo data for the sales office: a project with two buildings, a sales team, and a
--- month of visits, calls, deposits, subscriptions, contracts, payments and commissions
--- (2026-10-23 … 2026-11-21). The same on every run.
+-- month of visits, calls, deposits, subscriptions, contracts, payments and commissions,
+-- over the 30 days before the day it is made (so `report daily day=-1d`, `report weekly`
+-- and `report monthly` show data on any day). The same records on every run; only the
+-- dates follow the day (pin it with CRM_NOW=2026-11-22T10:00:00Z to get the docs' dates).
 --   crm --db office.sqlite -c "plugin enable realestate"
 --   crm --db office.sqlite run plugins/realestate/demo.lua
 local ok = pcall(crm.count, "unit")
@@ -18,9 +20,12 @@ local function pick(list) return list[rand(#list)] end
 
 local function at(day, hhmm) crm.set_now(day .. " " .. hhmm) end
 local lib = require("lib")
+-- Every date is counted back from the day the demo is made.
+local today = crm.today()
+local function ago(n) return lib.add_days(today, -n) end
 
 -- The office
-at("2026-10-20", "09:00")
+at(ago(33), "09:00")
 local team = {}
 for _, name in ipairs({ "张伟", "李娜", "王强", "刘洋" }) do
   team[#team + 1] = crm.create("user", { name = name, role = "sales", team = "售楼处" }).id
@@ -61,8 +66,7 @@ local function free_unit()
 end
 
 local days = {}
-for d = 23, 31 do days[#days + 1] = string.format("2026-10-%02d", d) end
-for d = 1, 21 do days[#days + 1] = string.format("2026-11-%02d", d) end
+for n = 30, 1, -1 do days[#days + 1] = ago(n) end
 
 local pipeline = {}   -- customers with a small deposit, moving on to large and contract
 for i, day in ipairs(days) do
@@ -134,7 +138,7 @@ for i, day in ipairs(days) do
 end
 
 -- Commissions on the contracts: most are the registering salesperson's; a few follow the cases.
-at("2026-11-21", "18:00")
+at(ago(1), "18:00")
 local contracts = crm.list("contract", { order = "id" })
 for j, k in ipairs(contracts) do
   local others = {}
@@ -147,13 +151,13 @@ for j, k in ipairs(contracts) do
 end
 
 -- An old contract from the previous phase, long overdue: in default with a collection notice.
-at("2026-08-15", "10:00")
+at(ago(99), "10:00")
 local old = crm.create("customer", { name = "钱多多", phone = "13900009999", city = "上海" })
 local u = crm.get("unit", units[1])
 local k = crm.create("contract", { customer = old.id, unit = u.id, salesperson = team[1], price = u.price })
-crm.create("payment", { contract = k.id, due = "2026-08-15", amount = 300000, receipt = "CW00000" })
-crm.create("payment", { contract = k.id, due = "2026-09-15", amount = u.price - 300000 })
-at("2026-11-21", "18:30")
+crm.create("payment", { contract = k.id, due = ago(99), amount = 300000, receipt = "CW00000" })
+crm.create("payment", { contract = k.id, due = ago(68), amount = u.price - 300000 })
+at(ago(1), "18:30")
 crm.update("payment", { where = "status = due and due < " .. crm.date("-" .. crm.setting("realestate.default_after_days") .. "d") }, { status = "default" })
 crm.set_now(nil)
 

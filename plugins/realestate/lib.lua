@@ -59,4 +59,13 @@ function M.one(sql, ...)
   return rows[1]
 end
 
+-- A report's ref parameter, checked: `report … building=99` names the missing record
+-- instead of showing an empty report. Returns the id (nil when the parameter was not given).
+function M.known(entity, id, param)
+  if id ~= nil and not crm.get(entity, id) then
+    error(string.format("%s=%s: there is no %s %s (see: list %s)", param, tostring(id), entity, tostring(id), entity), 0)
+  end
+  return id
+end
+
 return M

@@ -1,5 +1,21 @@
 local lib = require("lib")
 
+-- Report names follow one convention across plugins: the plugin's short prefix, a hyphen,
+-- then words joined by hyphens (estate-daily, exams-pass-rates, util-load-curve). The
+-- names from before the convention (daily, small_deposits, …) still run the same report:
+-- `crm.report "estate-daily" (also "daily" { … })`; they are registered last, so `reports`
+-- lists the new names first.
+local old_names = {}
+local function also(old)
+  return function(definition)
+    local alias = {}
+    for k, v in pairs(definition) do alias[k] = v end
+    alias.label = "old name of estate-" .. string.gsub(old, "_", "-")
+    old_names[#old_names + 1] = { old, alias }
+    return definition
+  end
+end
+
 local function pct(n, d) return (d and d > 0) and math.floor(1000 * n / d + 0.5) / 10 or nil end
 
 -- Counts per salesperson (or source) over a period: visits, new and returning,
@@ -82,7 +98,7 @@ local function analysis(label, default_from)
   }
 end
 
-crm.report "daily" {
+crm.report "estate-daily" (also "daily" {
   label = "来人来电统计表 Daily visitors and callers",
   params = { { "day", "date", default = "today" } },
   run = function(p)
@@ -93,15 +109,16 @@ crm.report "daily" {
       rows = counts(p.day, p.day, "salesperson"),
     }
   end,
-}
+})
 
-crm.report "weekly" (analysis("周来人来电统计成交状况分析表 Weekly analysis", "-6d"))
-crm.report "monthly" (analysis("月来人来电统计成交状况分析表 Monthly analysis", "-29d"))
+crm.report "estate-weekly" (also "weekly" (analysis("周来人来电统计成交状况分析表 Weekly analysis", "-6d")))
+crm.report "estate-monthly" (also "monthly" (analysis("月来人来电统计成交状况分析表 Monthly analysis", "-29d")))
 
-crm.report "prospects" {
+crm.report "estate-prospects" (also "prospects" {
   label = "客户追踪表 A/B prospect tracking",
   params = { { "intent", "text", default = "A,B" }, { "salesperson", "ref", entity = "user" } },
   run = function(p)
+    lib.known("user", p.salesperson, "salesperson")
     local wanted = {}
     for i in string.gmatch(p.intent, "[ABC]") do wanted[i] = true end
     local rows = {}
@@ -126,7 +143,7 @@ crm.report "prospects" {
       rows = rows,
     }
   end,
-}
+})
 
 local function deposit_register(kind, label)
   return {
@@ -151,10 +168,10 @@ local function deposit_register(kind, label)
   }
 end
 
-crm.report "small_deposits" (deposit_register("small", "小定单登记表 Small deposit register"))
-crm.report "large_deposits" (deposit_register("large", "大定单登记表 Large deposit register"))
+crm.report "estate-small-deposits" (also "small_deposits" (deposit_register("small", "小定单登记表 Small deposit register")))
+crm.report "estate-large-deposits" (also "large_deposits" (deposit_register("large", "大定单登记表 Large deposit register")))
 
-crm.report "contracts" {
+crm.report "estate-contracts" (also "contracts" {
   label = "签约明细表 Contract register",
   params = { { "from", "date", default = "-29d" }, { "to", "date", default = "today" } },
   run = function(p)
@@ -173,18 +190,19 @@ crm.report "contracts" {
         where k.signed_on between ? and ? order by k.signed_on, k.number]], p.from, p.to),
     }
   end,
-}
+})
 
-crm.report "board" {
+crm.report "estate-board" (also "board" {
   label = "销控表 Sales control board",
   params = { { "building", "ref", entity = "building" } },
-  run = function(p) return require("board").build(p.building) end,
-}
+  run = function(p) return require("board").build(lib.known("building", p.building, "building")) end,
+})
 
-crm.report "commissions" {
+crm.report "estate-commissions" (also "commissions" {
   label = "提成结算表 Commission statement",
   params = { { "from", "date", default = "-29d" }, { "to", "date", default = "today" }, { "salesperson", "ref", entity = "user" } },
   run = function(p)
+    lib.known("user", p.salesperson, "salesperson")
     if p.salesperson then
       local rows = crm.query([[
         select s."on", k.number as contract, un.code as unit, c.name as customer, m."case", s.role,
@@ -216,9 +234,9 @@ crm.report "commissions" {
       chart = { type = "bar", x = "salesperson", y = "amount" },
     }
   end,
-}
+})
 
-crm.report "overdue" {
+crm.report "estate-overdue" (also "overdue" {
   label = "逾期付款 Overdue payments and collection notices",
   params = {},
   run = function()
@@ -240,4 +258,6 @@ crm.report "overdue" {
       rows = rows,
     }
   end,
-}
+})
+
+for _, o in ipairs(old_names) do crm.report(o[1])(o[2]) end

@@ -28,6 +28,8 @@ public struct Importer {
     public var fromLine = 0
     /// What a row whose unique field matches an existing record does.
     public var onConflict = ConflictPolicy.reject
+    /// False for a dry run: bad rows are counted and reported, no reject file is written.
+    public var writeRejects = true
 
     /// What `on conflict …` asks for when a row's unique value is already taken.
     public enum ConflictPolicy: String, CaseIterable {
@@ -150,11 +152,11 @@ public struct Importer {
                     if error.isDatabaseFailure { throw Failed(line: line, error: error) }
                     rejected += 1
                     onReject(line, error.description)
-                    if !atomic { try writeReject(&rejects, header, fields) }
+                    if !atomic && writeRejects { try writeReject(&rejects, header, fields) }
                 } catch let error as ImportError {
                     rejected += 1
                     onReject(line, error.message)
-                    if !atomic { try writeReject(&rejects, header, fields) }
+                    if !atomic && writeRejects { try writeReject(&rejects, header, fields) }
                 }
             }
             return n == limit

@@ -32,6 +32,8 @@ public final class BatchRunner {
         var failed = false
         var auditStart: Int64 = 0
         let wrapped = options.atomic || options.dryRun
+        // Verbs that write files (export, an import's rejects) then say what they would write.
+        session.dryRun = options.dryRun
         if wrapped {
             do {
                 auditStart = try (store as? SQLiteStore)?.lastAuditID() ?? 0

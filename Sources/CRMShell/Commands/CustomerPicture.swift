@@ -4,14 +4,18 @@ import CRMCore
 /// open deals and open tickets, as one sectioned output.
 struct CustomerPicture {
     let store: CRMStore
+    /// Show references as "id title" (the human formats) rather than bare ids.
+    var titledReferences = true
     static let latestInteractions = 10
 
     func output(profile: RecordView, customerID id: Int64) throws -> Output {
+        let references = ReferenceTitles(store: store)
         let mine = Filter.compare(FieldRef("customer"), .eq, Literal(String(id)))
         func section(_ title: String, _ entity: String, _ filter: Filter, order: [SortKey] = [],
                      limit: Int? = nil, fields: [String]) throws -> Output? {
             guard store.schema.entity(named: entity) != nil else { return nil }
             var table = try store.list(Query(entity: entity, filter: filter, order: order, limit: limit, fields: fields))
+            if titledReferences { table = try references.resolve(table, entity: entity) }
             let total = limit == nil ? table.rows.count : try store.count(entity, where: filter)
             table.title = "\(title) (\(total))"
             return .table(table)

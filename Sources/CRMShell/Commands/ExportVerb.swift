@@ -42,6 +42,12 @@ struct ExportVerb: Verb {
         default:
             throw SyntaxError(message: "cannot tell the format of '\(file.text)': use a .csv, .json or .ndjson file", position: file.position)
         }
+        if session.dryRun {
+            var rows = 0
+            _ = try session.store.scan(Query(entity: e.name, filter: q.filter, order: q.order, limit: q.limit, offset: q.offset,
+                                             fields: e.allFieldNames)) { _ in rows += 1 }
+            return .message("dry run: would write \(rows) \(e.name) to \(file.text)")
+        }
         let temporary = file.text + ".partial"
         var count = 0
         do {

@@ -56,6 +56,7 @@ struct HistoryVerb: Verb {
         if table.rows.isEmpty, try session.store.record(e.name, id: id) == nil {
             throw StoreError.notFound(entity: e.name, id: id)
         }
-        return .table(table)
+        if session.format.isData { return .table(table) }
+        return .table(try ReferenceTitles(store: session.store).resolveHistory(table, entity: e.name))
     }
 }

@@ -6,7 +6,10 @@ struct FormatVerb: Verb {
     let summary = "show or set the output mode: table, vertical, csv, json, ndjson, markdown"
     let usage = ["format [table|vertical|csv|json|ndjson|markdown]"]
     let details = """
-        table cuts long values with … to fit the terminal; the other modes never cut.
+        At a terminal, table fits the screen: long text is cut with …, numbers, money and
+        dates never are, and a result whose rows still cannot fit is shown vertically (one
+        block per record) — see expanded. Piped or in batch mode nothing is cut. The other
+        modes never cut.
         --format on the command line sets the mode for a headless run.
 
         Example:
@@ -23,6 +26,62 @@ struct FormatVerb: Verb {
                               position: t.position)
         }
         session.format = format
+        return .none
+    }
+}
+
+/// `expanded [auto|on|off]`: when table output goes vertical (psql's `\x`).
+struct ExpandedVerb: Verb {
+    let name = "expanded"
+    let aliases = ["\\x"]
+    let summary = "show or set when tables are shown vertically: auto, on, off"
+    let usage = ["expanded [auto|on|off]"]
+    let details = """
+        auto (the default): a table whose rows cannot fit the terminal, even with long
+        text cut, is shown one block per record. on: always vertical. off: always a table;
+        one too wide even with text cut is shown whole (the pager scrolls it sideways).
+        Only at a terminal; piped output is never cut nor turned.
+        \\x is the same command, as in psql.
+
+        Example:
+          expanded off
+        """
+    let completion = CompletionShape.keywordThenFile(ExpandedMode.allCases.map(\.rawValue))
+
+    func run(_ args: inout TokenCursor, _ session: Session) throws -> Output {
+        guard let t = args.next() else { return .message("expanded \(session.expanded.rawValue)") }
+        try args.expectEnd(usageLine)
+        guard let mode = ExpandedMode(rawValue: t.text.lowercased()) else {
+            throw SyntaxError(message: "expanded takes auto, on or off, not '\(t.text)'", position: t.position)
+        }
+        session.expanded = mode
+        return .none
+    }
+}
+
+/// `pager [auto|on|off]`: whether long output at the prompt goes through `$PAGER`.
+struct PagerVerb: Verb {
+    let name = "pager"
+    let summary = "show or set the pager for long output: auto, on, off"
+    let usage = ["pager [auto|on|off]"]
+    let details = """
+        At the prompt, output taller than the screen goes through $PAGER (default
+        less -FRSX, which prints short output directly). auto (the default): only output
+        taller than the screen; on: every result; off: never. Never used when stdout is
+        not a terminal, nor in batch mode (-c, run, stdin).
+
+        Example:
+          pager off
+        """
+    let completion = CompletionShape.keywordThenFile(PagerMode.allCases.map(\.rawValue))
+
+    func run(_ args: inout TokenCursor, _ session: Session) throws -> Output {
+        guard let t = args.next() else { return .message("pager \(session.pager.rawValue)") }
+        try args.expectEnd(usageLine)
+        guard let mode = PagerMode(rawValue: t.text.lowercased()) else {
+            throw SyntaxError(message: "pager takes auto, on or off, not '\(t.text)'", position: t.position)
+        }
+        session.pager = mode
         return .none
     }
 }

@@ -67,6 +67,7 @@ struct ImportVerb: Verb {
         var importer = Importer(store: session.store, entity: e.name, path: file.text, mapping: mapping, atomic: session.atomic)
         importer.fromLine = fromLine
         importer.onConflict = onConflict
+        importer.writeRejects = !session.dryRun
         importer.shouldStop = { LuaInterrupt.takeRequest() }
         let note = session.note
         var shown = 0
@@ -82,8 +83,10 @@ struct ImportVerb: Verb {
             summary += onConflict == .skip ? ", skipped \(result.skipped) already there" : ", \(result.skipped) already up to date"
         }
         if result.rejected > 0 {
-            throw ImportError(path: file.text, line: 0,
-                              message: "\(summary), rejected \(result.rejected) (written to \(result.rejectPath ?? "-"))")
+            let rejects = session.dryRun && !session.atomic
+                ? "dry run: would write \(result.rejected) row\(result.rejected == 1 ? "" : "s") to \(Importer.rejectPath(for: file.text))"
+                : "written to \(result.rejectPath ?? "-")"
+            throw ImportError(path: file.text, line: 0, message: "\(summary), rejected \(result.rejected) (\(rejects))")
         }
         return .message(summary)
     }

@@ -10,6 +10,8 @@ struct ListVerb: Verb {
         is null and is not null, combined with and, or, not and parentheses. Dates can be
         2026-11-22, today, yesterday, -7d, +2w, -3m, +1y; on a datetime field a date means the
         whole local day. Quote values with spaces: city = "San Francisco".
+        References show the id and the title they point to (12 王芳), as in show; in csv,
+        json and ndjson they are the bare id.
 
         Examples:
           list customer where city = 上海 and stage in (growth, maturity) order by name limit 20
@@ -23,8 +25,11 @@ struct ListVerb: Verb {
         let e = try session.entity(&args)
         let q = try QueryClauses.parse(&args)
         try args.expectEnd(usageLine)
-        return .table(try session.store.list(Query(entity: e.name, filter: q.filter, order: q.order,
-                                                   limit: q.limit, offset: q.offset)))
+        let table = try session.store.list(Query(entity: e.name, filter: q.filter, order: q.order,
+                                                 limit: q.limit, offset: q.offset))
+        // References read "12 王芳" as in show; csv and json keep the id a program joins on.
+        if session.format.isData { return .table(table) }
+        return .table(try ReferenceTitles(store: session.store).resolve(table, entity: e.name))
     }
 }
 

@@ -25,7 +25,8 @@ struct ShowVerb: Verb {
         }
         let view = try RecordPresenter(store: session.store).view(of: record, entity: e)
         if e.name == "customer" {
-            return try CustomerPicture(store: session.store).output(profile: view, customerID: id)
+            return try CustomerPicture(store: session.store, titledReferences: !session.format.isData)
+                .output(profile: view, customerID: id)
         }
         return .record(view)
     }

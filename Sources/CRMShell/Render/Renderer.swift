@@ -7,7 +7,7 @@ public enum Renderer {
         case .none:
             return ""
         case .message(let s):
-            return s + "\n"
+            return message(s, options.format)
         case .table(let t):
             return table(t, options)
         case .record(let r):
@@ -19,6 +19,28 @@ public enum Renderer {
             case .table, .vertical, .markdown: return ChartRenderer.render(chart, width: options.terminalWidth)
             case .csv, .json, .ndjson: return ""  // data formats carry the rows, not the drawing
             }
+        }
+    }
+
+    /// A confirmation or bare value. In json and ndjson it is a JSON object of its own, so
+    /// the whole stdout of a run that mixes writes and lists still parses: a bare number
+    /// (an id from `add`, a `count`) is `{"value": 12}`, other text `{"message": "…"}`.
+    static func message(_ s: String, _ format: OutputFormat) -> String {
+        switch format {
+        case .json, .ndjson:
+            if let n = Int64(s) { return "{\"value\": \(n)}\n" }
+            return "{\"message\": " + JSONText.string(s) + "}\n"
+        default:
+            return s + "\n"
+        }
+    }
+
+    /// The title that names a section in csv output (the record's, or the table's).
+    static func sectionTitle(_ part: Output) -> String? {
+        switch part {
+        case .table(let t): return t.title
+        case .record(let r): return r.title
+        default: return nil
         }
     }
 
@@ -88,9 +110,16 @@ public enum Renderer {
                 entries.append("  " + JSONText.string(key) + ": " + body.replacingOccurrences(of: "\n", with: "\n  "))
             }
             return "{\n" + entries.joined(separator: ",\n") + "\n}\n"
-        case .ndjson, .csv:
-            // One data block per part; a chart has no data form.
-            return parts.map { render($0, options: o) }.filter { !$0.isEmpty }.joined(separator: o.format == .csv ? "\n" : "")
+        case .csv:
+            // One data block per part, each under a line naming it (`Contacts (3)`); a chart
+            // has no data form.
+            return data.compactMap { part -> String? in
+                let body = render(part, options: o)
+                guard !body.isEmpty else { return nil }
+                return (sectionTitle(part).map { CellText.csvLine([$0]) } ?? "") + body
+            }.joined(separator: "\n")
+        case .ndjson:
+            return parts.map { render($0, options: o) }.filter { !$0.isEmpty }.joined()
         default:
             return parts.map { render($0, options: o) }.joined(separator: "\n")
         }

@@ -1,11 +1,18 @@
 import CRMCore
 
-/// psql-style tables with columns measured in display width, so CJK text lines up;
-/// cells are cut with `…` to fit the terminal.
+/// psql-style tables with columns measured in display width, so CJK text lines up.
+/// At a terminal only text is cut (with `…`) to fit, and not below 8 columns; numbers,
+/// money, dates, yes/no and text that reads as a number (phones) never are. A result
+/// whose rows still cannot fit is shown vertically (`expanded auto`).
 enum TableRenderer {
-    static let minimumColumnWidth = 6
+    /// Text is cut to no fewer columns than this: below it a table goes vertical instead.
+    static let minimumColumnWidth = 8
+    /// A heading is cut to no fewer columns than this (a column of short values under a
+    /// long heading, like `value_class`).
+    static let minimumHeadingWidth = 6
 
     static func render(_ table: ResultTable, options: RenderOptions) -> String {
+        if options.expanded == .on { return VerticalRenderer.render(table, options: options) }
         let headers = table.columns.map { CellText.terminalSafe($0.label) }
         let cells = table.rows.map { $0.map(CellText.display) }
         var widths = headers.map(DisplayWidth.of)
@@ -14,7 +21,25 @@ enum TableRenderer {
                 widths[i] = max(widths[i], DisplayWidth.of(cell))
             }
         }
-        if let limit = options.terminalWidth { widths = fit(widths, headers: headers, into: limit) }
+        if let limit = options.terminalWidth {
+            let floors = table.columns.indices.map { i -> Int in
+                let widest = max(1, cells.map { i < $0.count ? DisplayWidth.of($0[i]) : 0 }.max() ?? 0)
+                let whole = table.columns[i].numeric || table.rows.contains { i < $0.count && !cuttable($0[i]) }
+                // The widest value stays whole (only a long heading may be cut down to it);
+                // text is cut to no less than `minimumColumnWidth`, so short values and
+                // headings stay whole.
+                let heading = min(DisplayWidth.of(headers[i]), minimumHeadingWidth)
+                return max(heading, whole ? widest : min(widest, minimumColumnWidth))
+            }
+            let fitted = fit(widths, floors: floors, into: limit)
+            if lineWidth(fitted) <= limit {
+                widths = fitted
+            } else if options.expanded != .off {
+                return VerticalRenderer.render(table, options: options)
+            }
+            // expanded off and too wide even cut: the whole table, uncut (the pager's
+            // less -S scrolls it sideways).
+        }
         var out = ""
         if let title = table.title { out += styled(CellText.terminalSafe(title), bold: options.color) + "\n" }
         let headerLine = headers.enumerated().map { i, h in " " + DisplayWidth.pad(DisplayWidth.truncate(h, to: widths[i]), to: widths[i]) + " " }
@@ -32,14 +57,33 @@ enum TableRenderer {
         return out
     }
 
-    /// Shrinks the widest columns until the whole line fits `limit` columns.
-    static func fit(_ widths: [Int], headers: [String], into limit: Int) -> [Int] {
+    /// True for values that may be cut with `…`: text, JSON and empty cells. A cut number,
+    /// amount or date would read as a different value.
+    static func cuttable(_ v: Value) -> Bool {
+        switch v {
+        case .text(let s): return !looksLikeANumber(s)
+        case .json, .null: return true
+        default: return false
+        }
+    }
+
+    /// Text a person reads as a number: a phone number, a date or an amount a report
+    /// computed as text (`138 0013 8000`, `+86-21-5555`, `2026-11-22 10:00`, `1,234.50`).
+    static func looksLikeANumber(_ s: String) -> Bool {
+        guard s.contains(where: \.isASCII) else { return false }
+        return s.unicodeScalars.contains { ("0"..."9").contains($0) }
+            && s.unicodeScalars.allSatisfy { ("0"..."9").contains($0) || "+-()./:, %".unicodeScalars.contains($0) }
+    }
+
+    /// The width of a table line with these column widths (` a | b `).
+    static func lineWidth(_ widths: [Int]) -> Int { widths.reduce(0, +) + 3 * widths.count - 1 }
+
+    /// Shrinks the widest columns, none below its floor, until the line fits `limit` columns.
+    static func fit(_ widths: [Int], floors: [Int], into limit: Int) -> [Int] {
         var w = widths
-        let overhead = 3 * w.count - 1
-        var total = w.reduce(0, +) + overhead
+        var total = lineWidth(w)
         while total > limit {
-            guard let i = w.indices.max(by: { w[$0] < w[$1] }),
-                  w[i] > min(minimumColumnWidth, DisplayWidth.of(headers[i])) else { break }
+            guard let i = w.indices.filter({ w[$0] > floors[$0] }).max(by: { w[$0] < w[$1] }) else { break }
             w[i] -= 1
             total -= 1
         }
@@ -55,7 +99,7 @@ enum TableRenderer {
         let width = record.fields.map { DisplayWidth.of(CellText.terminalSafe($0.label)) }.max() ?? 0
         for f in record.fields {
             var value = CellText.display(f.value)
-            if let limit = options.terminalWidth { value = DisplayWidth.truncate(value, to: max(10, limit - width - 2)) }
+            if let limit = options.terminalWidth, cuttable(f.value) { value = DisplayWidth.truncate(value, to: max(10, limit - width - 2)) }
             out += (DisplayWidth.pad(CellText.terminalSafe(f.label), to: width) + "  " + value).trimmingTrailingSpaces() + "\n"
         }
         return out

@@ -1,6 +1,7 @@
 import CRMCore
 
 /// One block per row, `label | value` lines (psql's expanded mode): for wide records.
+/// At a terminal long text is cut to the width; numbers, money and dates never are.
 enum VerticalRenderer {
     static func render(_ t: ResultTable, options: RenderOptions) -> String {
         var out = t.title.map { CellText.terminalSafe($0) + "\n" } ?? ""
@@ -10,7 +11,7 @@ enum VerticalRenderer {
             out += "-[ RECORD \(n + 1) ]" + String(repeating: "-", count: max(3, width - 8)) + "\n"
             for (i, label) in labels.enumerated() {
                 var value = CellText.display(row[i])
-                if let limit = options.terminalWidth { value = DisplayWidth.truncate(value, to: max(10, limit - width - 3)) }
+                if let limit = options.terminalWidth, TableRenderer.cuttable(row[i]) { value = DisplayWidth.truncate(value, to: max(10, limit - width - 3)) }
                 out += (DisplayWidth.pad(label, to: width) + " | " + value).trimmingTrailingSpaces() + "\n"
             }
         }

@@ -65,12 +65,19 @@ public final class Repl {
 
     /// Writes one result to the screen, or to the `output to` file (never cut to the
     /// terminal's width there, and without colour).
+    /// Writes a result: to the screen (fitted to the terminal, through the pager when it
+    /// is taller than the screen) or, after `output to FILE`, whole into that file.
     func show(_ output: Output) {
         let state = session.prompt
         let onScreen = !state.isRedirected
         let options = RenderOptions(format: session.format, terminalWidth: onScreen ? Terminal.width() : nil,
-                                    color: onScreen && Terminal.colorAllowed(STDOUT_FILENO))
-        state.writeResult(Renderer.render(output, options: options))
+                                    color: onScreen && Terminal.colorAllowed(STDOUT_FILENO), expanded: session.expanded)
+        let text = Renderer.render(output, options: options)
+        if onScreen {
+            Pager.write(text, mode: session.pager)
+        } else {
+            state.writeResult(text)
+        }
     }
 
     func prompt() -> String {

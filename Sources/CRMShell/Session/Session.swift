@@ -7,6 +7,12 @@ public final class Session {
     public let store: CRMStore
     public let verbs: VerbRegistry
     public var format: OutputFormat
+    /// When table output is shown vertically (`expanded`).
+    public var expanded: ExpandedMode = .auto
+    /// Whether long output at the prompt goes through a pager (`pager`).
+    public var pager: PagerMode = .auto
+    /// `--dry-run`: verbs that write files say what they would write instead.
+    public var dryRun = false
     /// True at the interactive prompt.
     public var interactive: Bool
     /// `--atomic`: imports are all or nothing.

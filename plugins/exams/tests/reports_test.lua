@@ -119,6 +119,12 @@ describe("reports", function()
     expect.equal(table_of(october, { "stage", "answers", "average" }), { { "exam", 1, 4.0 }, { "textbooks", 1, 4.0 } })
   end)
 
+  it("a session that does not exist is named, not shown as an empty report", function()
+    dataset()
+    expect.error(function() P.report("exams-satisfaction", { session = 99 }) end, "session=99: there is no session 99")
+    expect.error(function() P.report("exams-pass-rates", { by = "course", session = 99 }) end, "session=99: there is no session 99")
+  end)
+
   it("candidates eligible to graduate, until they graduate", function()
     local d = dataset()
     local r = P.report("exams-eligible", {})
