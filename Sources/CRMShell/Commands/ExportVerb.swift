@@ -34,6 +34,8 @@ struct ExportVerb: Verb {
         if raw { args.index += 1 }
         try args.expectEnd(usageLine)
         let ext = (file.text as NSString).pathExtension.lowercased()
+        // vCard and iCalendar (issue 15, reports people pass around): see Files/Interchange.swift.
+        if let written = try InterchangeExport.run(ext, entity: e, query: q, file: file, session) { return written }
         let format: OutputFormat
         switch ext {
         case "csv": format = .csv

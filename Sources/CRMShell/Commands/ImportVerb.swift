@@ -33,6 +33,8 @@ struct ImportVerb: Verb {
     func run(_ args: inout TokenCursor, _ session: Session) throws -> Output {
         let e = try session.entity(&args)
         let file = try args.word("the CSV file to import")
+        // vCard (issue 15, reports people pass around): see Files/Interchange.swift.
+        if let imported = try InterchangeImport.run(entity: e, file: file, &args, session) { return imported }
         var mapping: [String: String] = [:]
         var fromLine = 0
         var onConflict = Importer.ConflictPolicy.reject
