@@ -169,7 +169,9 @@ public enum ContentLine {
             let key = pair[0].uppercased()
             // vCard 2.1 writes bare types (`TEL;CELL:`); keep them as TYPE values.
             guard pair.count == 2 else { parameters["TYPE", default: []].append(pair[0].lowercased()); continue }
-            for v in splitParameterValues(pair[1]) { parameters[key, default: []].append(v) }
+            // TYPE lists are written quoted too (`TYPE="voice,home"`, RFC 6350 §6.4.1).
+            let values = splitParameterValues(pair[1]).flatMap { key == "TYPE" ? $0.split(separator: ",").map(String.init) : [$0] }
+            parameters[key, default: []] += values
         }
         return Property(name: name, parameters: parameters, value: value, line: line)
     }

@@ -47,9 +47,20 @@ enum HTMLRenderer {
                 + "</ul>\n"
         }
         html += "</header>\n"
-        html += body(output)
+        html += body(untitled(output, heading.title))
         html += "<footer>Made with crm · \(HTMLText.escape(heading.made))</footer>\n</main>\n</body>\n</html>\n"
         return html
+    }
+
+    /// The output without a table title that only repeats the page's heading.
+    static func untitled(_ output: Output, _ heading: String) -> Output {
+        switch output {
+        case .table(var t) where t.title == heading:
+            t.title = nil
+            return .table(t)
+        case .sections(let parts): return .sections(parts.map { untitled($0, heading) })
+        default: return output
+        }
     }
 
     /// The blocks of an output: tables, records, charts and messages, in order.
@@ -95,7 +106,8 @@ enum HTMLRenderer {
 
     static func chart(_ c: Chart) -> String {
         var html = "<figure>\n"
-        let caption = c.title ?? c.series.map(\.name).joined(separator: ", ")
+        // Without a title, a single series is named here; several are named by the legend.
+        let caption = c.title ?? (c.series.count == 1 ? c.series[0].name : "")
         if !caption.isEmpty { html += "<figcaption>\(HTMLText.escape(caption))</figcaption>\n" }
         return html + SVGChart.render(c) + "</figure>\n"
     }
@@ -135,7 +147,7 @@ enum HTMLRenderer {
         .count { color: var(--muted); font-size: .8125rem; margin: 6px 2px 0; }
         figure { margin: 24px 0 8px; }
         figcaption { font-weight: 600; margin-bottom: 8px; }
-        svg.chart { display: block; width: 100%; max-width: 640px; height: auto; }
+        svg.chart { display: block; width: 100%; max-width: 560px; height: auto; }
         svg text { fill: var(--fg); }
         svg .tick { fill: var(--muted); font-size: 11px; }
         svg .value { font-size: 12px; }

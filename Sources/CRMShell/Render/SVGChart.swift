@@ -3,9 +3,10 @@ import Foundation
 
 /// Draws a report's chart as inline SVG for an HTML page: horizontal bars (long CJK
 /// labels stay readable on a phone) or lines over labelled points. Sizes are in a
-/// 480-unit-wide view box that the page scales to its width; text takes the page's font.
+/// 400-unit-wide view box, about a phone's width, so text stays near its size there;
+/// the page scales it to its width. Text takes the page's font.
 enum SVGChart {
-    static let width = 480.0
+    static let width = 400.0
     static let fontSize = 13.0
     static let palette = ["#3467d6", "#e07b39", "#2a9d6f", "#c2417a", "#7b5cd6", "#8c8a2b"]
 
@@ -27,33 +28,36 @@ enum SVGChart {
         let groupHeight = Double(chart.series.count) * barHeight + gap
         let legendHeight = multi ? 24.0 : 0
         let top = 8.0 + legendHeight, axisHeight = 22.0
-        let labelWidth = min(width * 0.38, max(40, chart.labels.map { textWidth(clip($0)) }.max() ?? 0) + 8)
+        let labelWidth = min(width * 0.4, max(40, chart.labels.map { textWidth(clip($0)) }.max() ?? 0) + 8)
+        let labelColumns = Int((labelWidth - 8) / (fontSize * 0.56))
         let values = chart.series.flatMap(\.values)
         let ticks = niceTicks(lo: min(0, values.min() ?? 0), hi: max(0, values.max() ?? 0), whole: values.allSatisfy { $0 == $0.rounded() })
-        let valueRoom = (values.map { textWidth(number($0)) }.max() ?? 0) + 8
+        let places = decimals(values)
+        let valueRoom = (values.map { textWidth(number($0, decimals: places)) }.max() ?? 0) + 8
         let left = labelWidth, right = width - valueRoom
         let scale = { (v: Double) in left + (v - ticks.lo) / (ticks.hi - ticks.lo) * (right - left) }
         let height = top + Double(chart.labels.count) * groupHeight + axisHeight
         var svg = open(chart, height: height)
         if multi { svg += legend(chart.series.map(\.name), y: 8) }
         let plotBottom = top + Double(chart.labels.count) * groupHeight
+        let tickPlaces = decimals(ticks.values)
         for t in ticks.values {
             let x = f(scale(t))
             svg += "<line class=\"grid\" x1=\"\(x)\" y1=\"\(f(top))\" x2=\"\(x)\" y2=\"\(f(plotBottom))\"/>"
-            svg += "<text class=\"tick\" x=\"\(x)\" y=\"\(f(plotBottom + 16))\" text-anchor=\"middle\">\(number(t))</text>\n"
+            svg += "<text class=\"tick\" x=\"\(x)\" y=\"\(f(plotBottom + 16))\" text-anchor=\"middle\">\(tick(t, decimals: tickPlaces))</text>\n"
         }
         let zero = f(scale(0))
         for (i, label) in chart.labels.enumerated() {
             let groupTop = top + Double(i) * groupHeight + gap / 2
             svg += "<text class=\"label\" x=\"\(f(left - 8))\" y=\"\(f(groupTop + Double(chart.series.count) * barHeight / 2 + 4.5))\" text-anchor=\"end\">"
-                + "<title>\(HTMLText.escape(label))</title>\(HTMLText.escape(clip(label)))</text>\n"
+                + "<title>\(HTMLText.escape(label))</title>\(HTMLText.escape(clip(label, to: labelColumns)))</text>\n"
             for (s, series) in chart.series.enumerated() {
                 let v = i < series.values.count ? series.values[i] : 0
                 let y = groupTop + Double(s) * barHeight
                 let x0 = min(scale(0), scale(v)), x1 = max(scale(0), scale(v))
                 svg += "<rect x=\"\(f(x0))\" y=\"\(f(y + 1))\" width=\"\(f(max(x1 - x0, v == 0 ? 0 : 1)))\" height=\"\(f(barHeight - 2))\" rx=\"2\" fill=\"\(color(s))\">"
-                    + "<title>\(HTMLText.escape(label)) · \(HTMLText.escape(series.name)): \(number(v))</title></rect>"
-                svg += "<text class=\"value\" x=\"\(f(x1 + 4))\" y=\"\(f(y + barHeight / 2 + 4.5))\">\(number(v))</text>\n"
+                    + "<title>\(HTMLText.escape(label)) · \(HTMLText.escape(series.name)): \(number(v, decimals: places))</title></rect>"
+                svg += "<text class=\"value\" x=\"\(f(x1 + 4))\" y=\"\(f(y + barHeight / 2 + 4.5))\">\(number(v, decimals: places))</text>\n"
             }
         }
         svg += "<line class=\"axis\" x1=\"\(zero)\" y1=\"\(f(top))\" x2=\"\(zero)\" y2=\"\(f(plotBottom))\"/>\n"
@@ -68,7 +72,11 @@ enum SVGChart {
         let top = 12.0 + legendHeight, plotHeight = 200.0, bottom = top + plotHeight
         let values = chart.series.flatMap(\.values)
         let ticks = niceTicks(lo: min(0, values.min() ?? 0), hi: max(values.max() ?? 0, 0), whole: values.allSatisfy { $0 == $0.rounded() })
-        let left = (ticks.values.map { textWidth(number($0)) }.max() ?? 10) + 10, right = width - 16
+        let places = decimals(values), tickPlaces = decimals(ticks.values)
+        let shownLabels = chart.labels.map { clip($0, to: 12) }
+        let halfLabel = (shownLabels.map { textWidth($0) * 11 / fontSize }.max() ?? 0) / 2
+        let left = max((ticks.values.map { textWidth(tick($0, decimals: tickPlaces)) }.max() ?? 10) + 10, halfLabel + 2)
+        let right = width - max(16, halfLabel + 2)
         let points = chart.labels.count
         let xAt = { (i: Int) in points == 1 ? (left + right) / 2 : left + Double(i) / Double(points - 1) * (right - left) }
         let yAt = { (v: Double) in bottom - (v - ticks.lo) / (ticks.hi - ticks.lo) * plotHeight }
@@ -78,26 +86,26 @@ enum SVGChart {
         for t in ticks.values {
             let y = f(yAt(t))
             svg += "<line class=\"grid\" x1=\"\(f(left))\" y1=\"\(y)\" x2=\"\(f(right))\" y2=\"\(y)\"/>"
-            svg += "<text class=\"tick\" x=\"\(f(left - 6))\" y=\"\(f(yAt(t) + 4))\" text-anchor=\"end\">\(number(t))</text>\n"
+            svg += "<text class=\"tick\" x=\"\(f(left - 6))\" y=\"\(f(yAt(t) + 4))\" text-anchor=\"end\">\(tick(t, decimals: tickPlaces))</text>\n"
         }
-        // At most about eight labels under the axis, evenly spread, the last one included.
-        let every = max(1, Int((Double(points) / 8).rounded(.up)))
+        // As many labels under the axis as fit side by side, evenly spread, the last one included.
+        let spacing = points > 1 ? (right - left) / Double(points - 1) : right - left
+        let every = max(1, Int(((halfLabel * 2 + 8) / spacing).rounded(.up)))
         var shown = Array(stride(from: 0, to: points, by: every))
         if let last = shown.last, last != points - 1 {
-            if points - 1 - last < every, shown.count > 1 { shown.removeLast() }
+            if shown.count > 1 { shown.removeLast() }
             shown.append(points - 1)
         }
         for i in shown {
-            let anchor = points == 1 ? "middle" : i == 0 ? "start" : i == points - 1 ? "end" : "middle"
-            svg += "<text class=\"tick\" x=\"\(f(xAt(i)))\" y=\"\(f(bottom + 18))\" text-anchor=\"\(anchor)\">\(HTMLText.escape(clip(chart.labels[i], to: 12)))</text>\n"
+            svg += "<text class=\"tick\" x=\"\(f(xAt(i)))\" y=\"\(f(bottom + 18))\" text-anchor=\"middle\">\(HTMLText.escape(shownLabels[i]))</text>\n"
         }
         svg += "<line class=\"axis\" x1=\"\(f(left))\" y1=\"\(f(yAt(0)))\" x2=\"\(f(right))\" y2=\"\(f(yAt(0)))\"/>\n"
         for (s, series) in chart.series.enumerated() {
             let coordinates = series.values.prefix(points).enumerated().map { "\(f(xAt($0.offset))),\(f(yAt($0.element)))" }
             svg += "<polyline fill=\"none\" stroke=\"\(color(s))\" stroke-width=\"2.5\" stroke-linejoin=\"round\" points=\"\(coordinates.joined(separator: " "))\"/>\n"
             for (i, v) in series.values.prefix(points).enumerated() {
-                svg += "<circle cx=\"\(f(xAt(i)))\" cy=\"\(f(yAt(v)))\" r=\"3.5\" fill=\"\(color(s))\">"
-                    + "<title>\(HTMLText.escape(chart.labels[i])) · \(HTMLText.escape(series.name)): \(number(v))</title></circle>"
+                svg += "<circle cx=\"\(f(xAt(i)))\" cy=\"\(f(yAt(v)))\" r=\"\(points > 24 ? "2" : "3.5")\" fill=\"\(color(s))\">"
+                    + "<title>\(HTMLText.escape(chart.labels[i])) · \(HTMLText.escape(series.name)): \(number(v, decimals: places))</title></circle>"
             }
             svg += "\n"
         }
@@ -140,12 +148,12 @@ enum SVGChart {
         return r == r.rounded() ? String(Int(r)) : String(r)
     }
 
-    /// A value as people read it: whole numbers grouped by thousands, others with two decimals.
-    static func number(_ d: Double) -> String {
+    /// A value as people read it: grouped by thousands, with `decimals` places.
+    static func number(_ d: Double, decimals: Int = 0) -> String {
         guard d.isFinite else { return "–" }
-        let negative = d < 0
-        let whole = (abs(d) * 100).rounded() / 100
-        let integer = Int64(whole.rounded(.down))
+        let scale = pow(10, Double(decimals))
+        let units = (abs(d) * scale).rounded()
+        let integer = Int64((units / scale).rounded(.down))
         var digits = String(integer)
         var grouped = ""
         while digits.count > 3 {
@@ -153,9 +161,29 @@ enum SVGChart {
             digits.removeLast(3)
         }
         grouped = digits + grouped
-        let cents = Int(((whole - Double(integer)) * 100).rounded())
-        let fraction = cents == 0 ? "" : "." + (cents < 10 ? "0" : "") + String(cents)
-        return (negative && (integer != 0 || cents != 0) ? "-" : "") + grouped + fraction
+        if decimals > 0 {
+            let fraction = String(Int64(units) - integer * Int64(scale))
+            grouped += "." + String(repeating: "0", count: decimals - fraction.count) + fraction
+        }
+        return (d < 0 && units > 0 ? "-" : "") + grouped
+    }
+
+    /// An axis tick, short: 1,500,000 as 1.5M and 20,000 as 20K.
+    static func tick(_ d: Double, decimals: Int) -> String {
+        for (size, suffix) in [(1e9, "B"), (1e6, "M"), (1e4, "K")] where abs(d) >= size {
+            let unit = size == 1e4 ? 1e3 : size
+            return number(d / unit, decimals: self.decimals([d / unit])) + suffix
+        }
+        return number(d, decimals: decimals)
+    }
+
+    /// How many decimal places (0 to 2) show every value exactly enough: 45.1 and 63 → 1.
+    static func decimals(_ values: [Double]) -> Int {
+        for places in 0..<2 {
+            let scale = pow(10, Double(places))
+            if values.allSatisfy({ abs(($0 * scale).rounded() - $0 * scale) < 1e-6 }) { return places }
+        }
+        return 2
     }
 
     /// Round axis ticks (steps of 1, 2 or 5 × 10ⁿ) covering lo…hi with about five steps;
