@@ -65,6 +65,11 @@ enum ContactCards {
                     problem = p
                 } catch let error as StoreError where error.isDatabaseFailure {
                     throw error
+                } catch let error as StoreError {
+                    // A check on one field: point at that property's line.
+                    let property = fieldOf(error).flatMap { field in properties.first { $0.field == field }?.property }
+                    problem = CardProblem(line: property.flatMap { card.lines[$0] } ?? card.line,
+                                          message: "\(property.map { "\($0) of " } ?? "")the card for \(card.name): \(error)")
                 } catch {
                     // Refused by a check or a plugin's rule: a bad card, not a failed import.
                     problem = CardProblem(line: card.line, message: "the card for \(card.name): \(error)")
@@ -113,9 +118,8 @@ enum ContactCards {
             customers[org] = id
         }
         var values: [String: Value] = ["customer": .integer(customers[org]!)]
-        let fields: [(String, String?, String)] = [("name", name, "FN"), ("title", card.title, "TITLE"), ("phone", card.phone, "TEL"),
-                                                  ("email", card.email, "EMAIL"), ("notes", card.note, "NOTE")]
-        for (field, text, property) in fields {
+        let texts = [name, card.title, card.phone, card.email, card.note]
+        for ((field, property), text) in zip(properties, texts) {
             guard let text, !text.isEmpty else { continue }
             do {
                 values[field] = try store.parseValue(entity: "contact", field: field, text: text)
@@ -124,6 +128,21 @@ enum ContactCards {
             }
         }
         return values
+    }
+
+    /// Each contact field and the vCard property it comes from.
+    static let properties: [(field: String, property: String)] = [("name", "FN"), ("title", "TITLE"), ("phone", "TEL"),
+                                                                   ("email", "EMAIL"), ("notes", "NOTE")]
+
+    /// The field a store error is about, when it names one.
+    static func fieldOf(_ error: StoreError) -> String? {
+        switch error {
+        case .invalidValue(_, let f, _, _), .unknownEnumValue(_, let f, _, _), .requiredMissing(_, let f),
+             .outOfRange(_, let f, _, _), .patternMismatch(_, let f, _, _), .tooLong(_, let f, _), .tooLarge(_, let f, _, _):
+            return f
+        case .uniqueTaken(_, let fields, _, _): return fields.first
+        default: return nil
+        }
     }
 
     static func read(_ path: String) throws -> String {

@@ -35,6 +35,8 @@ enum ReportFile {
         switch format {
         case .rendered(.markdown):
             return Array(markdown(output).utf8)
+        case .rendered(.csv):
+            return Array(csv(output).utf8)
         case .rendered(let f):
             return Array(Renderer.render(output, options: RenderOptions(format: f)).utf8)
         case .text:
@@ -50,6 +52,25 @@ enum ReportFile {
         case .chart(let c): return "```\n" + ChartRenderer.render(c, width: 80) + "```\n"
         case .sections(let parts): return parts.map(markdown).joined(separator: "\n")
         default: return Renderer.render(output, options: RenderOptions(format: .markdown))
+        }
+    }
+
+    /// CSV for a spreadsheet, like `export`: text that would run as a formula gets a
+    /// leading `'`; several tables are separated by an empty line.
+    static func csv(_ output: Output) -> String {
+        switch output {
+        case .table(let t):
+            let sink = TextSink()
+            var writer = CSVRowWriter(sink: sink, neutraliseFormulas: true)
+            writer.begin(columns: t.columns)
+            for row in t.rows { writer.write(row: row) }
+            return sink.text
+        case .record(let r):
+            return csv(.table(ResultTable(columns: [Column("field"), Column("value")], rows: r.fields.map { [.text($0.name), $0.value] })))
+        case .sections(let parts):
+            return parts.map(csv).filter { !$0.isEmpty }.joined(separator: "\n")
+        case .chart, .none: return ""
+        case .message(let text): return csv(.table(ResultTable(columns: [Column("message")], rows: [[.text(text)]])))
         }
     }
 
