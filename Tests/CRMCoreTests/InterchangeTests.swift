@@ -82,6 +82,7 @@ final class InterchangeTests: XCTestCase {
         XCTAssertTrue(VCard.nameParts("王芳") == ("王", "芳"))
         XCTAssertTrue(VCard.nameParts("Anna Maria Smith") == ("Smith", "Anna Maria"))
         XCTAssertTrue(VCard.nameParts("Madonna") == ("Madonna", ""))
+        XCTAssertTrue(VCard.nameParts("欧阳 娜娜") == ("欧阳", "娜娜"))
     }
 
     func testCardsReadBackWhatWasWritten() throws {

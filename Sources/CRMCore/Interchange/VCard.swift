@@ -56,14 +56,18 @@ public struct VCard: Equatable, Sendable {
         return out + "END:VCARD\r\n"
     }
 
-    /// Family and given names from a formatted name: a name in Chinese, Japanese or Korean
-    /// script without spaces is family name first (王芳 → 王, 芳); otherwise the last word
-    /// is the family name (Anna Smith → Smith, Anna).
+    /// Family and given names from a formatted name: a name in Chinese or Korean script is
+    /// family name first (王芳 → 王, 芳; 欧阳 娜娜 → 欧阳, 娜娜); otherwise the last word is
+    /// the family name (Anna Smith → Smith, Anna).
     public static func nameParts(_ name: String) -> (family: String, given: String) {
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         let words = trimmed.split(separator: " ", omittingEmptySubsequences: true)
-        if words.count > 1 { return (String(words.last!), words.dropLast().joined(separator: " ")) }
-        if let first = trimmed.unicodeScalars.first, isHan(first), trimmed.count > 1 {
+        let han = trimmed.unicodeScalars.first.map(isHan) ?? false
+        if words.count > 1 {
+            return han ? (String(words[0]), words.dropFirst().joined(separator: " "))
+                       : (String(words.last!), words.dropLast().joined(separator: " "))
+        }
+        if han, trimmed.count > 1 {
             return (String(trimmed.prefix(1)), String(trimmed.dropFirst()))
         }
         return (trimmed, "")

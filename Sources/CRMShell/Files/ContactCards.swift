@@ -145,7 +145,14 @@ enum ContactCards {
         }
     }
 
+    /// The largest card file read (cards are read whole; a phone's address book is a few MB).
+    static let maximumFileBytes = 64 << 20
+
     static func read(_ path: String) throws -> String {
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber,
+           size.intValue > maximumFileBytes {
+            throw ImportError(path: path, line: 0, message: "the file is over \(maximumFileBytes >> 20) MiB; split it into smaller .vcf files")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file"
             throw ImportError(path: path, line: 0, message: reason)
