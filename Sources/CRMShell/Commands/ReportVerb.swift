@@ -52,6 +52,7 @@ struct ReportVerb: Verb {
                               position: file.position)
         }
         let output = try host.runReport(name, arguments: arguments)
+        if FileWrites.suppressed(session) { return .message("dry run: would write report \(name) to \(file.text)") }
         let heading = Self.heading(name, arguments: arguments, host: host, store: session.store)
         try ReportFile.write(output, format: format, heading: heading, to: file.text)
         return .message("wrote report \(name) to \(file.text)")

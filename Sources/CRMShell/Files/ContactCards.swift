@@ -5,8 +5,8 @@ import Foundation
 /// FN and N from the name, ORG from the customer's name, TITLE, TEL, EMAIL and NOTE.
 enum ContactCards {
     /// Writes the contacts a query selects as one .vcf file (private, all or nothing);
-    /// returns how many.
-    static func export(_ query: Query, store: CRMStore, to path: String) throws -> Int {
+    /// returns how many. `dryRun` counts them and writes nothing.
+    static func export(_ query: Query, store: CRMStore, to path: String, dryRun: Bool = false) throws -> Int {
         var query = query
         query.fields = ["id", "customer", "name", "title", "phone", "email", "notes", "created"]
         var rows: [[String: Value]] = []
@@ -25,7 +25,7 @@ enum ContactCards {
             card.uid = "urn:uuid:" + StableID.uuid("crm/contact/\(id)/\(row["created"]?.displayText ?? "")")
             text += card.text
         }
-        try write(text, to: path)
+        if !dryRun { try write(text, to: path) }
         return rows.count
     }
 
@@ -39,8 +39,8 @@ enum ContactCards {
     /// Adds a contact for each card, through the store's normal create path (validated,
     /// audited, rules run). A card whose ORG names no customer, or that fails a check, is
     /// reported with its line; with `atomic` one bad card cancels the import, otherwise the
-    /// bad cards are copied to FILE.rejects.vcf.
-    static func importCards(from path: String, store: CRMStore, atomic: Bool,
+    /// bad cards are copied to FILE.rejects.vcf (unless `writeRejects` is false: a dry run).
+    static func importCards(from path: String, store: CRMStore, atomic: Bool, writeRejects: Bool = true,
                             onReject: (Int, String) -> Void) throws -> Result {
         let text = try read(path)
         let cards: [VCard]
@@ -81,7 +81,7 @@ enum ContactCards {
                     .filter { !$0.isEmpty }.joined(separator: "\r\n") + "\r\n"
             }
         }
-        if result.rejected > 0 {
+        if result.rejected > 0, writeRejects {
             let rejectPath = Importer.rejectPath(for: path)
             do { try write(rejects, to: rejectPath) } catch {
                 throw ImportError(path: rejectPath, line: 0, message: "cannot write the reject file: \(error)")

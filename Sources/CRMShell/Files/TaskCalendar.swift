@@ -4,8 +4,8 @@ import CRMCore
 /// (`export task … to x.ics`, `export deal … to x.ics`).
 enum TaskCalendar {
     /// Writes the tasks a query selects as `VTODO`s (due date, status, customer and
-    /// assignee in the description); returns how many.
-    static func exportTasks(_ query: Query, store: CRMStore, to path: String) throws -> Int {
+    /// assignee in the description); returns how many. `dryRun` writes nothing.
+    static func exportTasks(_ query: Query, store: CRMStore, to path: String, dryRun: Bool = false) throws -> Int {
         let rows = try fetch(query, ["id", "customer", "title", "assignee", "due", "status", "notes", "created", "updated"], store)
         var names = ReferenceNames(store: store)
         var calendar = ICalendar(stamp: store.clock.now())
@@ -26,13 +26,13 @@ enum TaskCalendar {
                 description: about.isEmpty ? nil : about.joined(separator: "\n"),
                 created: epoch(row["created"]), modified: epoch(row["updated"])))
         }
-        try ContactCards.write(calendar.text, to: path)
+        if !dryRun { try ContactCards.write(calendar.text, to: path) }
         return rows.count
     }
 
     /// Writes each selected deal's expected close as an all-day `VEVENT`; deals without
     /// one are left out. Returns how many were written and how many left out.
-    static func exportDeals(_ query: Query, store: CRMStore, to path: String) throws -> (written: Int, leftOut: Int) {
+    static func exportDeals(_ query: Query, store: CRMStore, to path: String, dryRun: Bool = false) throws -> (written: Int, leftOut: Int) {
         let rows = try fetch(query, ["id", "customer", "title", "amount", "stage", "expected_close", "owner", "updated", "created"], store)
         var names = ReferenceNames(store: store)
         var calendar = ICalendar(stamp: store.clock.now())
@@ -49,7 +49,7 @@ enum TaskCalendar {
                 uid: uid("deal", row), summary: "Expected close: \(title)" + (customer.map { " (\($0))" } ?? ""),
                 date: day, description: about.joined(separator: "\n"), modified: epoch(row["updated"])))
         }
-        try ContactCards.write(calendar.text, to: path)
+        if !dryRun { try ContactCards.write(calendar.text, to: path) }
         return (calendar.events.count, rows.count - calendar.events.count)
     }
 
