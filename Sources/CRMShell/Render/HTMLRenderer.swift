@@ -25,6 +25,7 @@ enum HTMLRenderer {
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta name="color-scheme" content="light">
             <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
             <meta name="generator" content="crm (CRM Shell)">
             <title>\(HTMLText.escape(heading.title))</title>
