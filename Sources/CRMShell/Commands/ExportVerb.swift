@@ -5,7 +5,8 @@ import Foundation
 struct ExportVerb: Verb {
     let name = "export"
     let summary = "write records to a .csv, .json or .ndjson file"
-    let usage = ["export <entity> [where <filter>] [order by …] [limit N] to <file> [--raw]"]
+    let usage = ["export <entity> [where <filter>] [order by …] [limit N] to <file> [--raw]",
+                 "export contact [where …] to <file.vcf>", "export task|deal [where …] to <file.ics>"]
     let details = """
         The format follows the file's extension: .csv (header of field names), .json (an
         array of objects) or .ndjson/.jsonl (one object per line). All fields are written,
@@ -18,10 +19,16 @@ struct ExportVerb: Verb {
         numbers and money are written as they are. --raw writes every cell exactly
         (for a file you will import again).
 
+        Contacts export as vCard 4 (.vcf: FN, N, ORG = the customer, TITLE, TEL, EMAIL,
+        NOTE), tasks as iCalendar to-dos (.ics: DUE, SUMMARY, STATUS) and deals' expected
+        closes as all-day calendar events (.ics), each with a UID that stays the same.
+
         Examples:
           export customer where city = 上海 to shanghai.csv
           export deal where stage = won order by closed to won.json
           export customer to backup.csv --raw
+          export contact where customer = 14 to 14.vcf
+          export task where status = open and due <= +7d to week.ics
         """
     let completion = CompletionShape.entityAndQuery
 
@@ -34,6 +41,8 @@ struct ExportVerb: Verb {
         if raw { args.index += 1 }
         try args.expectEnd(usageLine)
         let ext = (file.text as NSString).pathExtension.lowercased()
+        // vCard and iCalendar (issue 15, reports people pass around): see Files/Interchange.swift.
+        if let written = try InterchangeExport.run(ext, entity: e, query: q, file: file, session) { return written }
         let format: OutputFormat
         switch ext {
         case "csv": format = .csv

@@ -5,7 +5,8 @@ import CRMLua
 struct ImportVerb: Verb {
     let name = "import"
     let summary = "load records from a CSV file (bad rows reported by line)"
-    let usage = ["import <entity> <file.csv> [map column=field …] [from-line N] [on conflict skip|update]"]
+    let usage = ["import <entity> <file.csv> [map column=field …] [from-line N] [on conflict skip|update]",
+                 "import contact <file.vcf>"]
     let details = """
         The first line names the columns. A column goes to the field of the same name (or
         label); map renames (map 手机=phone) or skips (map memo=-) columns. id, created and
@@ -22,17 +23,24 @@ struct ImportVerb: Verb {
         value (a phone, a code) an existing record already has; on conflict update writes the
         row's values into that record instead. Either makes importing the same file twice safe.
 
+        import contact FILE.vcf reads vCards (3 or 4): FN is the name, ORG names the customer
+        (by name; a card naming no customer is rejected with its line), TITLE, TEL, EMAIL
+        and NOTE fill the rest. Bad cards are copied to FILE.rejects.vcf.
+
         Examples:
           import customer customers.csv
           import customer leads.csv map 姓名=name 手机=phone 备注=-
           import customer big.csv from-line 150001
           import customer crm-export.csv on conflict update
+          import contact cards.vcf
         """
     let completion = CompletionShape.entityAndFile
 
     func run(_ args: inout TokenCursor, _ session: Session) throws -> Output {
         let e = try session.entity(&args)
         let file = try args.word("the CSV file to import")
+        // vCard (issue 15, reports people pass around): see Files/Interchange.swift.
+        if let imported = try InterchangeImport.run(entity: e, file: file, &args, session) { return imported }
         var mapping: [String: String] = [:]
         var fromLine = 0
         var onConflict = Importer.ConflictPolicy.reject

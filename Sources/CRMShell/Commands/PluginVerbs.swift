@@ -190,32 +190,6 @@ struct ReportsVerb: Verb {
     }
 }
 
-/// `report <name> [param=value …]`.
-struct ReportVerb: Verb {
-    let name = "report"
-    let summary = "run a plugin's report: report <name> [param=value …]"
-    let usage = ["report <name> [param=value …]"]
-    let details = """
-        Parameters are typed like field values (dates as 2026-11-22, today, -7d);
-        missing ones take their defaults. Every output format works; a chart is drawn
-        in table, vertical and markdown formats.
-
-        Example:
-          reports
-          report referrals from=-30d
-          crm -c 'report referrals' --format csv      (from the system shell)
-        """
-    let completion = CompletionShape.report
-
-    func run(_ args: inout TokenCursor, _ session: Session) throws -> Output {
-        let host = try session.pluginHost()
-        let name = try args.word("a report name (see: reports)").text
-        var arguments: [String: String] = [:]
-        for (field, value, _) in try args.assignments() { arguments[field.text] = value }
-        return try host.runReport(name, arguments: arguments)
-    }
-}
-
 /// `jobs` and `jobs run`.
 struct JobsVerb: Verb {
     let name = "jobs"

@@ -82,7 +82,8 @@ public struct Completer {
                 if case .date = p.type { return ["today", "-7d", "-30d"] }
                 return []
             }
-            return r.parameters.map { $0.name + "=" }
+            if let last = tokens.last, last.kind == .word, last.text == "to", tokens.count >= 3 { return [] }  // a file name follows
+            return r.parameters.map { $0.name + "=" } + ["to"]
         }
     }
 
