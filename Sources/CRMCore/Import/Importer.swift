@@ -28,6 +28,8 @@ public struct Importer {
     public var fromLine = 0
     /// What a row whose unique field matches an existing record does.
     public var onConflict = ConflictPolicy.reject
+    /// The CSV file's encoding; nil detects it (UTF-8, a byte-order mark, else GB18030).
+    public var encoding: TextEncoding?
 
     /// What `on conflict …` asks for when a row's unique value is already taken.
     public enum ConflictPolicy: String, CaseIterable {
@@ -68,7 +70,7 @@ public struct Importer {
     public func run() throws -> Result {
         let e = try store.schema.require(entity)
         let reader: CSVReader
-        do { reader = try CSVReader(path: path) } catch let error as CSVError {
+        do { reader = try CSVReader(path: path, encoding: encoding) } catch let error as CSVError {
             throw ImportError(path: path, line: error.line, message: error.message)
         }
         guard let (header, headerLine) = try next(reader) else {

@@ -5,7 +5,7 @@ import Foundation
 struct ExportVerb: Verb {
     let name = "export"
     let summary = "write records to a .csv, .json or .ndjson file"
-    let usage = ["export <entity> [where <filter>] [order by …] [limit N] to <file> [--raw]"]
+    let usage = ["export <entity> [where <filter>] [order by …] [limit N] to <file> [--raw] [encoding=NAME]"]
     let details = """
         The format follows the file's extension: .csv (header of field names), .json (an
         array of objects) or .ndjson/.jsonl (one object per line). All fields are written,
@@ -18,10 +18,15 @@ struct ExportVerb: Verb {
         numbers and money are written as they are. --raw writes every cell exactly
         (for a file you will import again).
 
+        A .csv is UTF-8; encoding=utf-8-bom starts it with the byte-order mark Excel needs
+        to show Chinese right, and encoding=gb18030 writes it as Excel on a Chinese Windows
+        saves CSV (GBK-compatible).
+
         Examples:
           export customer where city = 上海 to shanghai.csv
           export deal where stage = won order by closed to won.json
           export customer to backup.csv --raw
+          export customer to 客户.csv encoding=gb18030
         """
     let completion = CompletionShape.entityAndQuery
 
@@ -30,9 +35,23 @@ struct ExportVerb: Verb {
         let q = try QueryClauses.parse(&args)
         try args.expectKeyword("to", after: "the entity or filter (export <entity> … to <file>)")
         let file = try args.word("the file to write")
-        let raw = args.peek.map { $0.kind == .word && $0.text == "--raw" } ?? false
-        if raw { args.index += 1 }
-        try args.expectEnd(usageLine)
+        var raw = false
+        var encoding = TextEncoding.utf8
+        var encodingPosition: Int?
+        while !args.atEnd {
+            if let t = args.peek, t.kind == .word, t.text == "--raw" {
+                raw = true
+                args.index += 1
+            } else if args.consumeKeyword("encoding") {
+                encodingPosition = args.position
+                encoding = try ImportVerb.encoding(&args, accepting: TextEncoding.exportNames)
+                guard encoding.isExportable else {
+                    throw SyntaxError(message: "export writes \(TextEncoding.exportNames), not \(encoding.rawValue)", position: encodingPosition!)
+                }
+            } else {
+                try args.expectEnd(usageLine)
+            }
+        }
         let ext = (file.text as NSString).pathExtension.lowercased()
         let format: OutputFormat
         switch ext {
@@ -42,11 +61,14 @@ struct ExportVerb: Verb {
         default:
             throw SyntaxError(message: "cannot tell the format of '\(file.text)': use a .csv, .json or .ndjson file", position: file.position)
         }
+        if let encodingPosition, format != .csv, encoding != .utf8 {
+            throw SyntaxError(message: "encoding= applies to .csv files (.\(ext) is always UTF-8)", position: encodingPosition)
+        }
         let temporary = file.text + ".partial"
         var count = 0
         do {
             let sink: TextSink
-            do { sink = try TextSink(path: temporary) } catch let e as ScriptError {
+            do { sink = try TextSink(path: temporary, encoding: encoding) } catch let e as ScriptError {
                 // Name the file the user asked for, not the temporary one beside it.
                 throw ScriptError(e.description.replacingOccurrences(of: temporary + ":", with: file.text + ":"))
             }

@@ -5,7 +5,7 @@ import CRMLua
 struct ImportVerb: Verb {
     let name = "import"
     let summary = "load records from a CSV file (bad rows reported by line)"
-    let usage = ["import <entity> <file.csv> [map column=field …] [from-line N] [on conflict skip|update]"]
+    let usage = ["import <entity> <file.csv|file.xlsx> [map column=field …] [encoding=NAME] [from-line N] [on conflict skip|update]"]
     let details = """
         The first line names the columns. A column goes to the field of the same name (or
         label); map renames (map 手机=phone) or skips (map memo=-) columns. id, created and
@@ -22,11 +22,16 @@ struct ImportVerb: Verb {
         value (a phone, a code) an existing record already has; on conflict update writes the
         row's values into that record instead. Either makes importing the same file twice safe.
 
+        A CSV may be UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order
+        mark, or GB18030/GBK as Excel saves it on a Chinese Windows: that is detected when
+        the text is not UTF-8, or named with encoding=gb18030.
+
         Examples:
           import customer customers.csv
           import customer leads.csv map 姓名=name 手机=phone 备注=-
           import customer big.csv from-line 150001
           import customer crm-export.csv on conflict update
+          import customer 客户.csv encoding=gb18030
         """
     let completion = CompletionShape.entityAndFile
 
@@ -36,10 +41,12 @@ struct ImportVerb: Verb {
         var mapping: [String: String] = [:]
         var fromLine = 0
         var onConflict = Importer.ConflictPolicy.reject
+        var encoding: TextEncoding?
         while !args.atEnd {
             if args.consumeKeyword("map") {
                 let before = mapping.count
-                while let t = args.peek, t.kind != .symbol, !args.isKeyword("from-line"), !args.isKeyword("on") {
+                while let t = args.peek, t.kind != .symbol, !args.isKeyword("from-line"), !args.isKeyword("on"),
+                      !args.isKeyword("encoding") {
                     let column = args.next()!
                     guard let eq = args.peek, eq.kind == .symbol, eq.text == "=" else {
                         throw SyntaxError(message: "expected '=' after '\(column.text)' (write map column=field)", position: args.position)
@@ -53,6 +60,9 @@ struct ImportVerb: Verb {
                 let position = args.position
                 fromLine = try args.count("from-line")
                 if fromLine < 2 { throw SyntaxError(message: "from-line is a line of the file after the header (2 or more)", position: position) }
+            } else if args.consumeKeyword("encoding") {
+                encoding = try Self.encoding(&args, accepting: TextEncoding.importNames)
+                if encoding == .utf8BOM { encoding = .utf8 }
             } else if args.consumeKeyword("on") {
                 try args.expectKeyword("conflict", after: "'on'")
                 let t = try args.word("skip or update after 'on conflict'")
@@ -67,6 +77,7 @@ struct ImportVerb: Verb {
         var importer = Importer(store: session.store, entity: e.name, path: file.text, mapping: mapping, atomic: session.atomic)
         importer.fromLine = fromLine
         importer.onConflict = onConflict
+        importer.encoding = encoding
         importer.shouldStop = { LuaInterrupt.takeRequest() }
         let note = session.note
         var shown = 0
@@ -86,5 +97,18 @@ struct ImportVerb: Verb {
                               message: "\(summary), rejected \(result.rejected) (written to \(result.rejectPath ?? "-"))")
         }
         return .message(summary)
+    }
+
+    /// The NAME of `encoding=NAME` (the keyword already read).
+    static func encoding(_ args: inout TokenCursor, accepting names: String) throws -> TextEncoding {
+        if let eq = args.peek, eq.kind == .symbol, eq.text == "=" { _ = args.next() }
+        let value = args.gluedValue()
+        guard !value.text.isEmpty else {
+            throw SyntaxError(message: "expected an encoding after 'encoding=' (\(names))", position: value.position)
+        }
+        guard let e = TextEncoding(name: value.text) else {
+            throw SyntaxError(message: "unknown encoding '\(value.text)' (use \(names))", position: value.position)
+        }
+        return e
     }
 }
