@@ -58,11 +58,18 @@ struct ExportVerb: Verb {
         case "csv": format = .csv
         case "json": format = .json
         case "ndjson", "jsonl": format = .ndjson
+        case "xlsx": format = .table  // a spreadsheet: written by XlsxWriter below
         default:
-            throw SyntaxError(message: "cannot tell the format of '\(file.text)': use a .csv, .json or .ndjson file", position: file.position)
+            throw SyntaxError(message: "cannot tell the format of '\(file.text)': use a .csv, .xlsx, .json or .ndjson file", position: file.position)
         }
         if let encodingPosition, format != .csv, encoding != .utf8 {
             throw SyntaxError(message: "encoding= applies to .csv files (.\(ext) is always UTF-8)", position: encodingPosition)
+        }
+        let query = Query(entity: e.name, filter: q.filter, order: q.order, limit: q.limit, offset: q.offset,
+                          fields: e.allFieldNames)
+        if ext == "xlsx" {
+            let count = try Self.exportSpreadsheet(query, fields: e.allFieldNames, sheet: e.name, to: file.text, session)
+            return .message("exported \(count) \(e.name) to \(file.text)")
         }
         let temporary = file.text + ".partial"
         var count = 0
@@ -73,8 +80,6 @@ struct ExportVerb: Verb {
                 throw ScriptError(e.description.replacingOccurrences(of: temporary + ":", with: file.text + ":"))
             }
             var writer = makeRowWriter(format, sink, neutraliseFormulas: !raw)
-            let query = Query(entity: e.name, filter: q.filter, order: q.order, limit: q.limit, offset: q.offset,
-                              fields: e.allFieldNames)
             var begun = false
             let columns = try session.store.scan(query) { row in
                 if !begun {
@@ -95,5 +100,38 @@ struct ExportVerb: Verb {
             throw error
         }
         return .message("exported \(count) \(e.name) to \(file.text)")
+    }
+
+    /// Streams the query's rows into an .xlsx at `path` (through a `.partial` file renamed
+    /// into place); returns how many rows were written.
+    static func exportSpreadsheet(_ query: Query, fields: [String], sheet: String, to path: String, _ session: Session) throws -> Int {
+        let temporary = path + ".partial"
+        let writer: XlsxWriter
+        do { writer = try XlsxWriter(path: temporary, sheetName: sheet) } catch let e as SpreadsheetError {
+            throw ScriptError(e.message.replacingOccurrences(of: temporary + ":", with: path + ":"))
+        }
+        var count = 0
+        do {
+            try writer.begin(header: fields)
+            _ = try session.store.scan(query) { row in
+                // A row over a sheet's limits stops the scan with the error.
+                try writer.write(row: row)
+                count += 1
+            }
+            try writer.finish()
+            if rename(temporary, path) != 0 {
+                throw StoreError.database("cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+        } catch let e as SpreadsheetError {
+            writer.cancel()
+            unlink(temporary)
+            let message = e.message.replacingOccurrences(of: temporary + ":", with: path + ":")
+            throw ScriptError(e.row > 0 ? "\(path): sheet row \(e.row): \(message)" : message)
+        } catch {
+            writer.cancel()
+            unlink(temporary)
+            throw error
+        }
+        return count
     }
 }

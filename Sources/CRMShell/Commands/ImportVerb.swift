@@ -74,6 +74,9 @@ struct ImportVerb: Verb {
                 try args.expectEnd(usageLine)
             }
         }
+        if encoding != nil, Importer.isSpreadsheet(file.text) {
+            throw SyntaxError(message: "encoding= applies to CSV files (an .xlsx names its own)", position: file.position)
+        }
         var importer = Importer(store: session.store, entity: e.name, path: file.text, mapping: mapping, atomic: session.atomic)
         importer.fromLine = fromLine
         importer.onConflict = onConflict
