@@ -56,7 +56,7 @@ let package = Package(
             dependencies: ["CRMCore", "CRMShell", "CRMLua"],
             path: "Tests/CRMTestSupport"),
         .testTarget(name: "CRMLuaTests", dependencies: ["CRMLua", "CRMCore", "CRMShell", "CRMTestSupport"]),
-        .testTarget(name: "CRMCoreTests", dependencies: ["CRMCore", "CRMTestSupport"]),
+        .testTarget(name: "CRMCoreTests", dependencies: ["CRMCore", "CRMTestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "CRMShellTests", dependencies: ["CRMShell", "CRMCore", "CRMTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CRMCore", "CRMTestSupport"]),
     ],
