@@ -147,13 +147,16 @@ public final class DecodingFileReader {
 
     /// True when `bytes` (starting at a non-ASCII byte) begin as well-formed UTF-8: their
     /// first `sample` non-ASCII characters (or all there are), a character cut at the end
-    /// of the chunk allowed. Three good UTF-8 characters before a bad byte also count as
-    /// UTF-8 (GB18030 text seldom passes for three), so a UTF-8 file with GB18030 further
-    /// on stays UTF-8 and fails at the line where that begins.
+    /// of the chunk allowed. A bad byte after a good three-byte character (as CJK is in
+    /// UTF-8) or two good characters still counts as UTF-8: GB18030 text seldom passes for
+    /// that much, and a wrong guess that way fails with a clear error at the line, where
+    /// the other way would import garbled text. So a UTF-8 file with GB18030 further on
+    /// stays UTF-8 and fails at the line where that begins.
     static func looksLikeUTF8(_ bytes: ArraySlice<UInt8>, atEnd: Bool, sample: Int = 16) -> Bool {
         var it = bytes.startIndex
         let end = bytes.endIndex
-        var seen = 0
+        var seen = 0, firstLength = 0
+        var settled: Bool { seen >= 2 || firstLength >= 3 }
         while it < end && seen < sample {
             let b = bytes[it]
             let length: Int
@@ -162,10 +165,11 @@ public final class DecodingFileReader {
             case 0xC2...0xDF: length = 2
             case 0xE0...0xEF: length = 3
             case 0xF0...0xF4: length = 4
-            default: return seen >= 3
+            default: return settled
             }
             if it + length > end { return !atEnd && it > bytes.startIndex }
-            for k in 1..<length where bytes[it + k] & 0xC0 != 0x80 { return seen >= 3 }
+            for k in 1..<length where bytes[it + k] & 0xC0 != 0x80 { return settled }
+            if seen == 0 { firstLength = length }
             it += length
             seen += 1
         }

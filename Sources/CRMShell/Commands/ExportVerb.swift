@@ -1,14 +1,16 @@
 import CRMCore
 import Foundation
 
-/// `export <entity> [where …] to FILE`: writes records to a CSV or JSON file.
+/// `export <entity> [where …] to FILE`: writes records to a CSV, JSON or .xlsx file.
 struct ExportVerb: Verb {
     let name = "export"
-    let summary = "write records to a .csv, .json or .ndjson file"
+    let summary = "write records to a .csv, .xlsx, .json or .ndjson file"
     let usage = ["export <entity> [where <filter>] [order by …] [limit N] to <file> [--raw] [encoding=NAME]"]
     let details = """
-        The format follows the file's extension: .csv (header of field names), .json (an
-        array of objects) or .ndjson/.jsonl (one object per line). All fields are written,
+        The format follows the file's extension: .csv (header of field names), .xlsx (a
+        spreadsheet: one sheet, a header row of field names, numbers, money and dates as
+        number and date cells), .json (an array of objects) or .ndjson/.jsonl (one object
+        per line). All fields are written,
         never cut; money keeps its exact digits. Rows stream to the file, so exports of any
         size use little memory; the file appears only when complete. The file is private
         to you (mode 0600).
@@ -27,6 +29,7 @@ struct ExportVerb: Verb {
           export deal where stage = won order by closed to won.json
           export customer to backup.csv --raw
           export customer to 客户.csv encoding=gb18030
+          export deal where stage = won to won.xlsx
         """
     let completion = CompletionShape.entityAndQuery
 

@@ -1,10 +1,10 @@
 import CRMCore
 import CRMLua
 
-/// `import <entity> FILE.csv [map col=field …]`: loads records from a CSV file.
+/// `import <entity> FILE.csv|FILE.xlsx [map col=field …]`: loads records from a CSV file or a workbook.
 struct ImportVerb: Verb {
     let name = "import"
-    let summary = "load records from a CSV file (bad rows reported by line)"
+    let summary = "load records from a CSV or .xlsx file (bad rows reported by line)"
     let usage = ["import <entity> <file.csv|file.xlsx> [map column=field …] [encoding=NAME] [from-line N] [on conflict skip|update]"]
     let details = """
         The first line names the columns. A column goes to the field of the same name (or
@@ -26,12 +26,17 @@ struct ImportVerb: Verb {
         mark, or GB18030/GBK as Excel saves it on a Chinese Windows: that is detected when
         the text is not UTF-8, or named with encoding=gb18030.
 
+        An .xlsx is read from its first sheet, whose first row names the columns; line
+        numbers are the sheet's row numbers, date cells are read as dates, and bad rows go
+        to a CSV beside it (leads.xlsx → leads.rejects.csv).
+
         Examples:
           import customer customers.csv
           import customer leads.csv map 姓名=name 手机=phone 备注=-
           import customer big.csv from-line 150001
           import customer crm-export.csv on conflict update
           import customer 客户.csv encoding=gb18030
+          import customer 名单.xlsx map 姓名=name 手机=phone
         """
     let completion = CompletionShape.entityAndFile
 
