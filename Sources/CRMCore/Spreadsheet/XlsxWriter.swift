@@ -243,4 +243,12 @@ public final class XlsxWriter {
             throw SpreadsheetError("cannot write \(path): \(reason)")
         }
     }
+
+    /// Writes a result table (a report, a list) to `path`: a header of its column labels,
+    /// the sheet named after its title.
+    ///
+    ///     try XlsxWriter.write(table, to: "board.xlsx")   // report … to FILE.xlsx
+    public static func write(_ table: ResultTable, to path: String) throws {
+        try write(header: table.columns.map(\.label), rows: table.rows, sheetName: table.title ?? "report", to: path)
+    }
 }
