@@ -11,14 +11,26 @@ struct XMLScanner {
         case text(String)
     }
 
-    let bytes: [UInt8]
+    let storage: ScanBuffer
+    let bytes: UnsafeBufferPointer<UInt8>
     var i = 0
+    /// Where pages were last handed back (mapped sheets).
+    var released = 0
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: [UInt8]) { self.init(ScanBuffer(copying: bytes)) }
+
+    init(_ storage: ScanBuffer) {
+        self.storage = storage
+        bytes = storage.bytes
+    }
 
     /// The next event, nil at the end; throws on XML that is cut or malformed.
     mutating func next() throws -> Event? {
         let n = bytes.count
+        if i - released > 32 << 20 {
+            storage.release(below: i)
+            released = i
+        }
         while i < n {
             if bytes[i] != 0x3C {  // text up to the next '<'
                 let start = i
@@ -144,14 +156,14 @@ struct XMLScanner {
     }
 
     /// Text with entities and character references replaced.
-    static func decode(_ raw: ArraySlice<UInt8>) -> String {
-        guard raw.contains(0x26) else { return String(decoding: raw, as: UTF8.self) }
+    static func decode<Bytes: Collection>(_ raw: Bytes) -> String where Bytes.Element == UInt8, Bytes.Index == Int {
+        guard raw.contains(UInt8(0x26)) else { return String(decoding: raw, as: UTF8.self) }
         var out: [UInt8] = []
         out.reserveCapacity(raw.count)
         var k = raw.startIndex
         while k < raw.endIndex {
             let b = raw[k]
-            guard b == 0x26, let semi = raw[k...].prefix(12).firstIndex(of: 0x3B) else {
+            guard b == 0x26, let semi = raw[k...].prefix(12).firstIndex(of: UInt8(0x3B)) else {
                 out.append(b)
                 k += 1
                 continue

@@ -4,14 +4,18 @@ import ZIPFoundation
 /// Reads the first sheet of an .xlsx workbook row by row, as text the importer parses
 /// like CSV fields, each row with its sheet row number.
 ///
+/// The sheet is unpacked to a private temporary file, mapped and read from there (the
+/// file is unlinked at once), so memory stays flat however many rows it has.
+///
 /// Shared and inline strings are text; numbers keep their digits (long float artefacts
 /// such as `0.30000000000000004` are cut to Excel's 15 significant digits); number cells
 /// with a date format become `YYYY-MM-DD` (or `YYYY-MM-DD HH:MM:SS` with a time), in the
 /// 1900 or 1904 date system the workbook declares; booleans `true`/`false`; formulas give
 /// their last computed value. Empty rows are skipped, missing cells are empty fields.
 public final class XlsxReader {
-    /// The most bytes the sheet's XML may unpack to (a guard against zip bombs).
-    public static let maxSheetBytes = 1 << 30
+    /// The most bytes the sheet's XML may unpack to (a guard against zip bombs): 4 GiB,
+    /// more than a sheet of Excel's 1,048,576 rows usually takes.
+    public static let maxSheetBytes = 4 << 30
 
     var scanner: XMLScanner
     let sharedStrings: [String]
@@ -83,11 +87,54 @@ public final class XlsxReader {
             sharedStrings = try sharedTarget.flatMap { try part(resolve($0), required: false) }.map(Self.sharedStrings) ?? []
             dateStyles = try stylesTarget.flatMap { try part(resolve($0), required: false) }.map(Self.dateStyles) ?? []
             date1904 = is1904
-            scanner = XMLScanner(try part(sheetPart, required: true, limit: Self.maxSheetBytes)!)
+            scanner = XMLScanner(try Self.unpack(sheetPart, from: archive))
             try skipToSheetData()
         } catch let e as XMLScanError {
             throw SpreadsheetError("the workbook's XML cannot be read: \(e.description)")
         }
+    }
+
+    /// Unpacks a sheet to a private temporary file and maps it; the file is unlinked before
+    /// this returns. Refuses a sheet that unpacks to more than `maxSheetBytes`.
+    static func unpack(_ name: String, from archive: Archive) throws -> ScanBuffer {
+        guard let entry = archive[name] else { throw SpreadsheetError("not an .xlsx workbook (it has no \(name))") }
+        let limit = maxSheetBytes
+        guard entry.uncompressedSize <= UInt64(limit) else {
+            throw SpreadsheetError("the sheet unpacks to \(entry.uncompressedSize >> 20) MiB, more than the limit of \(limit >> 30) GiB")
+        }
+        let folder = NSTemporaryDirectory().hasSuffix("/") ? NSTemporaryDirectory() : NSTemporaryDirectory() + "/"
+        let path = folder + "crm-sheet-\(getpid())-\(UUID().uuidString).xml"
+        let fd: Int32
+        do { fd = try PrivateFile.create(path) } catch let e as PrivateFileError {
+            throw SpreadsheetError("cannot unpack the sheet: \(e.reason)")
+        }
+        defer { unlink(path) }
+        var written = 0
+        do {
+            _ = try archive.extract(entry, skipCRC32: false) { data in
+                written += data.count
+                guard written <= limit else { throw SpreadsheetError("the sheet unpacks to more than \(limit >> 30) GiB") }
+                try data.withUnsafeBytes { raw in
+                    var offset = 0
+                    while offset < raw.count {
+                        let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                        if n < 0 {
+                            if errno == EINTR { continue }
+                            throw SpreadsheetError("cannot unpack the sheet: \(String(cString: strerror(errno)))")
+                        }
+                        offset += n
+                    }
+                }
+            }
+        } catch let e as SpreadsheetError {
+            close(fd)
+            throw e
+        } catch {
+            close(fd)
+            throw SpreadsheetError("the sheet in the workbook cannot be unpacked: \(error)")
+        }
+        close(fd)
+        return try ScanBuffer(mapping: path)
     }
 
     /// The next non-empty row's fields and its row number, or nil after the last.
