@@ -94,6 +94,17 @@ final class DecodingFileReaderTests: XCTestCase {
         }
     }
 
+    func testOneUTF8CJKCharacterThenABadByte_staysUTF8_soNothingIsGarbled() throws {
+        // 张三 in UTF-8, then bytes that are neither: guessing GB18030 would have read 张三
+        // as three wrong characters; UTF-8 fails at the line instead.
+        let bytes = Array("name\n张三\n".utf8) + [0x62, 0xFF, 0xFE, 0x0A]
+        let reader = try CSVReader(path: file(bytes))
+        XCTAssertEqual(try reader.next()?.fields, ["name"])
+        XCTAssertEqual(try reader.next()?.fields, ["张三"])
+        XCTAssertThrowsError(try reader.next()) { XCTAssertEqual(($0 as? CSVError)?.line, 3) }
+        XCTAssertEqual(reader.encoding, .utf8)
+    }
+
     func testFileEndingInsideAGB18030Character_isAnError() throws {
         let bytes = Array("name\n".utf8) + Self.zhangWei + [0x0A, 0xD5]
         XCTAssertThrowsError(try records(file(bytes), encoding: .gb18030)) { error in

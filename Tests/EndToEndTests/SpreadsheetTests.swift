@@ -38,6 +38,22 @@ final class SpreadsheetTests: XCTestCase {
         }
     }
 
+    func testDatetimesAreWrittenInLocalTime_andReadBackAsTheSameInstant() throws {
+        let shanghai: [String: String?] = ["TZ": "Asia/Shanghai"]
+        XCTAssertEqual(try sandbox.crm(commands: "add customer name=张伟", environment: shanghai).status, 0)
+        XCTAssertEqual(try sandbox.crm(commands: "export customer to c.xlsx", environment: shanghai).status, 0)
+        // CRM_NOW is 10:00 UTC: 18:00 on the wall in Shanghai, which is what the cell holds.
+        let reader = try XlsxReader(path: sandbox.path("c.xlsx"))
+        let header = try XCTUnwrap(reader.next()).fields
+        let row = try XCTUnwrap(reader.next()).fields
+        XCTAssertEqual(row[try XCTUnwrap(header.firstIndex(of: "created"))], "2026-11-22 18:00:00")
+        let back = try sandbox.run(["--db", sandbox.path("other.sqlite"), "--format", "csv", "-c", "import customer c.xlsx", "-c", "list customer"],
+                                   environment: shanghai)
+        XCTAssertEqual(back.status, 0, back.description)
+        let stored = try sandbox.run(["--db", sandbox.path("other.sqlite"), "--format", "json", "-c", "show customer 1"])
+        XCTAssertTrue(stored.stdout.contains("2026-11-22T10:00:00Z"), stored.description)
+    }
+
     func testImportXlsx_badRowsAreReportedBySheetRow_andWrittenToACSVBeside() throws {
         try XlsxWriter.write(header: ["name", "email", "birthday"], rows: [
             [.text("张伟"), .text("zw@example.com"), .date("1990-05-01")],
