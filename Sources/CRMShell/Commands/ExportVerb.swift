@@ -10,15 +10,15 @@ struct ExportVerb: Verb {
         The format follows the file's extension: .csv (header of field names), .xlsx (a
         spreadsheet: one sheet, a header row of field names, numbers, money and dates as
         number and date cells), .json (an array of objects) or .ndjson/.jsonl (one object
-        per line). All fields are written,
-        never cut; money keeps its exact digits. Rows stream to the file, so exports of any
-        size use little memory; the file appears only when complete. The file is private
-        to you (mode 0600).
+        per line). All fields are written, never cut; money keeps its exact digits. Rows
+        stream to the file, so exports of any size use little memory; the file appears
+        only when complete. The file is private to you (mode 0600).
 
         In a .csv, text that starts with = + - @, a tab or a carriage return gets a
         leading ' so that a spreadsheet shows it instead of running it as a formula;
         numbers and money are written as they are. --raw writes every cell exactly
-        (for a file you will import again).
+        (for a file you will import again). An .xlsx needs neither: its cells are never
+        formulas.
 
         A .csv is UTF-8; encoding=utf-8-bom starts it with the byte-order mark Excel needs
         to show Chinese right, and encoding=gb18030 writes it as Excel on a Chinese Windows
