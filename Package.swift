@@ -8,6 +8,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        // Reading and writing the zip container of .xlsx files (needs zlib1g-dev).
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         // C libraries from Debian packages, as thin system-library targets.
@@ -24,7 +26,10 @@ let package = Package(
         // Entities as data, the SQLite store, the query model, audit, results. No terminal.
         .target(
             name: "CRMCore",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]),
 
         // The Lua 5.4 embedding, the plugin loader and the `crm` API plugins see. No terminal.
         .target(
@@ -64,7 +69,7 @@ let package = Package(
             dependencies: ["CRMCore", "CRMShell", "CRMLua"],
             path: "Tests/CRMTestSupport"),
         .testTarget(name: "CRMLuaTests", dependencies: ["CRMLua", "CRMCore", "CRMShell", "CRMTestSupport"]),
-        .testTarget(name: "CRMCoreTests", dependencies: ["CRMCore", "CRMTestSupport"]),
+        .testTarget(name: "CRMCoreTests", dependencies: ["CRMCore", "CRMTestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "CRMShellTests", dependencies: ["CRMShell", "CRMCore", "CRMTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CRMCore", "CRMTestSupport"]),
         .testTarget(name: "FuzzReplayTests", dependencies: ["CRMFuzzTargets"]),

@@ -690,7 +690,7 @@ final class BatchTests: XCTestCase {
         try seed()
         let r = try sandbox.crm(commands: "export customer to out.txt")
         XCTAssertEqual(r.status, 1, r.description)
-        XCTAssertEqual(r.stderrLines, ["-c:1: cannot tell the format of 'out.txt': use a .csv, .json or .ndjson file"])
+        XCTAssertEqual(r.stderrLines, ["-c:1: cannot tell the format of 'out.txt': use a .csv, .xlsx, .json or .ndjson file"])
         XCTAssertFalse(sandbox.exists("out.txt"))
         XCTAssertFalse(sandbox.exists("out.txt.partial"))
     }

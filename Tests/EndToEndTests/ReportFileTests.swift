@@ -95,7 +95,7 @@ final class ReportFileTests: XCTestCase {
     func testUnknownExtensionIsRefused_andNothingIsWritten() throws {
         let r = try sandbox.crm(commands: "report referrals to r.pdf")
         XCTAssertEqual(r.status, 1, r.description)
-        XCTAssertEqual(r.stderrLines, ["-c:1: cannot tell the format of 'r.pdf': use a .csv, .json, .ndjson, .md, .txt or .html file"])
+        XCTAssertEqual(r.stderrLines, ["-c:1: cannot tell the format of 'r.pdf': use a .csv, .json, .ndjson, .md, .txt, .html or .xlsx file"])
         XCTAssertFalse(sandbox.exists("r.pdf"))
         let missing = try sandbox.crm(commands: "report referrals to")
         XCTAssertEqual(missing.status, 1, missing.description)

@@ -16,7 +16,9 @@ public struct CSVError: Error, Equatable, CustomStringConvertible {
 /// Reads CSV (RFC 4180 and the real world) record by record from a file, in 1 MiB
 /// chunks, so memory stays flat however large the file.
 ///
-/// Handles a UTF-8 BOM, LF/CRLF/CR line ends, quoted fields with doubled quotes, commas
+/// The file may be UTF-8 (with or without a BOM), UTF-16 with a BOM, or GB18030 (named,
+/// or detected when the text is not UTF-8): `DecodingFileReader` turns it into UTF-8
+/// below the parser, so line numbers are the file's. Handles LF/CRLF/CR line ends, quoted fields with doubled quotes, commas
 /// and newlines; blank lines are skipped; a quote inside an unquoted field is literal.
 /// A NUL byte is an error (the file is not text), and so is a record over
 /// `maxRecordBytes`: reading stops there instead of filling memory.
@@ -26,7 +28,7 @@ public final class CSVReader {
     /// Bytes of the record being read, counted as its fields are taken.
     var recordBytes = 0
 
-    let fd: Int32?
+    let source: DecodingFileReader?
     var buffer: [UInt8] = []
     var position = 0
     var eof = false
@@ -35,26 +37,25 @@ public final class CSVReader {
     let chunk: Int
     public static let defaultChunk = 1 << 20
 
-    public init(path: String, chunkSize: Int = CSVReader.defaultChunk) throws {
+    /// Opens a file; `encoding` nil detects it (see `DecodingFileReader`).
+    public init(path: String, encoding: TextEncoding? = nil, chunkSize: Int = CSVReader.defaultChunk) throws {
         chunk = chunkSize
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw CSVError("cannot open \(path): \(String(cString: strerror(errno)))", line: 0) }
-        self.fd = fd
+        do { source = try DecodingFileReader(path: path, encoding: encoding, chunkSize: chunkSize) } catch let e as DecodingError {
+            throw CSVError(e.message, line: 0)
+        }
         try fill()
-        skipBOM()
     }
+
+    /// The encoding the file turned out to be in (nil until its first non-ASCII byte).
+    public var encoding: TextEncoding? { source?.encoding }
 
     /// Reads from bytes in memory (tests).
     public init(data: [UInt8]) {
-        fd = nil
+        source = nil
         chunk = CSVReader.defaultChunk
         buffer = data
         eof = true
         skipBOM()
-    }
-
-    deinit {
-        if let fd { close(fd) }
     }
 
     func skipBOM() {
@@ -63,21 +64,16 @@ public final class CSVReader {
 
     /// Appends the next chunk of the file to the buffer, dropping what was consumed.
     func fill() throws {
-        guard let fd, !eof else { return }
+        guard let source, !eof else { return }
         if position > 0 {
             buffer.removeFirst(position)
             position = 0
         }
-        let old = buffer.count
-        buffer.reserveCapacity(old + chunk)
-        buffer.append(contentsOf: repeatElement(0, count: chunk))
-        var n: Int
-        repeat {
-            n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + old, chunk) }
-        } while n < 0 && errno == EINTR
-        if n < 0 { throw CSVError("read failed: \(String(cString: strerror(errno)))", line: line) }
-        buffer.removeLast(chunk - n)
-        if n == 0 { eof = true }
+        do {
+            if try source.read(into: &buffer) == 0 { eof = true }
+        } catch let e as DecodingError {
+            throw CSVError(e.message, line: line)
+        }
     }
 
     /// The next record's fields and the line it starts on, or nil at the end.
@@ -149,7 +145,7 @@ public final class CSVReader {
                 if buffer[end] == 0 { throw nulError(fields.count, startLine) }
                 try count(end - position, fields.count, startLine)
                 guard let s = String(validating: buffer[position..<end], as: UTF8.self) else {
-                    throw CSVError("the text is not valid UTF-8 (save the file as UTF-8)", line: startLine)
+                    throw notUTF8(startLine)
                 }
                 fields.append(s)
                 position = end
@@ -235,9 +231,15 @@ public final class CSVReader {
     }
 
     func text(_ bytes: [UInt8], _ startLine: Int) throws -> String {
-        guard let s = String(validating: bytes, as: UTF8.self) else {
-            throw CSVError("the text is not valid UTF-8 (save the file as UTF-8)", line: startLine)
-        }
+        guard let s = String(validating: bytes, as: UTF8.self) else { throw notUTF8(startLine) }
         return s
+    }
+
+    /// Text that is not UTF-8 in a file read as UTF-8 (marked, named, or guessed from its start).
+    func notUTF8(_ startLine: Int) -> CSVError {
+        let hint = source?.guessed == true
+            ? "the file began as UTF-8; if it is in GB18030/GBK, add encoding=gb18030, or save it as UTF-8"
+            : "save the file as UTF-8, or name its encoding with encoding=gb18030"
+        return CSVError("the text is not valid UTF-8 (\(hint))", line: startLine)
     }
 }

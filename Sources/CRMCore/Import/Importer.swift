@@ -1,7 +1,7 @@
 import Foundation
 
-/// Streams a CSV file into an entity through the store's normal create path, so every
-/// row is validated and audited like a typed `add`.
+/// Streams a CSV file (or the first sheet of an .xlsx workbook) into an entity through the
+/// store's normal create path, so every row is validated and audited like a typed `add`.
 ///
 /// Rows are written in batched transactions with memory flat however large the file.
 /// Bad rows are reported with their line number; when `atomic`, one bad row cancels the
@@ -30,6 +30,8 @@ public struct Importer {
     public var onConflict = ConflictPolicy.reject
     /// False for a dry run: bad rows are counted and reported, no reject file is written.
     public var writeRejects = true
+    /// The CSV file's encoding; nil detects it (UTF-8, a byte-order mark, else GB18030).
+    public var encoding: TextEncoding?
 
     /// What `on conflict …` asks for when a row's unique value is already taken.
     public enum ConflictPolicy: String, CaseIterable {
@@ -61,17 +63,23 @@ public struct Importer {
         public var rejectPath: String?
     }
 
-    /// The reject file for an input: `customers.csv` → `customers.rejects.csv`.
+    /// The reject file for an input: `customers.csv` → `customers.rejects.csv`; a workbook's
+    /// rejected rows go to CSV too (`leads.xlsx` → `leads.rejects.csv`).
     public static func rejectPath(for path: String) -> String {
         let ns = path as NSString
-        return ns.deletingPathExtension + ".rejects." + (ns.pathExtension.isEmpty ? "csv" : ns.pathExtension)
+        let ext = ns.pathExtension.isEmpty || isSpreadsheet(path) ? "csv" : ns.pathExtension
+        return ns.deletingPathExtension + ".rejects." + ext
     }
 
     public func run() throws -> Result {
         let e = try store.schema.require(entity)
-        let reader: CSVReader
-        do { reader = try CSVReader(path: path) } catch let error as CSVError {
+        let reader: RowSource
+        do {
+            reader = Importer.isSpreadsheet(path) ? try XlsxReader(path: path) : try CSVReader(path: path, encoding: encoding)
+        } catch let error as CSVError {
             throw ImportError(path: path, line: error.line, message: error.message)
+        } catch let error as SpreadsheetError {
+            throw ImportError(path: path, line: error.row, message: error.message)
         }
         guard let (header, headerLine) = try next(reader) else {
             throw ImportError(path: path, line: 0, message: "the file is empty (expected a header line of field names)")
@@ -218,14 +226,19 @@ public struct Importer {
             """)
     }
 
-    func next(_ reader: CSVReader) throws -> ([String], Int)? {
+    func next(_ reader: RowSource) throws -> ([String], Int)? {
         do {
             guard let r = try reader.next() else { return nil }
             return (r.fields, r.line)
         } catch let error as CSVError {
             throw ImportError(path: path, line: error.line, message: error.message)
+        } catch let error as SpreadsheetError {
+            throw ImportError(path: path, line: error.row, message: error.message)
         }
     }
+
+    /// True for a file read as a workbook (`.xlsx`) rather than CSV.
+    public static func isSpreadsheet(_ path: String) -> Bool { (path as NSString).pathExtension.lowercased() == "xlsx" }
 
     /// The field each column goes to (nil: skipped), from `map` and then by name or label.
     func plan(_ header: [String], _ e: EntityDefinition, line: Int) throws -> [String?] {

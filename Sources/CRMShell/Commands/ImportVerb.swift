@@ -1,11 +1,11 @@
 import CRMCore
 import CRMLua
 
-/// `import <entity> FILE.csv [map col=field …]`: loads records from a CSV file.
+/// `import <entity> FILE.csv|FILE.xlsx [map col=field …]`: loads records from a CSV file or a workbook.
 struct ImportVerb: Verb {
     let name = "import"
-    let summary = "load records from a CSV file (bad rows reported by line)"
-    let usage = ["import <entity> <file.csv> [map column=field …] [from-line N] [on conflict skip|update]",
+    let summary = "load records from a CSV, .xlsx or .vcf file (bad rows reported by line)"
+    let usage = ["import <entity> <file.csv|file.xlsx> [map column=field …] [encoding=NAME] [from-line N] [on conflict skip|update]",
                  "import contact <file.vcf>"]
     let details = """
         The first line names the columns. A column goes to the field of the same name (or
@@ -23,6 +23,14 @@ struct ImportVerb: Verb {
         value (a phone, a code) an existing record already has; on conflict update writes the
         row's values into that record instead. Either makes importing the same file twice safe.
 
+        A CSV may be UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order
+        mark, or GB18030/GBK as Excel saves it on a Chinese Windows: that is detected when
+        the text is not UTF-8, or named with encoding=gb18030.
+
+        An .xlsx is read from its first sheet, whose first row names the columns; line
+        numbers are the sheet's row numbers, date cells are read as dates, and bad rows go
+        to a CSV beside it (leads.xlsx → leads.rejects.csv).
+
         import contact FILE.vcf reads vCards (3 or 4): FN is the name, ORG names the customer
         (by name; a card naming no customer is rejected with its line), TITLE, TEL, EMAIL
         and NOTE fill the rest. Bad cards are copied to FILE.rejects.vcf.
@@ -32,6 +40,8 @@ struct ImportVerb: Verb {
           import customer leads.csv map 姓名=name 手机=phone 备注=-
           import customer big.csv from-line 150001
           import customer crm-export.csv on conflict update
+          import customer 客户.csv encoding=gb18030
+          import customer 名单.xlsx map 姓名=name 手机=phone
           import contact cards.vcf
         """
     let completion = CompletionShape.entityAndFile
@@ -44,10 +54,12 @@ struct ImportVerb: Verb {
         var mapping: [String: String] = [:]
         var fromLine = 0
         var onConflict = Importer.ConflictPolicy.reject
+        var encoding: TextEncoding?
         while !args.atEnd {
             if args.consumeKeyword("map") {
                 let before = mapping.count
-                while let t = args.peek, t.kind != .symbol, !args.isKeyword("from-line"), !args.isKeyword("on") {
+                while let t = args.peek, t.kind != .symbol, !args.isKeyword("from-line"), !args.isKeyword("on"),
+                      !args.isKeyword("encoding") {
                     let column = args.next()!
                     guard let eq = args.peek, eq.kind == .symbol, eq.text == "=" else {
                         throw SyntaxError(message: "expected '=' after '\(column.text)' (write map column=field)", position: args.position)
@@ -61,6 +73,9 @@ struct ImportVerb: Verb {
                 let position = args.position
                 fromLine = try args.count("from-line")
                 if fromLine < 2 { throw SyntaxError(message: "from-line is a line of the file after the header (2 or more)", position: position) }
+            } else if args.consumeKeyword("encoding") {
+                encoding = try Self.encoding(&args, accepting: TextEncoding.importNames)
+                if encoding == .utf8BOM { encoding = .utf8 }
             } else if args.consumeKeyword("on") {
                 try args.expectKeyword("conflict", after: "'on'")
                 let t = try args.word("skip or update after 'on conflict'")
@@ -72,10 +87,14 @@ struct ImportVerb: Verb {
                 try args.expectEnd(usageLine)
             }
         }
+        if encoding != nil, Importer.isSpreadsheet(file.text) {
+            throw SyntaxError(message: "encoding= applies to CSV files (an .xlsx names its own)", position: file.position)
+        }
         var importer = Importer(store: session.store, entity: e.name, path: file.text, mapping: mapping, atomic: session.atomic)
         importer.fromLine = fromLine
         importer.onConflict = onConflict
         importer.writeRejects = !session.dryRun
+        importer.encoding = encoding
         importer.shouldStop = { LuaInterrupt.takeRequest() }
         let note = session.note
         var shown = 0
@@ -97,5 +116,18 @@ struct ImportVerb: Verb {
             throw ImportError(path: file.text, line: 0, message: "\(summary), rejected \(result.rejected) (\(rejects))")
         }
         return .message(summary)
+    }
+
+    /// The NAME of `encoding=NAME` (the keyword already read).
+    static func encoding(_ args: inout TokenCursor, accepting names: String) throws -> TextEncoding {
+        if let eq = args.peek, eq.kind == .symbol, eq.text == "=" { _ = args.next() }
+        let value = args.gluedValue()
+        guard !value.text.isEmpty else {
+            throw SyntaxError(message: "expected an encoding after 'encoding=' (\(names))", position: value.position)
+        }
+        guard let e = TextEncoding(name: value.text) else {
+            throw SyntaxError(message: "unknown encoding '\(value.text)' (use \(names))", position: value.position)
+        }
+        return e
     }
 }

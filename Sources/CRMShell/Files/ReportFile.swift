@@ -12,9 +12,11 @@ enum ReportFile {
         case text
         /// One self-contained page (.html/.htm).
         case html
+        /// A spreadsheet of the report's table (.xlsx).
+        case xlsx
     }
 
-    static let extensions = ".csv, .json, .ndjson, .md, .txt or .html"
+    static let extensions = ".csv, .json, .ndjson, .md, .txt, .html or .xlsx"
 
     /// The format for a file name's extension, or nil when it is not one of ours.
     static func format(of path: String) -> Format? {
@@ -25,7 +27,7 @@ enum ReportFile {
         case "md", "markdown": return .rendered(.markdown)
         case "txt", "text": return .text
         case "html", "htm": return .html
-        // .xlsx: the spreadsheet writer (issue 15, files) adds its case here.
+        case "xlsx": return .xlsx
         default: return nil
         }
     }
@@ -43,6 +45,19 @@ enum ReportFile {
             return Array(Renderer.render(output, options: RenderOptions(format: .table)).utf8)
         case .html:
             return Array(HTMLRenderer.page(output, heading: heading).utf8)
+        case .xlsx:
+            return []  // written by XlsxWriter in `write`
+        }
+    }
+
+    /// The tables of an output, sections opened.
+    static func tables(_ output: Output) -> [ResultTable] {
+        switch output {
+        case .table(let t): return [t]
+        case .record(let r):
+            return [ResultTable(columns: [Column("field"), Column("value")], rows: r.fields.map { [.text($0.name), $0.value] })]
+        case .sections(let parts): return parts.flatMap(tables)
+        case .chart, .none, .message: return []
         }
     }
 
@@ -76,6 +91,17 @@ enum ReportFile {
 
     /// Renders and writes the file; nothing is left behind if writing fails.
     static func write(_ output: Output, format: Format, heading: HTMLReportHeading, to path: String) throws {
+        if format == .xlsx {
+            // A sheet holds one table, with typed cells; a report of several reads better as .html.
+            let found = tables(output)
+            guard found.count == 1 else {
+                throw ScriptError(found.isEmpty
+                    ? "\(path): this report has no table to put in a spreadsheet; use .html, .md or .txt"
+                    : "\(path): this report has \(found.count) tables and a spreadsheet holds one; use .html, .md or .txt")
+            }
+            do { try XlsxWriter.write(found[0], to: path) } catch { throw ScriptError("\(error)") }
+            return
+        }
         do {
             try PrivateFile.replace(path, with: contents(output, format: format, heading: heading))
         } catch let e as PrivateFileError {

@@ -72,10 +72,13 @@ public struct NDJSONRowWriter: RowWriter {
     public mutating func finish() {}
 }
 
-/// Buffered UTF-8 output to a file, or collected into a string.
+/// Buffered UTF-8 output to a file (or in another encoding, converted as it is written),
+/// or collected into a string.
 public final class TextSink {
     var buffer: [UInt8] = []
     let fd: Int32?
+    /// Converts UTF-8 to the file's encoding when it is not UTF-8.
+    let encoder: TextEncoder?
     /// The first write error, reported by `close`.
     public private(set) var failure: String?
     let path: String?
@@ -84,16 +87,24 @@ public final class TextSink {
     public init() {
         fd = nil
         path = nil
+        encoder = nil
     }
 
     /// Writes to a new file (replacing one that exists), mode 0600: exports hold the same
     /// personal data as the database.
-    public init(path: String) throws {
+    ///
+    /// `encoding` other than UTF-8 converts the text as it is written (`utf-8-bom` starts
+    /// the file with a byte-order mark, as Excel needs).
+    public init(path: String, encoding: TextEncoding = .utf8) throws {
+        let encoder: TextEncoder
+        do { encoder = try TextEncoder(encoding) } catch { throw ScriptError("cannot write \(path): \(error)") }
         let fd: Int32
         do { fd = try PrivateFile.create(path) } catch { throw ScriptError("\(error)") }
         self.fd = fd
         self.path = path
+        self.encoder = encoding == .utf8 ? nil : encoder
         buffer.reserveCapacity(1 << 16)
+        buffer.append(contentsOf: encoder.preamble)
     }
 
     public func append(_ s: String) {
@@ -106,6 +117,12 @@ public final class TextSink {
 
     func flush() {
         guard let fd, failure == nil else { return }
+        if let encoder {
+            do { buffer = try encoder.encode(buffer) } catch {
+                failure = "\(error)"
+                return
+            }
+        }
         var offset = 0
         while offset < buffer.count {
             let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
