@@ -28,17 +28,21 @@ crm.entity "account" {
   list = { "number", "customer", "area", "voltage", "capacity_kva", "tariff", "key_account", "manager" },
 }
 
--- Interval meter readings: one row per account and quarter hour.
-crm.entity "load_reading" {
+-- Interval meter readings: a time series, not records. One compact row per account and
+-- quarter hour (no id, no per-row audit); `import load_reading FILE.csv` loads them in
+-- bulk and is audited once. A reading off the 15-minute grid, for an unknown account,
+-- negative, or above 10 × the account's contracted capacity is rejected; a second
+-- reading for the same account and time is rejected too (never replaced).
+crm.series "load_reading" {
   label = "Load reading",
+  key = "account",                 -- by account number in files, or id
+  time = "at",
+  every = "15m",
   fields = {
-    { "account", "ref", entity = "account", required = true },
-    { "at", "datetime", required = true, label = "Interval start" },
     { "kw", "decimal", scale = 3, required = true, min = 0, label = "Active power kW" },
     { "kwh", "decimal", scale = 3, min = 0, label = "Energy kWh" },
   },
-  unique = { { "account", "at" } },
-  list = { "account", "at", "kw", "kwh" },
+  limits = { kw = { per = "capacity_kva", times = 10 } },
 }
 
 local FAULT_STATUS = { "reported", "dispatched", "arrived", "restored", "cancelled" }

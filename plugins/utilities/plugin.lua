@@ -30,6 +30,5 @@ return {
     key_monthly_kwh = { type = "integer", default = 100000, label = "Key-account candidate from this monthly energy (kWh)" },
     consult_peak_valley_ratio = { type = "decimal", default = 3, label = "Suggest load shifting when the average daily peak/valley ratio reaches this" },
     consult_load_factor = { type = "decimal", default = 0.5, label = "Suggest a tariff/capacity review when the monthly load factor is below this" },
-    absurd_power_factor = { type = "integer", default = 10, label = "A reading above this many times the contracted capacity is refused" },
   },
 }

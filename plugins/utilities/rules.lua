@@ -224,17 +224,3 @@ crm.before({ "create", "update" }, "inspection", "inspection of a closed case", 
   if not changed(i, old, "touchpoint", "fault", "service_request", "complaint") then return end
   closed_case(i, "inspection")
 end)
-
--- Load readings -----------------------------------------------------------------------
-
-crm.before("create", "load_reading", "reading on the grid and plausible", function(r)
-  local t = lib.epoch(r.at)
-  if t % 900 ~= 0 then
-    crm.refuse("reading at %s is not on the 15-minute grid (:00, :15, :30, :45)", lib.hm(r.at))
-  end
-  local a = crm.get("account", r.account)
-  local factor = crm.setting("absurd_power_factor")
-  if a.capacity_kva and r.kw > a.capacity_kva * factor then
-    crm.refuse("reading of %.3f kW is above %d × the contracted %.1f kVA of account %s", r.kw, factor, a.capacity_kva, a.number)
-  end
-end)
