@@ -75,7 +75,7 @@ extension SQLiteStore {
             summary["from"] = DateCodec.utcText(epochSeconds: lo)
             summary["to"] = DateCodec.utcText(epochSeconds: hi)
         }
-        let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
+        let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .withoutEscapingSlashes])
         try audit(db, action: action, entity: series.name, id: nil, field: nil, old: nil, new: String(decoding: data, as: UTF8.self))
     }
 }
