@@ -1,5 +1,5 @@
 -- Demo data for a county service centre: 300 accounts in town, villages and the
--- mountains, 20 key accounts with 30 days of 15-minute load (2026-10-23 … 2026-11-21),
+-- mountains, 20 key accounts with 30 days of 15-minute load (2026-10-22 … 2026-11-20),
 -- faults (a few late), complaints, service requests, equipment, surveys and an
 -- inspection sample. The same on every run.
 --   crm --db grid.sqlite -c "plugin enable utilities"
@@ -21,9 +21,10 @@ local function local_time(day, minutes)
   return os.time({ year = tonumber(y), month = tonumber(m), day = tonumber(d), hour = 0, min = minutes })
 end
 
-local days = {}
+local days = {}                       -- 2026-10-23 … 2026-11-21 (today)
 for d = 23, 31 do days[#days + 1] = string.format("2026-10-%02d", d) end
 for d = 1, 21 do days[#days + 1] = string.format("2026-11-%02d", d) end
+local until_yesterday = { table.unpack(days, 1, #days - 1) }
 
 -- The centre
 at("2026-10-20", "09:00")
@@ -92,9 +93,11 @@ for i = 1, 280 do
     monthly_kwh = big and 60000 + rand(60000) or (tariff == "residential" and 150 + rand(300) or 3000 + rand(5000)) })
 end
 
--- 30 days of 15-minute load for the key accounts (±4% deterministic noise).
+-- 30 days of 15-minute load for the key accounts (±4% deterministic noise), until
+-- yesterday: today's readings arrive with the meter file of the morning.
+local load_days = { "2026-10-22", table.unpack(until_yesterday) }
 for _, k in ipairs(key_accounts) do
-  for _, day in ipairs(days) do
+  for _, day in ipairs(load_days) do
     local wd = tonumber(os.date("%w", local_time(day, 720)))
     local weekend = wd == 0 or wd == 6
     local rows = {}

@@ -102,6 +102,10 @@ crm.before("create", "complaint", "complaint number", function(c)
   if c.number == nil then c.number = lib.next_number("complaint", "TS", lib.day(c.received_at)) end
 end)
 
+crm.before({ "create", "update" }, "complaint", "complaint customer from the account", function(c)
+  if c.customer == nil and c.account ~= nil then c.customer = crm.get("account", c.account).customer end
+end)
+
 crm.before({ "create", "update" }, "complaint", "complaint deadlines", function(c, old)
   if c.contact_due ~= nil and c.reply_due ~= nil and not changed(c, old, "received_at") then return end
   local day = lib.day(c.received_at)

@@ -85,6 +85,8 @@ enum ChartRenderer {
     /// value and evenly spaced labels.
     static func binnedLine(_ chart: Chart, room: Int, lo: Double, hi: Double, axisWidth: Int) -> String {
         let height = 12
+        let middle = number(((hi + lo) / 2).rounded())
+        let axisWidth = max(axisWidth, middle.count)
         let points = chart.labels.count
         let perColumn = (points + room - 1) / room
         let columns = (points + perColumn - 1) / perColumn
@@ -95,7 +97,6 @@ enum ChartRenderer {
                 grid[max(0, min(height - 1, row))][i / perColumn] = marks[s % marks.count]
             }
         }
-        let middle = number((hi + lo) / 2)
         var out = ""
         for (r, cells) in grid.enumerated() {
             let axis = r == 0 ? number(hi) : r == height - 1 ? number(lo) : r == (height - 1) / 2 ? middle : ""

@@ -24,6 +24,12 @@ describe("complaint deadlines", function()
     expect.equal({ c.contact_due, c.reply_due }, { "2026-11-09", "2026-11-12" })
   end)
 
+  it("takes the customer from the account", function()
+    local d = F.centre()
+    local c = crm.create("complaint", { account = "3301000100", category = "power_quality" })
+    expect.equal({ c.account, c.customer }, { d.factory.id, d.factory_c.id })
+  end)
+
   it("keeps stages in order and sets the status from them", function()
     local d = F.centre()
     crm.set_now("2026-11-02 10:00")
