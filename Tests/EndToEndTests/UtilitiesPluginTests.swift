@@ -76,7 +76,7 @@ final class UtilitiesPluginTests: XCTestCase {
         XCTAssertTrue(curve.stdout.contains("00:00       06:00       12:00       18:00"), curve.stdout)
         let csvCurve = try sandbox.crm(commands: "report util-load-curve account=3301000100 day=2026-11-21", options: ["--format", "csv"])
         XCTAssertEqual(csvCurve.stdoutLines.count, 97, csvCurve.stdout)
-        XCTAssertEqual(csvCurve.stdoutLines[42], "10:15,720.000")
+        XCTAssertEqual(csvCurve.stdoutLines[42], "10:15,720.0")
     }
 
     func testAtomicImportOfReadingsKeepsNothing() throws {

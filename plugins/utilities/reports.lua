@@ -40,7 +40,7 @@ crm.report "util-load-curve" {
     end
     return {
       title = title,
-      columns = { "time", dec("kw", "kW", 3) },
+      columns = { "time", dec("kw", "kW", 1) },
       rows = rows,
       chart = { type = "line", x = "time", y = "kw" },
     }
@@ -223,6 +223,8 @@ crm.report "util-breaches" {
 
 -- Complaints and requests --------------------------------------------------------
 
+local CHANNELS = { "hotline", "app", "web", "walk_in", "letter" }
+
 crm.report "util-complaints" {
   label = "Complaints by category and channel, open and overdue",
   params = {
@@ -231,7 +233,7 @@ crm.report "util-complaints" {
   },
   run = function(p)
     local today = crm.today()
-    local rows = crm.query([[
+    local data = crm.query([[
       select category, channel, count(*) as complaints,
              sum(case when replied_at is null and closed_at is null then 1 else 0 end) as open,
              sum(case when replied_at is null and closed_at is null
@@ -240,13 +242,29 @@ crm.report "util-complaints" {
       from complaint
       where received_at >= ? and received_at < ?
       group by category, channel
-      order by complaints desc, category, channel
     ]], today, today, lib.utc(lib.midnight(p.from)), lib.utc(lib.midnight(lib.add_days(p.to, 1))))
+    -- One row per category, a column per channel (95598 hotline, app, web, walk-in, letter).
+    local rows, by = {}, {}
     local n, open, overdue = 0, 0, 0
-    for _, r in ipairs(rows) do n, open, overdue = n + r.complaints, open + r.open, overdue + r.overdue end
+    for _, r in ipairs(data) do
+      local row = by[r.category]
+      if not row then
+        row = { category = r.category, complaints = 0, open = 0, overdue = 0, escalated = 0 }
+        for _, c in ipairs(CHANNELS) do row[c] = 0 end
+        by[r.category] = row; rows[#rows + 1] = row
+      end
+      row[r.channel] = r.complaints
+      for _, k in ipairs({ "complaints", "open", "overdue", "escalated" }) do row[k] = row[k] + r[k] end
+      n, open, overdue = n + r.complaints, open + r.open, overdue + r.overdue
+    end
+    table.sort(rows, function(a, b)
+      if a.complaints ~= b.complaints then return a.complaints > b.complaints end
+      return a.category < b.category
+    end)
     return {
       title = string.format("Complaints %s … %s: %d, %d open, %d overdue", p.from, p.to, n, open, overdue),
-      columns = { "category", "channel", "complaints", "open", "overdue", "escalated" },
+      columns = { "category", { "hotline", "95598" }, "app", "web", "walk_in", "letter", { "complaints", "All" }, "open",
+                  "overdue", "escalated" },
       rows = rows,
       chart = { type = "bar", x = "category", y = "complaints" },
     }
