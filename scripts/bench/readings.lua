@@ -47,7 +47,7 @@ local shape = {}
 for i = 1, N do shape[i] = shapes[(i - 1) % #shapes + 1] end
 
 local T0 = 1785542400 -- 2026-08-01T00:00:00Z
-local r = open("readings.csv", "account,at,kw")
+local r = open("readings.csv", "account,at,kw,kwh")
 local stamps = {}
 for d = 0, DAYS - 1 do
   for q = 0, 95 do stamps[q] = os.date("!%Y-%m-%dT%H:%M:%SZ", T0 + d * 86400 + q * 900) end
@@ -56,7 +56,7 @@ for d = 0, DAYS - 1 do
     local base, s = kva[i] * 0.9, shape[i]
     for q = 0, 95 do
       local kw = base * s(q) * (960 + rand(80)) / 1000
-      r:write(number, ",", stamps[q], ",", string.format("%.1f", kw), "\n")
+      r:write(number, ",", stamps[q], ",", string.format("%.1f,%.3f", kw, kw / 4), "\n")
     end
   end
 end

@@ -58,9 +58,13 @@ final class SeriesRows {
     /// The title of a key id, for messages.
     func title(_ id: Int64) -> String { titleOf[id] ?? "#\(id)" }
 
+    /// The last key looked up: a meter file gives an account's readings one after another.
+    private var lastKey: (text: String, id: Int64)?
+
     /// The key id for typed text: the record with that title, else `#id` or a bare id.
     func key(_ text: String) throws -> Int64 {
-        if let id = byTitle[text] { return id }
+        if let last = lastKey, last.text == text { return last.id }
+        if let id = byTitle[text] { lastKey = (text, id); return id }
         let digits = text.hasPrefix("#") ? String(text.dropFirst()) : text
         if let id = Int64(digits), titleOf[id] != nil { return id }
         if text.isEmpty { throw SeriesError(message: "\(series.key) is required") }
@@ -71,7 +75,7 @@ final class SeriesRows {
     func time(_ text: String) throws -> (Int, String) {
         let t: Int
         var stored: String?
-        if let utc = DateCodec.epochSeconds(utc: text) {
+        if let utc = SeriesRows.utcSeconds(text) ?? DateCodec.epochSeconds(utc: text) {
             t = utc
             stored = text
         } else if !text.isEmpty, let local = DateCodec.parseLocalDateTime(text) {
@@ -93,7 +97,7 @@ final class SeriesRows {
             if f.required { throw SeriesError(message: "\(f.name) is required") }
             return nil
         }
-        guard let units = Fixed(parsing: text, scale: scales[i])?.units else {
+        guard let units = SeriesRows.units(text, scale: scales[i]) ?? Fixed(parsing: text, scale: scales[i])?.units else {
             throw SeriesError(message: "\(f.name): '\(text)' is not valid, expected \(f.type.expectation)")
         }
         if let lo = minimum[i], units < lo {
@@ -110,6 +114,78 @@ final class SeriesRows {
                                               SeriesRows.number(ceiling / scale)))
         }
         return units
+    }
+
+    /// `1234.5` at scale 3 → 1234500, straight from the bytes (readings are millions of
+    /// plain numbers); nil for anything else (signs other than a leading `-`, commas,
+    /// spaces, more decimals than the scale), which `Fixed(parsing:)` then decides.
+    static func units(_ text: String, scale: Int) -> Int64? {
+        var text = text
+        return text.withUTF8 { bytes -> Int64? in
+            var i = 0, negative = false
+            if bytes.first == 45 { negative = true; i = 1 }
+            var whole: Int64 = 0, digits = 0
+            while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 {
+                whole = whole &* 10 &+ Int64(bytes[i] - 48)
+                digits += 1
+                i += 1
+                if digits > 15 { return nil }
+            }
+            var fraction: Int64 = 0, places = 0
+            if i < bytes.count, bytes[i] == 46 {
+                i += 1
+                while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 {
+                    if places == scale { if bytes[i] != 48 { return nil } } else {
+                        fraction = fraction * 10 + Int64(bytes[i] - 48)
+                        places += 1
+                    }
+                    i += 1
+                }
+            }
+            guard i == bytes.count, digits > 0 || places > 0 else { return nil }
+            var p: Int64 = 1
+            for _ in 0..<scale { p *= 10 }
+            var f = fraction
+            for _ in places..<scale { f *= 10 }
+            let v = whole * p + f
+            return negative ? -v : v
+        }
+    }
+
+    /// Epoch seconds of stored UTC text `2026-11-01T00:15:00Z` without allocating; nil
+    /// for any other shape.
+    static func utcSeconds(_ text: String) -> Int? {
+        var text = text
+        return text.withUTF8 { u -> Int? in
+            guard u.count == 20, u[4] == 45, u[7] == 45, u[10] == 84, u[13] == 58, u[16] == 58, u[19] == 90 else { return nil }
+            func n(_ at: Int, _ width: Int) -> Int? {
+                var v = 0
+                for k in at..<(at + width) {
+                    let c = u[k]
+                    guard c >= 48, c <= 57 else { return nil }
+                    v = v * 10 + Int(c - 48)
+                }
+                return v
+            }
+            guard let y = n(0, 4), let m = n(5, 2), let d = n(8, 2), let h = n(11, 2), let mi = n(14, 2), let s = n(17, 2),
+                  (1...12).contains(m), d >= 1, d <= SeriesRows.daysIn(m, y), h < 24, mi < 60, s < 60 else { return nil }
+            // days from civil (Howard Hinnant)
+            let yy = m <= 2 ? y - 1 : y
+            let era = (yy >= 0 ? yy : yy - 399) / 400
+            let yoe = yy - era * 400
+            let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+            let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+            let days = era * 146097 + doe - 719468
+            return days * 86400 + h * 3600 + mi * 60 + s
+        }
+    }
+
+    static func daysIn(_ month: Int, _ year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 
     static func number(_ d: Double) -> String {
