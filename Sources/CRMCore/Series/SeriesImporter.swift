@@ -15,8 +15,11 @@ public struct SeriesImporter {
     public var series: SeriesDefinition
     public var path: String
     public var atomic: Bool
-    /// Rows per transaction (as the entity importer: big batches, few commits).
-    public var batchSize = 100_000
+    /// Rows per transaction. Readings are small and land at a thousand places of the
+    /// primary key at once, so each commit (and the WAL checkpoint after it) rewrites much
+    /// of the table's upper pages: a million rows a batch keeps commits few; memory stays
+    /// flat (SQLite's cache is bounded and spills to the WAL).
+    public var batchSize = 1_000_000
     /// Called for each rejected row: (line, message).
     public var onReject: (Int, String) -> Void = { _, _ in }
     /// Asked every few thousand rows; true stops the import (the batch in progress is rolled back).
