@@ -125,6 +125,15 @@
 ---@field label? string
 ---@field run fun(args: { now: integer }): crm.Output a string returned is shown as the job's result
 
+---A time series: readings keyed by (record, time), stored compactly and loaded in bulk.
+---@class crm.SeriesDef
+---@field label? string
+---@field key string|{ [1]: string, entity: string } the key column, a reference to the entity of that name (or `entity =`)
+---@field time? string the time column (default "at"), UTC datetime text in SQL
+---@field every? string the grid: readings must fall on multiples of it ("15m", "1h"); default: any time
+---@field fields crm.FieldSpec[]|table<string, crm.FieldSpec|crm.FieldType> the values: integer, decimal or money (min, max, required)
+---@field limits? table<string, { per: string, times?: number }> `kw = { per = "capacity_kva", times = 10 }`: a value above times × the key record's field is refused
+
 ---@class crm
 ---@field null table stands for "no value": clears a field in create/update, means "is null" in a { field = value } filter
 ---@field plugin string the name of the running plugin ("(script)", "(prompt)" or "(test)" outside plugins)
@@ -173,6 +182,19 @@ function crm.command(name) end
 ---@param name string
 ---@return fun(def: crm.JobDef)
 function crm.job(name) end
+
+---Declares a time series of this plugin: `crm.series "load_reading" { key = "account", every = "15m", fields = { … } }`.
+---`import load_reading FILE.csv` loads it (bad rows by line, duplicates refused); crm.query reads it.
+---@param name string
+---@return fun(def: crm.SeriesDef)
+function crm.series(name) end
+
+---Adds readings to a series, all or none (a bad or duplicate reading is an error naming it); audited once.
+---The key may be an id or the key record's title; times as text ("2026-11-01 00:15" local, or UTC "…Z").
+---@param series string
+---@param rows table<string, string|number>|table<string, string|number>[] one reading or a list
+---@return integer added
+function crm.append(series, rows) end
 
 ---One record by id (a record table works as the id), or nil.
 ---@param entity string

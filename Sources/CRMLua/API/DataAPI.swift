@@ -190,10 +190,13 @@ extension PluginHost {
     /// requires (and theirs, in turn); scripts, the prompt and tests read every entity.
     func readScope(for caller: String) -> ReadScope {
         let entities = store.schema.entities
+        // Series (readings kept by key and time, `crm.series`) are read like entities.
+        let series = ((try? store.metaKeys(prefix: "series:")) ?? [:]).values
+            .compactMap { try? JSONDecoder().decode(SeriesDefinition.self, from: Data($0.utf8)) }
         if PluginHost.trustedNames.contains(caller) {
             let reader = caller == "(script)" ? "a script" : caller == "(test)" ? "a test" : "the prompt"
-            return ReadScope(tables: Set(entities.map(\.name)), reader: reader,
-                             allowed: "crm.query reads entity tables only; crm's own tables are internal")
+            return ReadScope(tables: Set(entities.map(\.name) + series.map(\.name)), reader: reader,
+                             allowed: "crm.query reads entity and series tables only; crm's own tables are internal")
         }
         var owners: Set<String> = ["core"]
         var queue = [caller]
@@ -202,6 +205,7 @@ extension PluginHost {
             queue += loaded.first(where: { $0.name == name })?.requires ?? []
         }
         let tables = entities.filter { owners.contains($0.owner) }.map(\.name)
+            + series.filter { owners.contains($0.owner) }.map(\.name)
         return ReadScope(tables: Set(tables), reader: "plugin '\(caller)'",
                          allowed: "a plugin reads the core entities, its own and those of the plugins it requires: "
                              + tables.sorted().joined(separator: ", "))

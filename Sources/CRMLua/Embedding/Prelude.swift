@@ -244,6 +244,7 @@ local function make_api(plugin)
   api.report = curried("report", plugin, host.add_report)
   api.command = curried("command", plugin, host.add_command)
   api.job = curried("job", plugin, host.add_job)
+  api.series, api.append = curried("series", plugin, host.define_series), host.append_series
   local function rule(timing)
     return function(actions, entity, name, fn)
       if type(fn) ~= "function" then

@@ -14,6 +14,7 @@ extension PluginHost {
         registerDeclarations(into: add)
         registerDataAPI(into: add)
         registerRunAPI(into: add)
+        registerSeriesAPI(into: add)
         crm_lua_push_charge(lua.L)
         lua.setField("charge", at: -2)
     }

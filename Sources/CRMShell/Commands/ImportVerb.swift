@@ -47,6 +47,10 @@ struct ImportVerb: Verb {
     let completion = CompletionShape.entityAndFile
 
     func run(_ args: inout TokenCursor, _ session: Session) throws -> Output {
+        // A series (readings declared with crm.series) has its own importer: SeriesImport.swift.
+        if let store = session.store as? SQLiteStore, let word = args.peek?.text, let series = try store.series(named: word) {
+            return try SeriesImport.run(&args, session, store: store, series: series)
+        }
         let e = try session.entity(&args)
         let file = try args.word("the CSV file to import")
         // vCard (issue 15, reports people pass around): see Files/Interchange.swift.

@@ -1,0 +1,120 @@
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    /// Creates the series' table (or adds the value columns it gained), and keeps the
+    /// definition in the meta table. Writes nothing when the definition is unchanged.
+    public func installSeries(_ series: SeriesDefinition) throws {
+        try series.validate()
+        if let entity = schema.entity(named: series.name) {
+            throw SeriesError(message: "series \(series.name): an entity of that name already exists (owned by \(entity.owner))")
+        }
+        let json = String(decoding: try JSONEncoder.sorted.encode(series), as: UTF8.self)
+        let key = SeriesDefinition.metaKey(series.name)
+        if try meta(key) == json { return }
+        try atomically {
+            try access { db in
+                if try db.tableExists(series.name) {
+                    let have = Set(try db.columns(in: series.name).map(\.name))
+                    for f in series.fields where !have.contains(f.name) {
+                        try db.execute(sql: "ALTER TABLE \(quoted(series.name)) ADD COLUMN \(quoted(f.name)) INTEGER")
+                    }
+                } else {
+                    try db.execute(sql: series.createSQL)
+                }
+            }
+            try setMeta(key, json)
+        }
+    }
+
+    /// The series of this name declared in this database, or nil.
+    public func series(named name: String) throws -> SeriesDefinition? {
+        guard let json = try meta(SeriesDefinition.metaKey(name)) else { return nil }
+        return try? JSONDecoder().decode(SeriesDefinition.self, from: Data(json.utf8))
+    }
+
+    /// Adds readings given as text (`[column: text]`), all or none: a bad or duplicate
+    /// reading is an error naming it (its position in the list, from 1). Audited once.
+    /// Returns how many were added.
+    public func appendSeries(_ name: String, rows: [[String: String]], source: String) throws -> Int {
+        guard let series = try series(named: name) else {
+            throw SeriesError(message: "there is no series named '\(name)'")
+        }
+        return try atomically {
+            try access { db in
+                let check = try SeriesRows(series: series, schema: schema, db: db)
+                let insert = try SeriesInsert(series, db)
+                var range = SeriesRange()
+                for (n, row) in rows.enumerated() {
+                    for column in row.keys where !series.columns.contains(column) {
+                        throw SeriesError(message: "\(name) has no column '\(column)'\(NameSuggestion.hint(for: column, in: series.columns))")
+                    }
+                    do {
+                        let key = try check.key(row[series.key] ?? "")
+                        let (t, stored) = try check.time(row[series.time] ?? "")
+                        let values = try series.fields.indices.map { try check.value($0, row[series.fields[$0].name] ?? "", key: key) }
+                        guard try insert.run(key, stored, values) else {
+                            throw SeriesError(message: "duplicate: \(series.keyEntity) \(check.title(key)) already has a reading at \(DateCodec.localDisplay(utc: stored))")
+                        }
+                        range.add(t)
+                    } catch let error as SeriesError {
+                        throw SeriesError(message: "\(name) row \(n + 1): \(error.message)")
+                    }
+                }
+                try auditSeriesLoad(db, series, action: "append", source: source, rows: rows.count, rejected: 0, range: range)
+                return rows.count
+            }
+        }
+    }
+
+    /// The one audit row of a load: where from, how many, and the time range they cover.
+    func auditSeriesLoad(_ db: Database, _ series: SeriesDefinition, action: String, source: String, rows: Int,
+                         rejected: Int, range: SeriesRange) throws {
+        var summary: [String: Any] = ["source": source, "rows": rows, "rejected": rejected]
+        if let lo = range.first, let hi = range.last {
+            summary["from"] = DateCodec.utcText(epochSeconds: lo)
+            summary["to"] = DateCodec.utcText(epochSeconds: hi)
+        }
+        let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .withoutEscapingSlashes])
+        try audit(db, action: action, entity: series.name, id: nil, field: nil, old: nil, new: String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// The earliest and latest reading of a load.
+struct SeriesRange {
+    var first: Int?
+    var last: Int?
+    mutating func add(_ t: Int) {
+        if first == nil || t < first! { first = t }
+        if last == nil || t > last! { last = t }
+    }
+}
+
+/// The prepared INSERT of a series; a reading whose (key, time) is taken is not written.
+struct SeriesInsert {
+    let statement: Statement
+    let db: Database
+
+    init(_ series: SeriesDefinition, _ db: Database) throws {
+        let columns = series.columns.map(quoted).joined(separator: ", ")
+        let marks = Array(repeating: "?", count: series.columns.count).joined(separator: ", ")
+        statement = try db.cachedStatement(sql: "INSERT INTO \(quoted(series.name)) (\(columns)) VALUES (\(marks)) ON CONFLICT DO NOTHING")
+        self.db = db
+    }
+
+    /// Writes one reading; false when one with the same key and time exists.
+    func run(_ key: Int64, _ time: String, _ values: [Int64?]) throws -> Bool {
+        var arguments: [DatabaseValue] = [key.databaseValue, time.databaseValue]
+        for v in values { arguments.append(v.map { $0.databaseValue } ?? .null) }
+        try RawStatement.execute(statement, arguments)
+        return db.changesCount > 0
+    }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+import GRDB
+
+/// Streams a CSV file of readings into a series: the same `import` command as for
+/// entities, but each row is checked in memory and written as one compact row, with no
+/// audit row of its own; the import is audited once (file, rows, rejected, time range).
+///
+/// A bad row (unknown key, a time off the grid, a value out of bounds or above its limit,
+/// a duplicate of a reading already stored or earlier in the file) is reported as
+/// FILE:LINE and copied to the reject file; the good rows go in, in batches. With
+/// `atomic`, one bad row cancels the whole import. Duplicates are refused, never replaced:
+/// a reading once stored is kept as it was.
+public struct SeriesImporter {
+    public var store: SQLiteStore
+    public var series: SeriesDefinition
+    public var path: String
+    public var atomic: Bool
+    /// Rows per transaction. Readings are small and land at a thousand places of the
+    /// primary key at once, so each commit (and the WAL checkpoint after it) rewrites much
+    /// of the table's upper pages: a million rows a batch keeps commits few; memory stays
+    /// flat (SQLite's cache is bounded and spills to the WAL).
+    public var batchSize = 1_000_000
+    /// Called for each rejected row: (line, message).
+    public var onReject: (Int, String) -> Void = { _, _ in }
+    /// Asked every few thousand rows; true stops the import (the batch in progress is rolled back).
+    public var shouldStop: () -> Bool = { false }
+
+    public init(store: SQLiteStore, series: SeriesDefinition, path: String, atomic: Bool) {
+        self.store = store
+        self.series = series
+        self.path = path
+        self.atomic = atomic
+    }
+
+    /// What an import of readings did.
+    public struct Result: Equatable {
+        public var imported: Int
+        public var rejected: Int
+        public var rejectPath: String?
+        /// The earliest and latest reading imported (UTC text), nil when none.
+        public var from: String?
+        public var to: String?
+    }
+
+    public func run() throws -> Result {
+        let reader: CSVReader
+        do { reader = try CSVReader(path: path) } catch let error as CSVError {
+            throw ImportError(path: path, line: error.line, message: error.message)
+        }
+        guard let first = try next(reader) else {
+            throw ImportError(path: path, line: 0, message: "the file is empty (expected a header line: \(series.columns.joined(separator: ",")))")
+        }
+        let header = first.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        // Which file column holds each series column.
+        var at: [Int] = []
+        for c in series.columns {
+            guard let i = header.firstIndex(of: c) else {
+                if c == series.key || c == series.time || series.fields.first(where: { $0.name == c })?.required == true {
+                    throw ImportError(path: path, line: first.line, message: "the file has no column '\(c)' (a \(series.name) file has: \(series.columns.joined(separator: ",")))")
+                }
+                at.append(-1)
+                continue
+            }
+            at.append(i)
+        }
+        for h in first.fields where !series.columns.contains(h.trimmingCharacters(in: .whitespaces).lowercased()) {
+            throw ImportError(path: path, line: first.line, message: "column '\(h)' is not one of \(series.name)'s: \(series.columns.joined(separator: ","))")
+        }
+
+        var imported = 0, rejected = 0
+        var range = SeriesRange()
+        var rejects: RejectWriter?
+        var unreadable: ImportError?
+        var stoppedAt: Int?
+        let path = self.path
+
+        func reject(_ line: Int, _ message: String, _ fields: [String]) throws {
+            rejected += 1
+            onReject(line, message)
+            if !atomic {
+                if rejects == nil { rejects = try RejectWriter(path: Importer.rejectPath(for: path), header: first.fields) }
+                try rejects!.write(fields)
+            }
+        }
+
+        /// Reads and writes up to `limit` rows; false at the end of the file.
+        func batch(_ db: Database, _ check: SeriesRows, _ insert: SeriesInsert, limit: Int) throws -> Bool {
+            var n = 0
+            var values = [Int64?](repeating: nil, count: series.fields.count)
+            while n < limit {
+                let row: (fields: [String], line: Int)?
+                do { row = try next(reader) } catch let error as ImportError { unreadable = error; return false }
+                guard let (fields, line) = row else { return false }
+                n += 1
+                if n & 4095 == 0, shouldStop() { stoppedAt = line; return false }
+                guard fields.count == header.count else {
+                    try reject(line, "expected \(header.count) columns, found \(fields.count)", fields)
+                    continue
+                }
+                do {
+                    let key = try check.key(fields[at[0]])
+                    let (t, stored) = try check.time(fields[at[1]])
+                    for i in values.indices {
+                        let column = at[i + 2]
+                        values[i] = try check.value(i, column < 0 ? "" : fields[column], key: key)
+                    }
+                    guard try insert.run(key, stored, values) else {
+                        try reject(line, "duplicate: \(series.keyEntity) \(check.title(key)) already has a reading at \(DateCodec.localDisplay(utc: stored)) (readings are not replaced)", fields)
+                        continue
+                    }
+                    imported += 1
+                    range.add(t)
+                } catch let error as SeriesError {
+                    try reject(line, error.message, fields)
+                }
+            }
+            return true
+        }
+
+        var committed = 0
+        do {
+            if atomic {
+                try store.atomically {
+                    try store.access { db in
+                        let check = try SeriesRows(series: series, schema: store.schema, db: db)
+                        let insert = try SeriesInsert(series, db)
+                        while try batch(db, check, insert, limit: Int.max) {}
+                        if let unreadable { throw unreadable }
+                        if let stoppedAt { throw ImportError(path: path, line: stoppedAt, message: "interrupted; nothing was imported (--atomic)") }
+                        if rejected > 0 { throw ImportError.rejected(path: path, rejected: rejected, atomic: true) }
+                        try store.auditSeriesLoad(db, series, action: "import", source: path, rows: imported, rejected: 0, range: range)
+                    }
+                }
+            } else {
+                var more = true
+                var check: SeriesRows?
+                while more {
+                    try store.atomically {
+                        try store.access { db in
+                            if check == nil { check = try SeriesRows(series: series, schema: store.schema, db: db) }
+                            let insert = try SeriesInsert(series, db)
+                            more = try batch(db, check!, insert, limit: batchSize)
+                            if !more {
+                                try store.auditSeriesLoad(db, series, action: "import", source: path, rows: imported,
+                                                          rejected: rejected, range: range)
+                            }
+                        }
+                    }
+                    committed = imported
+                }
+            }
+        } catch let error as StoreError {
+            try? rejects?.close()
+            throw ImportError(path: path, line: 0, message: "\(error.description); \(committed) rows were imported before it (earlier batches)")
+        }
+        try rejects?.close()
+        if let unreadable {
+            throw ImportError(path: path, line: unreadable.line, message: "\(unreadable.message); \(imported) rows before it were imported")
+        }
+        if let stoppedAt {
+            throw ImportError(path: path, line: stoppedAt, message: "interrupted; \(imported) rows were imported (the batch in progress was rolled back only under --atomic)")
+        }
+        return Result(imported: imported, rejected: rejected, rejectPath: rejects?.path,
+                      from: range.first.map { DateCodec.utcText(epochSeconds: $0) },
+                      to: range.last.map { DateCodec.utcText(epochSeconds: $0) })
+    }
+
+    func next(_ reader: CSVReader) throws -> (fields: [String], line: Int)? {
+        do {
+            guard let r = try reader.next() else { return nil }
+            return (r.fields, r.line)
+        } catch let error as CSVError {
+            throw ImportError(path: path, line: error.line, message: error.message)
+        }
+    }
+}

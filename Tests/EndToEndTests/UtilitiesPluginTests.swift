@@ -1,0 +1,135 @@
+import CRMTestSupport
+import Foundation
+import XCTest
+
+/// The utilities plugin through the built binary: its own tests, an import of 15-minute
+/// readings into the load_reading series (bad rows by file:line, the reject file, the
+/// import audited once, --atomic keeping nothing), the load curve drawn, and the
+/// escalation job run by `crm jobs run`, once per case. The sandbox pins the clock at
+/// 2026-11-22 10:00 UTC (CRM_NOW).
+final class UtilitiesPluginTests: XCTestCase {
+    var sandbox: CRMSandbox!
+
+    override func setUpWithError() throws { sandbox = try CRMSandbox() }
+    override func tearDown() { sandbox?.remove() }
+
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    /// A supervisor, a key-account manager, a factory on 800 kVA and a household.
+    func centre() throws {
+        let r = try sandbox.crm(commands: "plugin enable utilities",
+                                "add user name=赵主任 role=manager", "add user name=钱经理 role=service",
+                                "add customer name=华兴机械厂 kind=organisation", "add customer name=王芳",
+                                "add account number=3301000100 customer=华兴机械厂 address=工业园8号 area=urban voltage=10kV "
+                                    + "capacity_kva=800 tariff=large_industrial key_account=yes manager=钱经理",
+                                "add account number=3301000001 customer=王芳 address=河西村3组 area=rural")
+        XCTAssertEqual(r.status, 0, "\(r)")
+    }
+
+    func testPluginTestsPass() throws {
+        let r = try sandbox.run(["test", Self.repositoryRoot + "/plugins/utilities"])
+        XCTAssertEqual(r.status, 0, "\(r)")
+        XCTAssertTrue(r.stdout.range(of: #"^[1-9][0-9]* passed, 0 failed\n$"#, options: .regularExpression) != nil, "\(r)")
+    }
+
+    func testImportOfReadingsRejectsBadRowsByLineAndAuditsOnce() throws {
+        try centre()
+        var csv = "account,at,kw,kwh\n"
+        for q in 0..<96 {
+            csv += String(format: "3301000100,2026-11-21T%02d:%02d:00Z,%d,\n", q / 4, q % 4 * 15, q == 41 ? 720 : (32..<72).contains(q) ? 600 : 200)
+        }
+        csv += "3309999999,2026-11-21T08:00:00Z,100,\n"      // line 98: unknown account
+        csv += "3301000100,2026-11-21T08:00:00Z,610,\n"      // line 99: duplicate
+        csv += "3301000100,2026-11-21 08:07,100,\n"          // line 100: off the grid
+        csv += "3301000100,2026-11-22T00:00:00Z,-5,\n"       // line 101: negative
+        csv += "3301000100,2026-11-22T00:15:00Z,8000.5,\n"   // line 102: above 10 × 800 kVA
+        csv += "3301000100,2026-11-22T00:30:00Z,250,62.5\n"
+        let file = try sandbox.write(csv, to: "meters.csv")
+
+        let r = try sandbox.crm(commands: "import load_reading \(file)")
+        XCTAssertEqual(r.status, 1, "\(r)")
+        let lines = r.stderrLines
+        XCTAssertEqual(Array(lines.prefix(5)), [
+            "\(file):98: account '3309999999' does not exist (no account has that number or id)",
+            "\(file):99: duplicate: account 3301000100 already has a reading at 2026-11-21 08:00 (readings are not replaced)",
+            "\(file):100: at 2026-11-21 08:07 is not on the 15-minute grid",
+            "\(file):101: kw: -5 is below the minimum 0",
+            "\(file):102: kw: 8000.5 is above 10 × account 3301000100's capacity_kva (at most 8000)",
+        ])
+        XCTAssertTrue(r.stderr.contains("imported 97 load_reading (2026-11-21 00:00 … 2026-11-22 00:30), rejected 5 (written to "), r.stderr)
+        let rejects = sandbox.read("meters.rejects.csv") ?? ""
+        XCTAssertEqual(rejects.components(separatedBy: "\n").count, 7, rejects)   // header, 5 rows, final newline
+        XCTAssertTrue(rejects.hasPrefix("account,at,kw,kwh\n3309999999,"), rejects)
+
+        // The audit trail is internal to crm (crm.query may not read it): read the file directly.
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        sqlite.arguments = ["-csv", "-header", sandbox.database, "select action, new from _crm_audit where entity = 'load_reading'"]
+        let pipe = Pipe()
+        sqlite.standardOutput = pipe
+        try sqlite.run()
+        let audit = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        sqlite.waitUntilExit()
+        XCTAssertEqual(audit.replacingOccurrences(of: "\r\n", with: "\n"), "action,new\nimport,\"{\"\"from\"\":\"\"2026-11-21T00:00:00Z\"\",\"\"rejected\"\":5,\"\"rows\"\":97,"
+                       + "\"\"source\"\":\"\"\(file)\"\",\"\"to\"\":\"\"2026-11-22T00:30:00Z\"\"}\"\n")
+
+        // The curve of the imported day, drawn.
+        let curve = try sandbox.crm(commands: "report util-load-curve account=3301000100 day=2026-11-21")
+        XCTAssertEqual(curve.status, 0, "\(curve)")
+        XCTAssertTrue(curve.stdout.hasPrefix("Load curve 3301000100 华兴机械厂, 2026-11-21: peak 720.0 kW at 10:15, valley 200.0 kW at 00:00, "
+                                             + "average 367.9 kW, load factor 0.511 (96 of 96 points)\n"), curve.stdout)
+        XCTAssertTrue(curve.stdout.contains("└┬"), curve.stdout)
+        XCTAssertTrue(curve.stdout.contains("00:00       06:00       12:00       18:00"), curve.stdout)
+        let csvCurve = try sandbox.crm(commands: "report util-load-curve account=3301000100 day=2026-11-21", options: ["--format", "csv"])
+        XCTAssertEqual(csvCurve.stdoutLines.count, 97, csvCurve.stdout)
+        XCTAssertEqual(csvCurve.stdoutLines[42], "10:15,720.0")
+    }
+
+    func testAtomicImportOfReadingsKeepsNothing() throws {
+        try centre()
+        let file = try sandbox.write("account,at,kw\n3301000100,2026-11-21 08:00,100\n3301000100,2026-11-21 08:10,100\n", to: "bad.csv")
+        let r = try sandbox.crm(["--atomic", "-c", "import load_reading \(file)"])
+        XCTAssertEqual(r.status, 1, "\(r)")
+        XCTAssertTrue(r.stderr.contains("\(file):3: at 2026-11-21 08:10 is not on the 15-minute grid"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("1 row rejected; nothing was imported"), r.stderr)
+        XCTAssertFalse(sandbox.exists("bad.rejects.csv"))
+        let n = try sandbox.crm(commands: "lua return crm.query('select count(*) as n from load_reading')[1].n")
+        XCTAssertEqual(n.stdout, "0\n", "\(n)")
+    }
+
+    func testEscalationJobTasksTheSupervisorOncePerCase() throws {
+        try centre()
+        // Reported 09:00 (urban, due 09:45) and 08:30 (rural, due 10:00); the clock says 10:00.
+        let faults = try sandbox.crm(commands: "add fault account=3301000100 reported_at=\"2026-11-22 09:00\"",
+                                     "add fault account=3301000001 reported_at=\"2026-11-22 08:30\" dispatched_at=\"2026-11-22 08:40\"",
+                                     "add fault account=3301000100 reported_at=\"2026-11-22 09:50\"",
+                                     "add complaint customer=王芳 received_at=\"2026-11-18 10:00\" category=billing")
+        XCTAssertEqual(faults.status, 0, "\(faults)")
+        let first = try sandbox.run(["--db", sandbox.database, "jobs", "run"])
+        XCTAssertEqual(first.status, 0, "\(first)")
+        XCTAssertTrue(first.stdout.contains("utilities.escalate | yes | escalated 2 faults and 1 complaint"), first.stdout)
+        let tasks = try sandbox.crm(commands: "list task order by id", options: ["--format", "csv"])
+        XCTAssertTrue(tasks.stdout.contains("Fault GZ20261122-001: no arrival 15 min past the urban deadline 09:45"), tasks.stdout)
+        XCTAssertTrue(tasks.stdout.contains("Fault GZ20261122-002: no arrival at the rural deadline 10:00")
+                      || tasks.stdout.contains("Fault GZ20261122-002: no arrival, 0 min left before the rural deadline 10:00"), tasks.stdout)
+        XCTAssertTrue(tasks.stdout.contains("Complaint TS20261118-001 (billing): customer not contacted, due 2026-11-19"), tasks.stdout)
+        // Later, the third fault comes within 15 minutes of its deadline; the others are not escalated again.
+        let later = try sandbox.run(["--db", sandbox.database, "jobs", "run"], environment: ["CRM_NOW": "2026-11-22T10:25:00Z"])
+        XCTAssertTrue(later.stdout.contains("escalated 1 fault and 0 complaints"), later.stdout)
+        XCTAssertEqual(try sandbox.crm(commands: "count task").stdout, "4\n")
+        XCTAssertEqual(try sandbox.crm(commands: "count task where assignee = 1").stdout, "4\n")
+        let again = try sandbox.run(["--db", sandbox.database, "jobs", "run", "force"], environment: ["CRM_NOW": "2026-11-22T12:00:00Z"])
+        XCTAssertTrue(again.stdout.contains("escalated 0 faults and 0 complaints"), again.stdout)
+    }
+
+    func testArrivalBeforeDispatchIsRefusedNamingBothTimes() throws {
+        try centre()
+        XCTAssertEqual(try sandbox.crm(commands: "add fault account=3301000100 reported_at=\"2026-11-22 09:00\" dispatched_at=\"2026-11-22 09:10\"").status, 0)
+        let r = try sandbox.crm(commands: "update fault 1 set arrived_at=\"2026-11-22 09:05\"")
+        XCTAssertEqual(r.status, 1, "\(r)")
+        XCTAssertTrue(r.stderr.contains("rule 'fault stages in order' (plugin utilities) refused update fault 1: fault GZ20261122-001: "
+                                        + "arrived_at 2026-11-22 09:05 is before dispatched_at 2026-11-22 09:10"), r.stderr)
+        XCTAssertEqual(try sandbox.crm(commands: "count fault where arrived_at is null").stdout, "1\n")
+    }
+}
