@@ -14,6 +14,7 @@ extension PluginHost {
         registerDeclarations(into: add)
         registerDataAPI(into: add)
         registerRunAPI(into: add)
+        registerAsOfAPI(into: add)
     }
 
     // MARK: Reports and commands
