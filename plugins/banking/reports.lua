@@ -46,12 +46,10 @@ crm.report "bank-portfolio" {
       out[#out + 1] = { (g.names and g.names[r.grp]) or r.grp or "(none)", r.loans, yuan(r.balance),
                         lib.percent(r.balance, total.balance), yuan(r.npl_balance), lib.percent(r.npl_balance, r.balance) }
     end
-    out[#out + 1] = { "合计", total.loans, yuan(total.balance), #rows > 0 and 100 or 0, yuan(total.npl_balance),
-                      lib.percent(total.npl_balance, total.balance) }
     return {
-      title = string.format("Loan portfolio by %s as of %s: NPL ratio %.2f%% by balance (%s of %s), %.2f%% by count",
-        p.by, p.as_of, lib.percent(total.npl_balance, total.balance), lib.yuan(total.npl_balance),
-        lib.yuan(total.balance), lib.percent(total.npl_loans, total.loans)),
+      title = string.format("Loan portfolio by %s as of %s: %d loans, balance %s; NPL ratio %.2f%% by balance (%s), %.2f%% by count (%d)",
+        p.by, p.as_of, total.loans, lib.yuan(total.balance), lib.percent(total.npl_balance, total.balance),
+        lib.yuan(total.npl_balance), lib.percent(total.npl_loans, total.loans), total.npl_loans),
       columns = { { "group", g.label }, { "loans", "Loans", type = "integer" }, { "balance", "Balance", type = "money" },
                   { "share", "Share %", type = "decimal", scale = 2 }, { "npl", "NPL balance", type = "money" },
                   { "npl_ratio", "NPL %", type = "decimal", scale = 2 } },
