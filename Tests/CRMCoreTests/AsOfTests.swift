@@ -49,6 +49,14 @@ final class AsOfTests: XCTestCase {
         XCTAssertEqual(try store.record("customer", id: h.wang, asOf: "2026-11-30")?["city"], .text("北京"))
     }
 
+    func testRecordAsOf_anInstant_includesWhatWasWrittenAtIt() throws {
+        let h = try history()  // the city changed at local noon on 10-20
+        XCTAssertEqual(try store.record("customer", id: h.wang, asOf: "2026-10-20 11:59")?["city"], .text("上海"))
+        XCTAssertEqual(try store.record("customer", id: h.wang, asOf: "2026-10-20 12:00")?["city"], .text("北京"))
+        let table = try store.materializeAsOf("customer", date: "2026-10-20 11:59")
+        XCTAssertEqual(try store.select(sql: "SELECT city FROM \(table)", arguments: []).rows, [[.text("上海")]])
+    }
+
     func testRecordAsOf_isNilBeforeItWasCreated_andBackAfterItWasDeleted() throws {
         let h = try history()
         XCTAssertNil(try store.record("customer", id: h.li, asOf: "2026-11-01"))
@@ -78,7 +86,7 @@ final class AsOfTests: XCTestCase {
 
     func testAsOf_refusesAMalformedDate() throws {
         XCTAssertThrowsError(try store.record("customer", id: 1, asOf: "31.10.2026")) { error in
-            XCTAssertEqual("\(error)", "as of '31.10.2026': not a date (expected YYYY-MM-DD)")
+            XCTAssertEqual("\(error)", "as of '31.10.2026': not a date (expected YYYY-MM-DD, or an instant such as 2026-03-01T01:00:00Z)")
         }
     }
 }

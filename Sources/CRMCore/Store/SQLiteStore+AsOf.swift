@@ -16,8 +16,18 @@ extension SQLiteStore {
         return DateCodec.utcText(epochSeconds: DateCodec.localMidnight(days: days + 1))
     }
 
+    /// Where "after the moment" starts, as audit text: the end of a day given as
+    /// `YYYY-MM-DD`, or the second after an instant given as stored UTC text
+    /// (`2026-03-01T01:00:00Z`) or local time (`2026-03-01 01:00`).
+    public static func cutoff(_ moment: String) -> String? {
+        if moment.count == 10, let end = endOfDay(moment) { return end }
+        guard moment.count > 10, let t = DateCodec.parseLocalDateTime(moment) else { return nil }
+        return DateCodec.utcText(epochSeconds: t + 1)
+    }
+
     /// One record as it stood at the end of `date` (`YYYY-MM-DD`, local), or nil when it
-    /// did not exist then (not created yet, or deleted before).
+    /// did not exist then (not created yet, or deleted before). `date` may also be an
+    /// instant (`2026-03-01T01:00:00Z`, `2026-03-01 01:00`): the record just after it.
     ///
     /// ```swift
     /// let loan = try store.record("loan", id: 7, asOf: "2026-10-31")
@@ -50,8 +60,9 @@ extension SQLiteStore {
         }
     }
 
-    /// Builds a temporary table holding `entity` as it stood at the end of `date` and
-    /// returns its name (`asof_loan_20261031`), for read-only SQL:
+    /// Builds a temporary table holding `entity` as it stood at the end of `date` (or just
+    /// after an instant, as for `record(_:id:asOf:)`) and returns its name
+    /// (`asof_loan_20261031`, `asof_loan_20260301T010000`), for read-only SQL:
     /// `select count(*) from asof_loan_20261031 where classification = '次级'`.
     ///
     /// The table has the entity's columns (id, the fields, created, updated) stored as in
@@ -60,7 +71,7 @@ extension SQLiteStore {
     public func materializeAsOf(_ entity: String, date: String) throws -> String {
         let e = try schema.require(entity)
         let cutoff = try SQLiteStore.requireEndOfDay(date)
-        let table = "asof_\(e.name)_\(date.replacingOccurrences(of: "-", with: ""))"
+        let table = "asof_\(e.name)_" + String(date.filter { $0.isNumber || $0 == "T" })
         let columns = ["id"] + e.fields.map(\.name) + ["created", "updated"]
         let list = columns.map(quoted).joined(separator: ", ")
         try access { db in
@@ -121,8 +132,8 @@ extension SQLiteStore {
     }
 
     static func requireEndOfDay(_ date: String) throws -> String {
-        guard let cutoff = endOfDay(date) else {
-            throw QueryError("as of '\(date)': not a date (expected YYYY-MM-DD)")
+        guard let cutoff = cutoff(date) else {
+            throw QueryError("as of '\(date)': not a date (expected YYYY-MM-DD, or an instant such as 2026-03-01T01:00:00Z)")
         }
         return cutoff
     }

@@ -31,10 +31,14 @@ extension PluginHost {
         return past
     }
 
-    /// A date argument as `YYYY-MM-DD`: a date, or date text such as `"-1m"` or `"today"`.
+    /// A moment argument: a date as `YYYY-MM-DD` (its end), date text such as `"-1m"` or
+    /// `"today"`, or an instant (`"2026-03-01T01:00:00Z"`, `"2026-03-01 01:00"`).
     func asOfDate(_ l: LuaState, _ i: Int32, _ usage: String) throws -> String {
         guard l.type(at: i) == LUA_TSTRING, let text = l.string(at: i) else {
             throw LuaArgumentError("\(usage): the date must be text like \"2026-10-31\" (got \(l.typeName(at: i)))")
+        }
+        if text.count > 10, let t = DateCodec.parseLocalDateTime(text) {
+            return DateCodec.utcText(epochSeconds: t)
         }
         guard case .date(let date) = try ValueParser(clock: store.clock).parse(text, as: .date) else {
             throw LuaArgumentError("\(usage): '\(text)' is not a date")
