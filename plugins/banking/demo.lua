@@ -16,8 +16,9 @@ if crm.count("loan") > 0 or crm.count("deposit") > 0 then
 end
 
 local seed = 20261130
-local function rand() seed = (seed * 1103515245 + 12345) % 2147483648; return seed end
-local function uniform() return rand() / 2147483648 end
+-- The high 15 bits, as glibc's rand() returns: the low bits of an LCG repeat quickly.
+local function rand() seed = (seed * 1103515245 + 12345) % 2147483648; return seed // 65536 end
+local function uniform() return rand() / 32768 end
 local function between(a, b) return a + rand() % (b - a + 1) end
 local function pick(list) return list[rand() % #list + 1] end
 local function weighted(options)
@@ -88,7 +89,7 @@ for i = 1, 3000 do
   local person = pick(surnames) .. pick(given)
   local c = { segment = segment, owner = m.id, city = b.town, source = "walk-in",
               address = string.format("%s%s%d组", b.town, pick(b.villages), between(1, 9)),
-              phone = string.format("1%02d%08d", pick({ 33, 35, 38, 39, 58, 87 }), rand() % 100000000) }
+              phone = string.format("1%02d%08d", pick({ 33, 35, 38, 39, 58, 87 }), (rand() * 32768 + rand()) % 100000000) }
   if segment == "farm" then
     c.name, c.id_number = person, id_card(i)
   elseif segment == "individual" then
