@@ -1,6 +1,5 @@
 -- The same figures in plain SQL (sqlite3), for the ratio. No rules, no audit, no Lua.
 -- :month_end, :from, :to and :cutoff are substituted by the run script.
-.timer on
 .print classification
 CREATE TEMP TABLE d AS
   SELECT l.id AS id, coalesce(CAST(julianday(':month_end') - julianday(o.due) AS INTEGER), 0) AS dpd

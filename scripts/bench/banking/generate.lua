@@ -5,6 +5,9 @@
 -- repayments), 200 customer managers, 0.75 N customers. Each loan's balance, days past
 -- due and classification are those of 2026-10-31, as the plugin's rules would leave them.
 -- The instalments come from the plugin's own schedule.lua, so they are what it writes.
+-- November, in files of their own: the repayments of the borrowers who pay on time, and
+-- the schedule rows and loans as those repayments leave them (imported as updates, so the
+-- audit history holds November's changes as the rules would have written them).
 local N = tonumber(arg[1] or "200000")
 local dir = arg[2] or "."
 package.path = arg[0]:gsub("[^/]*$", "") .. "../../../plugins/banking/?.lua;" .. package.path
@@ -47,6 +50,9 @@ customers:close()
 local loans = open("loan.csv", "contract,borrower,manager,product,guarantee,principal,balance,rate,disbursed,maturity,method,classification,days_past_due,dpd_on,status")
 local rows = open("schedule.csv", "loan,number,due,principal,interest,paid_principal,paid_interest,paid_on")
 local pays = open("repayment.csv", "loan,date,amount,to_interest,to_principal")
+local nov_pays = open("repayment-nov.csv", "loan,date,amount,to_interest,to_principal")
+local nov_rows = open("schedule-nov.csv", "loan,number,due,principal,interest,paid_principal,paid_interest,paid_on")
+local nov_loans = open("loan-nov.csv", "contract,borrower,manager,product,guarantee,principal,balance,rate,disbursed,maturity,method,classification,days_past_due,dpd_on,status")
 local methods = { "annuity", "annuity", "equal_principal", "bullet" }
 local products = { farm = "microcredit", individual = "business", small = "working_capital" }
 local guarantees = { "credit", "guaranteed", "mortgage", "pledge" }
@@ -81,10 +87,28 @@ for id = 1, N do
     counts.schedule = counts.schedule + 1
   end
   local dpd = oldest and lib.day(MONTH_END) - lib.day(oldest) or 0
-  loans:write(string.format("XD%07d,%d,%d,%s,%s,%s,%s,%.6f,%s,%s,%s,%s,%d,%s,%s\n", id, borrower, manager,
-    products[segment_of[borrower]], guarantees[rand() % 4 + 1], lib.yuan(principal), lib.yuan(balance), rate / 1e6,
-    disbursed, maturity, method, (lib.floor(dpd, t)), dpd, MONTH_END, balance == 0 and "settled" or "active"))
+  local guarantee = guarantees[rand() % 4 + 1]
+  local function loan_row(f, bal)
+    f:write(string.format("XD%07d,%d,%d,%s,%s,%s,%s,%.6f,%s,%s,%s,%s,%d,%s,%s\n", id, borrower, manager,
+      products[segment_of[borrower]], guarantee, lib.yuan(principal), lib.yuan(bal), rate / 1e6,
+      disbursed, maturity, method, (lib.floor(dpd, t)), dpd, MONTH_END, bal == 0 and "settled" or "active"))
+  end
+  loan_row(loans, balance)
+  if paid == due then
+    local paid_nov = false
+    for k, s in ipairs(instalments) do
+      if s.due > MONTH_END and s.due <= "2026-11-30" then
+        balance = balance - s.principal
+        nov_pays:write(string.format("%d,%s,%s,%s,%s\n", id, s.due, lib.yuan(s.principal + s.interest), lib.yuan(s.interest), lib.yuan(s.principal)))
+        nov_rows:write(string.format("%d,%d,%s,%s,%s,%s,%s,%s\n", id, k, s.due, lib.yuan(s.principal), lib.yuan(s.interest),
+          lib.yuan(s.principal), lib.yuan(s.interest), s.due))
+        counts.november = (counts.november or 0) + 1
+        paid_nov = true
+      end
+    end
+    if paid_nov then loan_row(nov_loans, balance) end
+  end
 end
-loans:close(); rows:close(); pays:close()
-io.stderr:write(string.format("generated %d managers, %d customers, %d loans, %d schedule rows, %d repayments\n",
-  MANAGERS, CUSTOMERS, N, counts.schedule, counts.repayment))
+loans:close(); rows:close(); pays:close(); nov_pays:close(); nov_rows:close(); nov_loans:close()
+io.stderr:write(string.format("generated %d managers, %d customers, %d loans, %d schedule rows, %d repayments, %d in November\n",
+  MANAGERS, CUSTOMERS, N, counts.schedule, counts.repayment, counts.november or 0))
