@@ -257,6 +257,23 @@ function crm.delete(entity, id) end
 ---@return crm.Rows rows with entity, id and the matching fields
 function crm.find(text, limit) end
 
+---One record as it stood at a past moment, rebuilt from the audit history, or nil if it did
+---not exist then. `moment`: a date (its end: "2026-10-31", "-1m") or an instant
+---("2026-11-01T01:00:00Z", "2026-11-01 01:00").
+---@param entity string
+---@param id integer|crm.Record
+---@param moment string
+---@return crm.Record?
+function crm.get_as_of(entity, id, moment) end
+
+---Builds a temporary table holding the whole entity as it stood at a past moment (the end of a
+---date, or an instant) and returns its name ("asof_loan_20261031"), for crm.query. Columns
+---as in the entity's own table (money in cents).
+---@param entity string
+---@param moment string
+---@return string table
+function crm.as_of(entity, moment) end
+
 ---One read-only SELECT (or WITH … SELECT, VALUES) with ? placeholders; any other statement, or a second one, is refused.
 ---A plugin reads the core entities' tables, its own and those of the plugins it requires; crm's internal tables
 ---(_crm_*, sqlite_*) are off limits to everyone. SQLite's work counts against the budget and the time limit.

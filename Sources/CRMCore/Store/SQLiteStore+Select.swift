@@ -272,11 +272,25 @@ extension SQLiteStore {
         if scoped.union(region) == scoped { return }
         // Something else is read: a CTE, a table-valued function, or a table off limits.
         let allowed = Set(scope.tables.map { $0.lowercased() })
-        for name in try SQLiteStore.offLimitCandidates(db) where !allowed.contains(name.lowercased()) {
+        for name in try SQLiteStore.offLimitCandidates(db)
+        where !allowed.contains(name.lowercased()) && !SQLiteStore.isPastPicture(name, ofOneOf: allowed) {
             if region.isModified(byEventsOfKind: .insert(tableName: name)) {
                 let isInternal = name.hasPrefix("_crm_") || name.lowercased().hasPrefix("sqlite_") || name.hasPrefix("pragma_")
                 throw refuse(isInternal ? "crm's internal table '\(name)'" : "table '\(name)'")
             }
+        }
+    }
+
+    /// Whether `name` is a table `crm.as_of` made of an entity in `entities`
+    /// (`asof_loan_20261031`, `asof_loan_20260301T010000`): it is read like the entity.
+    static func isPastPicture(_ name: String, ofOneOf entities: Set<String>) -> Bool {
+        let lower = name.lowercased()
+        guard lower.hasPrefix("asof_") else { return false }
+        return entities.contains { entity in
+            let prefix = "asof_" + entity + "_"
+            guard lower.hasPrefix(prefix) else { return false }
+            let stamp = lower.dropFirst(prefix.count)
+            return !stamp.isEmpty && stamp.allSatisfy { $0.isNumber || $0 == "t" }
         }
     }
 

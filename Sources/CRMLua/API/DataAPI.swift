@@ -168,8 +168,11 @@ extension PluginHost {
             }
             let text = try l.argString(2, "crm.set_now(text)")
             let t = try ValueParser(clock: self.store.clock).instant(text)
-            // Only "now" moves: the audit trail keeps the run's own time.
-            self.store.clock = self.startClock.pinned(at: t)
+            // In a script or at the prompt only "now" moves: the audit trail of a real
+            // database keeps the run's own time. A plugin test runs on a throw-away database
+            // whose history must follow the story it tells (as-of reports read it), so there
+            // the audit time moves too.
+            self.store.clock = caller == "(test)" ? .fixed(t) : self.startClock.pinned(at: t)
             return 0
         }
         add("setting") { [unowned self] l in

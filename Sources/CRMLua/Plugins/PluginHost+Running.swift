@@ -15,6 +15,7 @@ extension PluginHost {
         registerDataAPI(into: add)
         registerRunAPI(into: add)
         registerSeriesAPI(into: add)
+        registerAsOfAPI(into: add)
         crm_lua_push_charge(lua.L)
         lua.setField("charge", at: -2)
     }

@@ -1,0 +1,16 @@
+local lib = require "lib"
+local classify = require "classify"
+
+-- Run daily from cron (`crm jobs run`): on the first run after a month ends, every loan
+-- is classified as of that month end; on other days there is nothing to do.
+crm.job "classify" {
+  every = "1d",
+  label = "five-category classification of every loan as of the last month end",
+  run = function()
+    local as_of = lib.last_month_end(crm.today())
+    if crm.count("class_run", { as_of = as_of }) > 0 then
+      return string.format("already classified as of %s", as_of)
+    end
+    return classify.summary(as_of, classify.run(as_of))
+  end,
+}
