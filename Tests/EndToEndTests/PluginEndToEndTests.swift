@@ -115,4 +115,20 @@ final class PluginEndToEndTests: XCTestCase {
         t.send(.ctrlD)
         XCTAssertEqual(try t.waitForExit(), 0)
     }
+
+    /// A binary copied out of the build folder (no plugins/ above it, no share/ beside it)
+    /// still finds the bundled plugins.
+    func testACopiedBinaryFindsTheBundledPlugins() throws {
+        let copy = sandbox.path("bin/crm")
+        try FileManager.default.createDirectory(atPath: sandbox.path("bin"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: try CRMBinary.path(), toPath: copy)
+        var environment = sandbox.environment
+        environment["XDG_DATA_DIRS"] = sandbox.path("no-such-share")
+        let r = try CommandRunner.run(executable: copy, arguments: ["--db", sandbox.database, "-c", "plugin enable example", "-c", "count referral"],
+                                      environment: environment, workingDirectory: sandbox.workingDirectory, stdin: nil, scratch: sandbox.root)
+        XCTAssertEqual(r.status, 0, r.description)
+        XCTAssertFalse(r.stderr.contains("skipped"), r.stderr)
+        XCTAssertTrue(r.stdout.hasSuffix("0\n"), r.description)
+    }
+
 }

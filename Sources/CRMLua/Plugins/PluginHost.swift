@@ -67,7 +67,8 @@ public final class PluginHost: WriteRules {
 
     /// The folders searched by default: the bundled plugins (`<exe>/../share/crm/plugins`
     /// for an installed crm, else a `plugins/` found by walking up from the executable, as
-    /// in a build folder), then `$XDG_CONFIG_HOME/crm/plugins`.
+    /// in a build folder, else — a binary copied elsewhere — `crm/plugins` in
+    /// `$XDG_DATA_DIRS` or the checkout it was built from), then `$XDG_CONFIG_HOME/crm/plugins`.
     public static func defaultSearchPaths(executable: String, environment: [String: String]) -> [String] {
         var paths: [String] = []
         var dir = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
@@ -84,6 +85,21 @@ public final class PluginHost: WriteRules {
                 break
             }
             dir = dir.deletingLastPathComponent()
+        }
+        if paths.isEmpty {
+            // A binary copied away from both: the system's installed plugins, else the
+            // checkout it was built from, if that is still there.
+            let dataDirs = (environment["XDG_DATA_DIRS"].flatMap { $0.isEmpty ? nil : $0 } ?? "/usr/local/share:/usr/share")
+                .split(separator: ":").map { String($0) + "/crm/plugins" }
+            let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("plugins").path
+            for candidate in dataDirs + [checkout] {
+                var isDir: ObjCBool = false
+                if candidate.hasPrefix("/"), FileManager.default.fileExists(atPath: candidate, isDirectory: &isDir), isDir.boolValue {
+                    paths.append(candidate)
+                    break
+                }
+            }
         }
         if let config = environment["XDG_CONFIG_HOME"], config.hasPrefix("/") {
             paths.append(config + "/crm/plugins")
