@@ -13,17 +13,7 @@ extension PrivateFile {
             // Name the file the user asked for, not the temporary one beside it.
             throw PrivateFileError(path: path, reason: e.reason)
         }
-        var offset = 0
-        var failure: String?
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                failure = String(cString: strerror(errno))
-                break
-            }
-            offset += n
-        }
+        var failure = writeAll(fd, bytes)
         if failure == nil, fsync(fd) != 0, errno != EINVAL { failure = String(cString: strerror(errno)) }
         if close(fd) != 0, failure == nil { failure = String(cString: strerror(errno)) }
         if failure == nil, rename(temporary, path) != 0 { failure = String(cString: strerror(errno)) }

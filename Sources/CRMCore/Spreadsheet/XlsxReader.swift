@@ -114,16 +114,8 @@ public final class XlsxReader {
             _ = try archive.extract(entry, skipCRC32: false) { data in
                 written += data.count
                 guard written <= limit else { throw SpreadsheetError("the sheet unpacks to more than \(limit >> 30) GiB") }
-                try data.withUnsafeBytes { raw in
-                    var offset = 0
-                    while offset < raw.count {
-                        let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                        if n < 0 {
-                            if errno == EINTR { continue }
-                            throw SpreadsheetError("cannot unpack the sheet: \(String(cString: strerror(errno)))")
-                        }
-                        offset += n
-                    }
+                if let failure = data.withUnsafeBytes({ writeAll(fd, $0) }) {
+                    throw SpreadsheetError("cannot unpack the sheet: \(failure)")
                 }
             }
         } catch let e as SpreadsheetError {

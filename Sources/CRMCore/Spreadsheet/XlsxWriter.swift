@@ -147,16 +147,7 @@ public final class XlsxWriter {
 
     func flush() {
         guard failure == nil else { buffer.removeAll(keepingCapacity: true); return }
-        var offset = 0
-        while offset < buffer.count {
-            let n = buffer.withUnsafeBytes { Glibc.write(sheetFD, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                failure = String(cString: strerror(errno))
-                break
-            }
-            offset += n
-        }
+        failure = writeAll(sheetFD, buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 

@@ -123,16 +123,7 @@ public final class TextSink {
                 return
             }
         }
-        var offset = 0
-        while offset < buffer.count {
-            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                failure = String(cString: strerror(errno))
-                break
-            }
-            offset += n
-        }
+        failure = writeAll(fd, buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 

@@ -1,3 +1,4 @@
+import CRMCore
 import Foundation
 
 /// Facts about the terminal the shell runs in.
@@ -28,12 +29,6 @@ public enum Terminal {
 
     /// Writes text to stdout or stderr unbuffered with respect to each other.
     public static func write(_ text: String, to fd: Int32) {
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 { if errno == EINTR { continue }; return }
-            offset += n
-        }
+        _ = writeAll(fd, Array(text.utf8))
     }
 }
