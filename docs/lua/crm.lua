@@ -163,6 +163,14 @@ function crm.before(action, entity, name, fn) end
 ---@param fn fun(record: crm.Record, old: crm.Record?, ctx: crm.RuleContext)
 function crm.after(action, entity, name, fn) end
 
+---In a rule: whether the write changes any of these fields of the record (true for a create,
+---when `old` is nil). `if not crm.changed(r, old, "phone", "city") then return end`
+---@param record crm.Record
+---@param old crm.Record?
+---@param ... string field names
+---@return boolean
+function crm.changed(record, old, ...) end
+
 ---Refuses the write (or stops the report, command or job) with a message; string.format style.
 ---@param fmt string
 ---@param ... any

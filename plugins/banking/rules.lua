@@ -1,14 +1,7 @@
 local lib = require "lib"
 local schedule = require "schedule"
 
-local function changed(r, old, ...)
-  if not old then return true end
-  for i = 1, select("#", ...) do
-    local f = select(i, ...)
-    if r[f] ~= old[f] then return true end
-  end
-  return false
-end
+local changed = crm.changed
 
 local function customer_name(id)
   local c = crm.get("customer", id)

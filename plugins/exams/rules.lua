@@ -9,14 +9,7 @@ local function label(entity, id)
   return string.format("%s (%s %d)", r.name or r.code or "?", entity, id)
 end
 
-local function changed(r, old, ...)
-  if not old then return true end
-  for i = 1, select("#", ...) do
-    local f = select(i, ...)
-    if r[f] ~= old[f] then return true end
-  end
-  return false
-end
+local changed = crm.changed
 
 -- Candidates ---------------------------------------------------------------------
 

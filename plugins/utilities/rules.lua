@@ -1,13 +1,6 @@
 local lib = require "lib"
 
-local function changed(r, old, ...)
-  if not old then return true end
-  for i = 1, select("#", ...) do
-    local f = select(i, ...)
-    if r[f] ~= old[f] then return true end
-  end
-  return false
-end
+local changed = crm.changed
 
 -- Stage times in order: each needs the one before it and is not earlier than it.
 -- `stages` is a list of { field, label }; `show` formats a value for the message.

@@ -256,6 +256,15 @@ local function make_api(plugin)
   end
   api.before = rule("before")
   api.after = rule("after")
+  -- In a rule: whether a write changes any of these fields (always, for a create).
+  function api.changed(record, old, ...)
+    if old == nil then return true end
+    for i = 1, select("#", ...) do
+      local f = select(i, ...)
+      if record[f] ~= old[f] then return true end
+    end
+    return false
+  end
   function api.refuse(fmt, ...)
     local message = select("#", ...) > 0 and sformat(fmt, ...) or tostring(fmt)
     error(setmetatable({ refusal = true, message = message, where = where(2) }, error_meta), 0)
