@@ -131,4 +131,24 @@ final class PluginEndToEndTests: XCTestCase {
         XCTAssertTrue(r.stdout.hasSuffix("0\n"), r.description)
     }
 
+
+    /// A row a rule refuses is a bad row like a field error: its line and the rule's
+    /// message, the reject file, the good rows kept (none with --atomic). It used to
+    /// abort the whole import.
+    func testImportRejectsTheRowsARuleRefusesAndKeepsTheOthers() throws {
+        let setup = try sandbox.crm(commands: "plugin enable example", "add customer name=甲", "add customer name=乙", "add customer name=丙")
+        XCTAssertEqual(setup.status, 0, setup.description)
+        _ = try sandbox.write("referrer,referred\n1,2\n3,3\n1,3\n", to: "ref.csv")
+        let atomic = try sandbox.crm(["--db", sandbox.database, "--atomic", "-c", "import referral ref.csv"])
+        XCTAssertEqual(atomic.status, 1)
+        XCTAssertTrue(atomic.stderr.contains("ref.csv:3: plugins/example/rules.lua:3: rule 'no self-referral' (plugin example) refused create referral"), atomic.stderr)
+        XCTAssertEqual(try sandbox.crm(commands: "count referral").stdout, "0\n")
+        let r = try sandbox.crm(commands: "import referral ref.csv")
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("ref.csv:3: plugins/example/rules.lua:3: rule 'no self-referral' (plugin example) refused create referral: a customer cannot refer themselves (customer 3)"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("imported 2 referral, rejected 1 (written to ref.rejects.csv)"), r.stderr)
+        XCTAssertEqual(sandbox.read("ref.rejects.csv"), "referrer,referred\n3,3\n")
+        XCTAssertEqual(try sandbox.crm(commands: "count referral").stdout, "2\n")
+    }
+
 }

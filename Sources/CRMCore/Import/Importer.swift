@@ -161,6 +161,11 @@ public struct Importer {
                     rejected += 1
                     onReject(line, error.description)
                     if !atomic && writeRejects { try writeReject(&rejects, header, fields) }
+                } catch let refusal as WriteRefusal where refusal.refusesTheRecord {
+                    // A rule's refusal is a bad row too (its line, the rule's message).
+                    rejected += 1
+                    onReject(line, refusal.description)
+                    if !atomic && writeRejects { try writeReject(&rejects, header, fields) }
                 } catch let error as ImportError {
                     rejected += 1
                     onReject(line, error.message)

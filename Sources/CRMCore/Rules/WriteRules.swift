@@ -22,6 +22,13 @@ public struct WriteEvent {
     }
 }
 
+/// An error a rule raises about one record. When `refusesTheRecord` (the rule said no to
+/// this record, as opposed to failing), an import treats the row as a bad row, like a
+/// field error: reported with its line and copied to the reject file.
+public protocol WriteRefusal: Error, CustomStringConvertible {
+    var refusesTheRecord: Bool { get }
+}
+
 /// Business rules that run around every write, inside the write's transaction.
 ///
 /// The store calls `before` with the record about to be written; it may change

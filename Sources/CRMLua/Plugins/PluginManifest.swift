@@ -43,7 +43,7 @@ public struct PluginListing: Sendable {
 }
 
 /// A problem with a plugin, with where it is and which plugin, rule or report it concerns.
-public struct PluginError: Error, CustomStringConvertible {
+public struct PluginError: WriteRefusal {
     public var plugin: String?
     /// What was running: `rule 'sales control'`, `report 'weekly'`, `loading`.
     public var what: String?
@@ -66,6 +66,9 @@ public struct PluginError: Error, CustomStringConvertible {
         self.traceback = traceback
         self.kind = kind
     }
+
+    /// A rule's `crm.refuse` (not a bug, a budget or Ctrl-C).
+    public var refusesTheRecord: Bool { kind == .refused }
 
     public var description: String {
         var head = ""
