@@ -151,4 +151,15 @@ final class PluginEndToEndTests: XCTestCase {
         XCTAssertEqual(try sandbox.crm(commands: "count referral").stdout, "2\n")
     }
 
+
+    /// crm.date names a bad value and the accepted forms (it said `Failure(allowed: nil)`),
+    /// and takes a date and time as its local date.
+    func testCrmDateNamesABadValueAndTakesADateAndTime() throws {
+        let ok = try sandbox.crm(commands: "= crm.date('2026-11-20 23:30')", "= crm.date('-1d')")
+        XCTAssertEqual(ok.stdoutLines, ["\"2026-11-20\"", "\"2026-11-21\""], ok.description)
+        let bad = try sandbox.crm(commands: "= crm.date('bogus')")
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.contains("crm.date: 'bogus' is not a date; use 2026-11-22, today, yesterday, tomorrow, -7d, +2w, -3m, +1y, or a date and time (2026-11-22 09:30)"), bad.stderr)
+    }
+
 }

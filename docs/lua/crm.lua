@@ -303,7 +303,8 @@ function crm.now() end
 ---@return string
 function crm.today() end
 
----A date as "YYYY-MM-DD" from shell date text ("today", "-7d", "+1m", "2026-11-22") or epoch seconds.
+---A date as "YYYY-MM-DD" from shell date text ("today", "-7d", "+1m", "2026-11-22"), a date and time
+---("2026-11-20 23:30": its local date) or epoch seconds; anything else is an error naming the value.
 ---@param when string|integer
 ---@return string
 function crm.date(when) end

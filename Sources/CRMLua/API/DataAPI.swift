@@ -143,8 +143,16 @@ extension PluginHost {
                 return 1
             }
             let text = try l.argString(1, "crm.date(text)")
-            let value = try ValueParser(clock: self.store.clock).parse(text, as: .date)
-            l.push(value)
+            let parser = ValueParser(clock: self.store.clock)
+            if let value = try? parser.parse(text, as: .date) {
+                l.push(value)
+            } else if let instant = try? parser.instant(text) {
+                // A date and time: its local date (`2026-11-20 23:30` is the 20th).
+                l.push(DateCodec.dateText(days: DateCodec.localDay(epochSeconds: instant)))
+            } else {
+                throw LuaArgumentError("crm.date: '\(text)' is not a date; use 2026-11-22, today, yesterday, tomorrow, "
+                                       + "-7d, +2w, -3m, +1y, or a date and time (2026-11-22 09:30)")
+            }
             return 1
         }
         add("days") { [unowned self] l in
