@@ -202,8 +202,11 @@ extension PluginHost {
     func readScope(for caller: String) -> ReadScope {
         let entities = store.schema.entities
         // Series (readings kept by key and time, `crm.series`) are read like entities.
-        let series = ((try? store.metaKeys(prefix: "series:")) ?? [:]).values
-            .compactMap { try? JSONDecoder().decode(SeriesDefinition.self, from: Data($0.utf8)) }
+        if knownSeries == nil {
+            knownSeries = ((try? store.metaKeys(prefix: "series:")) ?? [:]).values
+                .compactMap { try? JSONDecoder().decode(SeriesDefinition.self, from: Data($0.utf8)) }
+        }
+        let series = knownSeries ?? []
         if PluginHost.trustedNames.contains(caller) {
             let reader = caller == "(script)" ? "a script" : caller == "(test)" ? "a test" : "the prompt"
             return ReadScope(tables: Set(entities.map(\.name) + series.map(\.name)), reader: reader,

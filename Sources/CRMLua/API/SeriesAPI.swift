@@ -12,6 +12,7 @@ extension PluginHost {
                 throw LuaArgumentError("crm.series \"\(name)\": series need the SQLite store")
             }
             try store.installSeries(series)
+            knownSeries = nil  // crm.query's scope reads the series again
             return 0
         }
         add("append_series") { [unowned self] l in

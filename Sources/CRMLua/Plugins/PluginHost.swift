@@ -52,6 +52,9 @@ public final class PluginHost: WriteRules {
     var promptEnvironment: Int32?
     /// `action entity` pairs some rule watches (`*` for every entity).
     var watched: Set<String> = []
+    /// The series this database declares, read once per start for `crm.query`'s scope
+    /// (rules may query once per imported row).
+    var knownSeries: [SeriesDefinition]?
 
     public init(store: CRMStore, searchPaths: [String],
                 parseFilter: @escaping (String) throws -> Filter,
@@ -120,6 +123,7 @@ public final class PluginHost: WriteRules {
         lua.instructionBudget = try instructionBudgetSetting()
         lua.timeLimit = try timeLimitSetting()
         rules = []; reports = []; commands = []; jobs = []; loaded = []; problems = []
+        knownSeries = nil
         environments = [:]
         promptEnvironment = nil
         try lua.runTrusted(Prelude.source, chunkName: "=crm prelude", arguments: {
