@@ -36,6 +36,17 @@ local charge = host.charge
 -- The matcher takes about 1e8 such steps a second, so no pattern runs for long.
 local MAX_PATTERN_COST = 1e8
 local item_cache, cached = {}, 0
+-- The position after a set `[...]` that starts at i (`[^]…]` and `%]` included).
+local function after_set(p, i, len)
+  i = i + 1
+  if ssub(p, i, i) == "^" then i = i + 1 end
+  if ssub(p, i, i) == "]" then i = i + 1 end
+  while i <= len and ssub(p, i, i) ~= "]" do
+    if ssub(p, i, i) == "%" then i = i + 1 end
+    i = i + 1
+  end
+  return i + 1
+end
 local function parse_items(p)
   local list, i, len = {}, 1, #p
   local anchored = ssub(p, 1, 1) == "^"
@@ -51,16 +62,7 @@ local function parse_items(p)
       list[#list + 1] = { kind = "scan" }
     elseif c == "%" and ssub(p, i + 1, i + 1) == "f" then
       i = i + 2
-      if ssub(p, i, i) == "[" then
-        i = i + 1
-        if ssub(p, i, i) == "^" then i = i + 1 end
-        if ssub(p, i, i) == "]" then i = i + 1 end
-        while i <= len and ssub(p, i, i) ~= "]" do
-          if ssub(p, i, i) == "%" then i = i + 1 end
-          i = i + 1
-        end
-        i = i + 1
-      end
+      if ssub(p, i, i) == "[" then i = after_set(p, i, len) end
       list[#list + 1] = { kind = "fixed" }
     elseif c == "%" and sfind(ssub(p, i + 1, i + 1), "^%d$") then
       i = i + 2
@@ -69,14 +71,7 @@ local function parse_items(p)
       if c == "%" then
         i = i + 2
       elseif c == "[" then
-        i = i + 1
-        if ssub(p, i, i) == "^" then i = i + 1 end
-        if ssub(p, i, i) == "]" then i = i + 1 end
-        while i <= len and ssub(p, i, i) ~= "]" do
-          if ssub(p, i, i) == "%" then i = i + 1 end
-          i = i + 1
-        end
-        i = i + 1
+        i = after_set(p, i, len)
       else
         i = i + 1
       end
