@@ -32,6 +32,25 @@ final class DecodingFileReaderTests: XCTestCase {
         Array("name,city\n".utf8) + Self.zhangWei + [0x2C] + Self.beijing + Array("\nAlice,Paris\n".utf8)
     }
 
+    /// The guess reads on until the bytes settle it: a first non-ASCII byte at the very end
+    /// of a chunk is guessed as it is with the whole file in hand.
+    func testTheGuess_doesNotDependOnWhereAChunkEnds() throws {
+        // Two bytes that pass for one UTF-8 character, ASCII past the chunk end, then 张伟 in
+        // GB18030: the file is GB18030 however it is cut.
+        let mixed = file(Array("name\nCaf".utf8) + [0xC3, 0xA9] + Array(" ........ ".utf8) + Self.zhangWei + [0x0A])
+        let whole = try records(mixed)
+        XCTAssertEqual(whole.count, 2)
+        XCTAssertTrue(whole[1].0[0].hasSuffix("张伟"), "\(whole)")
+        for chunk in 4...16 {
+            XCTAssertEqual(try records(mixed, chunk: chunk).map(\.0), whole.map(\.0), "chunk \(chunk)")
+        }
+        // é, ASCII past the chunk end, then 张 in UTF-8: UTF-8 whatever the chunk.
+        let utf8 = file(Array("name\nCaf\u{E9} ........................ \u{5F20}\n".utf8))
+        for chunk in [4, 5, 6, 7, 64] {
+            XCTAssertEqual(try records(utf8, chunk: chunk).map(\.0), [["name"], ["Caf\u{E9} ........................ \u{5F20}"]], "chunk \(chunk)")
+        }
+    }
+
     func testGB18030_isDetectedWhenTheTextIsNotUTF8() throws {
         let rs = try records(file(gb18030CSV()))
         XCTAssertEqual(rs.map(\.0), [["name", "city"], ["张伟", "北京"], ["Alice", "Paris"]])

@@ -20,6 +20,8 @@ public final class DecodingFileReader {
     let chunk: Int
     /// Raw bytes read but not converted yet (a character cut at the chunk end).
     var raw: [UInt8] = []
+    /// Where each `read(2)` lands before it joins `raw`: allocated once, not per chunk.
+    var scratch: [UInt8]
     var rawEOF = false
     var started = false
     var converter: Iconv?
@@ -32,6 +34,7 @@ public final class DecodingFileReader {
         guard fd >= 0 else { throw DecodingError(message: "cannot open \(path): \(String(cString: strerror(errno)))") }
         self.fd = fd
         self.chunk = max(chunkSize, 4)
+        self.scratch = [UInt8](repeating: 0, count: self.chunk)
         self.requested = encoding
     }
 
@@ -64,8 +67,7 @@ public final class DecodingFileReader {
                 }
                 out.append(contentsOf: raw[..<i])
                 raw.removeFirst(i)
-                while raw.count < 4 && !rawEOF { try readRaw() }
-                decide()
+                try decide()
             case let e?:
                 try convert(e, into: &out)
             }
@@ -76,18 +78,13 @@ public final class DecodingFileReader {
     /// Reads the next chunk of the file onto `raw`.
     func readRaw() throws {
         guard !rawEOF else { return }
-        let old = raw.count
-        raw.append(contentsOf: repeatElement(0, count: chunk))
         var n: Int
         repeat {
-            n = raw.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + old, chunk) }
+            n = scratch.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, chunk) }
         } while n < 0 && errno == EINTR
-        if n < 0 {
-            raw.removeLast(chunk)
-            throw DecodingError(message: "read failed: \(String(cString: strerror(errno)))")
-        }
-        raw.removeLast(chunk - n)
+        if n < 0 { throw DecodingError(message: "read failed: \(String(cString: strerror(errno)))") }
         if n == 0 { rawEOF = true }
+        raw.append(contentsOf: scratch[..<n])
     }
 
     /// Looks at the file's first bytes: a byte-order mark, or the encoding asked for.
@@ -110,10 +107,19 @@ public final class DecodingFileReader {
         }
     }
 
-    /// Decides between UTF-8 and GB18030 at the first non-ASCII bytes (`raw` starts there).
-    func decide() {
+    /// Decides between UTF-8 and GB18030 at the first non-ASCII bytes (`raw` starts there),
+    /// reading on until the bytes settle it, so the guess never depends on where a chunk ended.
+    func decide() throws {
         guessed = true
-        use(Self.looksLikeUTF8(raw[...], atEnd: rawEOF) ? .utf8 : .gb18030)
+        while true {
+            let window = raw.prefix(Self.guessWindow)
+            let final = rawEOF || window.count == Self.guessWindow
+            if let utf8 = Self.looksLikeUTF8(window, final: final) {
+                use(utf8 ? .utf8 : .gb18030)
+                return
+            }
+            try readRaw()
+        }
     }
 
     func use(_ e: TextEncoding) {
@@ -145,19 +151,23 @@ public final class DecodingFileReader {
         bytes.map { String($0, radix: 16, uppercase: true).leftPadded(2) }.joined(separator: " ")
     }
 
-    /// True when `bytes` (starting at a non-ASCII byte) begin as well-formed UTF-8: their
-    /// first `sample` non-ASCII characters (or all there are), a character cut at the end
-    /// of the chunk allowed. A bad byte after a good three-byte character (as CJK is in
-    /// UTF-8) or two good characters still counts as UTF-8: GB18030 text seldom passes for
-    /// that much, and a wrong guess that way fails with a clear error at the line, where
-    /// the other way would import garbled text. So a UTF-8 file with GB18030 further on
-    /// stays UTF-8 and fails at the line where that begins.
-    static func looksLikeUTF8(_ bytes: ArraySlice<UInt8>, atEnd: Bool, sample: Int = 16) -> Bool {
+    /// How far past the first non-ASCII byte the guess looks at most (a file with one
+    /// accented letter and then megabytes of ASCII is decided within this window).
+    static let guessWindow = 64 << 10
+
+    /// Whether `bytes` (starting at a non-ASCII byte) begin as well-formed UTF-8: true once
+    /// a good three-byte character (as CJK is in UTF-8) or two good characters are seen,
+    /// false at a malformed sequence before that, nil when the bytes run out first and
+    /// more may come (`final` false). GB18030 text seldom passes for that much UTF-8, and a
+    /// wrong guess that way fails with a clear error at the line, where the other way would
+    /// import garbled text; so a UTF-8 file with GB18030 further on stays UTF-8 and fails at
+    /// the line where that begins. When no more bytes come, what was seen decides: UTF-8
+    /// unless the last character is cut off.
+    static func looksLikeUTF8(_ bytes: ArraySlice<UInt8>, final: Bool) -> Bool? {
         var it = bytes.startIndex
         let end = bytes.endIndex
-        var seen = 0, firstLength = 0
-        var settled: Bool { seen >= 2 || firstLength >= 3 }
-        while it < end && seen < sample {
+        var seen = 0
+        while it < end {
             let b = bytes[it]
             let length: Int
             switch b {
@@ -165,15 +175,15 @@ public final class DecodingFileReader {
             case 0xC2...0xDF: length = 2
             case 0xE0...0xEF: length = 3
             case 0xF0...0xF4: length = 4
-            default: return settled
+            default: return false
             }
-            if it + length > end { return !atEnd && it > bytes.startIndex }
-            for k in 1..<length where bytes[it + k] & 0xC0 != 0x80 { return settled }
-            if seen == 0 { firstLength = length }
-            it += length
+            if it + length > end { return final ? false : nil }
+            for k in 1..<length where bytes[it + k] & 0xC0 != 0x80 { return false }
             seen += 1
+            if seen >= 2 || length >= 3 { return true }
+            it += length
         }
-        return true
+        return final ? true : nil
     }
 }
 

@@ -33,7 +33,7 @@ final class Iconv {
         while consumed < total {
             let room = (total - consumed) * 2 + 16
             let start = output.count
-            output.append(contentsOf: repeatElement(0, count: room))
+            output.append(contentsOf: [UInt8](repeating: 0, count: room))  // a memset, not a loop of appends
             var inLeft = total - consumed, outLeft = room
             let result = source.withUnsafeMutableBytes { ib in
                 output.withUnsafeMutableBytes { ob -> Int in
