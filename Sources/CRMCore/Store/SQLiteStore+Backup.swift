@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// What `backup` or `restore` copied.
 public struct BackupSummary: Equatable, Sendable {
@@ -17,6 +18,12 @@ extension SQLiteStore {
         behindStatements = [:]  // finalized while the connection is still open
         while transactionDepth > 0 { try? rollback() }
         try? queue.inDatabase { db in
+            // What SQLite advises for short-lived connections: gather the statistics the
+            // query planner lacked for this session's queries, so a rule's lookup uses the
+            // selective index next time (analysis_limit keeps it to milliseconds on big
+            // tables). Never waits: if another crm holds the write lock, it is skipped.
+            sqlite3_busy_timeout(db.sqliteConnection, 0)
+            try? db.execute(sql: "PRAGMA analysis_limit = 400; PRAGMA optimize")
             // PASSIVE: copies what it can without waiting for another crm's readers.
             _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)")
         }
