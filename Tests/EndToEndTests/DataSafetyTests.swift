@@ -104,6 +104,25 @@ final class DataSafetyTests: XCTestCase {
         XCTAssertEqual(try sandbox.crm(commands: "count customer").stdout, "1\n")
     }
 
+    /// `--dry-run` says what a backup or restore would copy, writes nothing and changes
+    /// nothing (it used to say "a transaction is open": the dry run's own).
+    func testBackupAndRestoreUnderDryRunSayWhatTheyWouldDo() throws {
+        XCTAssertEqual(try sandbox.crm(commands: "add customer name=甲", "add customer name=乙", "backup to b.sqlite").status, 0)
+        XCTAssertEqual(try sandbox.crm(commands: "add customer name=丙").status, 0)
+        var r = try sandbox.crm(["--dry-run", "-c", "backup to c.sqlite"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("dry run: would back up 3 records to c.sqlite"), r.stdout)
+        XCTAssertFalse(sandbox.exists("c.sqlite"))
+        r = try sandbox.crm(["--dry-run", "-c", "restore from b.sqlite"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("dry run: would restore 2 records from b.sqlite"), r.stdout)
+        XCTAssertEqual(try sandbox.crm(commands: "count customer").stdout, "3\n")
+        _ = try sandbox.write("just text\n", to: "notes.txt")
+        r = try sandbox.crm(["--dry-run", "-c", "restore from notes.txt"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("restore: notes.txt: file is not a database"), r.stderr)
+    }
+
     /// A real full file system: a 1 MB tmpfs. Needs root (CI runs as root); skipped otherwise.
     func testFullFileSystemInsideBeginKeepsNothingAndDoesNotHang() throws {
         guard getuid() == 0 else { throw XCTSkip("mounting a tmpfs needs root") }

@@ -72,6 +72,10 @@ public protocol CRMStore: AnyObject {
     func backup(to path: String) throws -> BackupSummary
     /// Replaces everything with the contents of a backup, in one step.
     func restore(from path: String) throws -> BackupSummary
+    /// Checks a backup as `restore` would, changing nothing; what it holds.
+    func checkBackup(at path: String) throws -> BackupSummary
+    /// The records a backup taken now would hold.
+    func recordTotal() throws -> Int
     /// Ends the connection cleanly (the database file alone then holds everything).
     func close()
 }

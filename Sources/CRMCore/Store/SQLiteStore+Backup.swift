@@ -78,22 +78,8 @@ extension SQLiteStore {
         guard transactionDepth == 0 else {
             throw StoreError.transaction("restore: a transaction is open; commit or rollback first")
         }
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw StoreError.database("restore: \(path) does not exist")
-        }
-        guard !samePath(path, self.path) else { throw StoreError.database("restore: \(path) is this database") }
         do {
-            var config = Configuration()
-            config.readonly = true
-            config.label = "crm-restore"
-            let source = try DatabaseQueue(path: path, configuration: config)
-            try source.inDatabase { db in
-                guard try db.tableExists("_crm_schema"), try db.tableExists("_crm_audit") else {
-                    throw StoreError.database("restore: \(path) is not a crm database")
-                }
-                let check = try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "?"
-                guard check == "ok" else { throw StoreError.database("restore: \(path) is damaged (\(check)); nothing was changed") }
-            }
+            let source = try openBackup(path)
             try access { db in
                 try source.inDatabase { from in try from.backup(to: db) }
             }
@@ -103,6 +89,42 @@ extension SQLiteStore {
         }
         try reopenSchema()
         return BackupSummary(records: try access { try SQLiteStore.recordCount($0) }, bytes: SQLiteStore.fileSize(path))
+    }
+
+    /// Checks that `path` is a crm database a `restore` would accept, without changing
+    /// anything here: what `--dry-run` of a restore reports. The records it holds.
+    public func checkBackup(at path: String) throws -> BackupSummary {
+        do {
+            let source = try openBackup(path)
+            defer { try? source.close() }
+            let records = try source.inDatabase { try SQLiteStore.recordCount($0) }
+            return BackupSummary(records: records, bytes: SQLiteStore.fileSize(path))
+        } catch let error as DatabaseError {
+            throw StoreError.database("restore: \(path): \(SQLiteStore.describe(error))")
+        }
+    }
+
+    /// The records a backup taken now would hold (for `--dry-run`).
+    public func recordTotal() throws -> Int { try access { try SQLiteStore.recordCount($0) } }
+
+    /// Opens a backup read-only after checking it is a whole crm database.
+    func openBackup(_ path: String) throws -> DatabaseQueue {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError.database("restore: \(path) does not exist")
+        }
+        guard !samePath(path, self.path) else { throw StoreError.database("restore: \(path) is this database") }
+        var config = Configuration()
+        config.readonly = true
+        config.label = "crm-restore"
+        let source = try DatabaseQueue(path: path, configuration: config)
+        try source.inDatabase { db in
+            guard try db.tableExists("_crm_schema"), try db.tableExists("_crm_audit") else {
+                throw StoreError.database("restore: \(path) is not a crm database")
+            }
+            let check = try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "?"
+            guard check == "ok" else { throw StoreError.database("restore: \(path) is damaged (\(check)); nothing was changed") }
+        }
+        return source
     }
 
     /// Forgets what was read of the schema and every cache built on it, then reads it anew.

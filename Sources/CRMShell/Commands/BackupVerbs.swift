@@ -22,6 +22,9 @@ struct BackupVerb: Verb {
         _ = args.consumeKeyword("to")
         let file = try args.word("the file to write the backup to")
         try args.expectEnd(usageLine)
+        if session.dryRun {
+            return .message("dry run: would back up \(try session.store.recordTotal()) records to \(file.text)")
+        }
         let summary = try session.store.backup(to: expandTilde(file.text))
         return .message("backed up \(summary.records) records (\(byteText(summary.bytes))) to \(file.text)")
     }
@@ -48,6 +51,10 @@ struct RestoreVerb: Verb {
         _ = args.consumeKeyword("from")
         let file = try args.word("the backup file to restore")
         try args.expectEnd(usageLine)
+        if session.dryRun {
+            let backup = try session.store.checkBackup(at: expandTilde(file.text))
+            return .message("dry run: would restore \(backup.records) records from \(file.text) (it is a whole crm database)")
+        }
         let summary = try session.store.restore(from: expandTilde(file.text))
         if let host = session.plugins {
             try host.reload()
