@@ -83,6 +83,11 @@ final class InterchangeTests: XCTestCase {
         XCTAssertTrue(VCard.nameParts("Anna Maria Smith") == ("Smith", "Anna Maria"))
         XCTAssertTrue(VCard.nameParts("Madonna") == ("Madonna", ""))
         XCTAssertTrue(VCard.nameParts("欧阳 娜娜") == ("欧阳", "娜娜"))
+        XCTAssertTrue(VCard.nameParts("欧阳娜娜") == ("欧阳", "娜娜"))
+        XCTAssertTrue(VCard.nameParts("司馬光") == ("司馬", "光"))
+        XCTAssertTrue(VCard.nameParts("诸葛亮") == ("诸葛", "亮"))
+        XCTAssertTrue(VCard.nameParts("欧娜") == ("欧", "娜"))
+        XCTAssertTrue(VCard.nameParts("王芳芳") == ("王", "芳芳"))
     }
 
     func testCardsReadBackWhatWasWritten() throws {

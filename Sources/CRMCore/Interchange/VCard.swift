@@ -68,10 +68,23 @@ public struct VCard: Equatable, Sendable {
                        : (String(words.last!), words.dropLast().joined(separator: " "))
         }
         if han, trimmed.count > 1 {
-            return (String(trimmed.prefix(1)), String(trimmed.dropFirst()))
+            // 欧阳娜娜 → 欧阳, 娜娜: a compound surname takes two characters (a name of three or more).
+            let length = trimmed.count >= 3 && compoundSurnames.contains(String(trimmed.prefix(2))) ? 2 : 1
+            return (String(trimmed.prefix(length)), String(trimmed.dropFirst(length)))
         }
         return (trimmed, "")
     }
+
+    /// The Chinese compound surnames (复姓) in use today, simplified and traditional.
+    static let compoundSurnames: Set<String> = [
+        "欧阳", "歐陽", "司马", "司馬", "诸葛", "諸葛", "上官", "东方", "東方", "皇甫", "尉迟", "尉遲",
+        "公孙", "公孫", "慕容", "令狐", "长孙", "長孫", "宇文", "司徒", "夏侯", "轩辕", "軒轅", "端木",
+        "独孤", "獨孤", "南宫", "南宮", "西门", "西門", "百里", "呼延", "澹台", "公冶", "宗政", "濮阳",
+        "濮陽", "淳于", "单于", "單于", "太叔", "申屠", "钟离", "鍾離", "闻人", "聞人", "万俟", "萬俟",
+        "赫连", "赫連", "拓跋", "司空", "左丘", "东郭", "東郭", "梁丘", "公羊", "谷梁", "穀梁", "亓官",
+        "仲孙", "仲孫", "巫马", "巫馬", "乐正", "樂正", "壤驷", "壤駟", "漆雕", "段干", "子车",
+        "子車", "颛孙", "顓孫", "羊舌", "微生", "公西", "第五",
+    ]
 
     static func isHan(_ s: Unicode.Scalar) -> Bool {
         (0x4E00...0x9FFF).contains(s.value) || (0x3400...0x4DBF).contains(s.value) || (0xAC00...0xD7A3).contains(s.value)
