@@ -65,6 +65,14 @@ crm.after("create", "visit", "register the customer", function(v)
   if next(changes) then crm.update("customer", c.id, changes) end
 end)
 
+-- The duty register (出勤登记) keeps who was in, out or on leave, and from when: the
+-- rotation's status changes are written there, for the split cases that ask who was present.
+crm.after({ "create", "update" }, "rotation", "duty register", function(r, old)
+  if old and r.status == old.status then return end
+  if not old and r.status == "in" then return end
+  crm.create("duty", { salesperson = r.salesperson, status = r.status })
+end)
+
 -- ── Sales control (销控) ────────────────────────────────────────────────────────
 
 -- A deposit is taken only on an available unit (a large deposit also on the unit its
@@ -270,8 +278,8 @@ end)
 
 -- ── Commission (业绩与提成) ─────────────────────────────────────────────────────
 
-crm.before({ "create", "update" }, "commission", "split by the office's cases", function(c)
-  commission.decide(c)
+crm.before({ "create", "update" }, "commission", "split by the office's cases", function(c, old)
+  commission.decide(c, old)
 end)
 
 crm.after({ "create", "update" }, "commission", "write the shares", function(c)
