@@ -174,9 +174,10 @@ Dates are judged on the contract's signing day; a protection period counts its l
     local ask = asks(c, contract)
     if ask then lines[#lines + 1] = "asks: " .. ask end
     if existing then
-      lines[#lines + 1] = string.format("written now: commission %d, %s: %s", existing.id, existing.case, existing.split)
+      lines[#lines + 1] = string.format("written now: commission %d, %s %s: %s", existing.id, existing.case,
+        existing.basis == "override" and ("typed by " .. (existing.overridden_by or "?")) or "from the records", existing.split)
     end
-    lines[#lines + 1] = string.format("to write it: commission %s confirm%s", contract.number,
+    lines[#lines + 1] = string.format("to %s it: commission %s confirm%s", existing and "rewrite" or "write", contract.number,
       p.case and (" case=" .. p.case) or "")
     return table.concat(lines, "\n")
   end,

@@ -14,6 +14,12 @@ local function who(c, field, case)
   return id
 end
 
+-- Why `b` has no share: their registration ran out, or they hold none.
+local function not_valid(ctx, b)
+  if ctx.reg and ctx.reg.owner.salesperson == b then return "b's registration had expired on " .. ctx.reg.owner.ends end
+  return lib.name(b) .. " holds no registration of the customer"
+end
+
 local function manager(c, case)
   if not lib.is_manager(c.decided_by) then
     crm.refuse("case %s is decided by a manager: decided_by=<manager> (and reason=…)", case)
@@ -39,7 +45,7 @@ function cases.insisted(c, ctx)
   if b and b ~= a and proposal.valid_for(ctx.reg, b) then
     return { { a, 80, "served" }, { b, 20, "registered" } }, "b's registration valid until " .. ctx.reg.owner.ends
   end
-  return { { a, 100, "served" } }, b and b ~= a and "b's registration had expired" or nil
+  return { { a, 100, "served" } }, b and b ~= a and not_valid(ctx, b) or nil
 end
 
 -- (3) b served the customer before but is absent; c assists (not a rotation turn).
@@ -89,7 +95,7 @@ function cases.forgot(c, ctx)
   if b and b ~= a and proposal.valid_for(ctx.reg, b) then
     return { { a, 50, "rotation" }, { b, 50, "registered" } }, "b's registration valid until " .. ctx.reg.owner.ends
   end
-  return { { a, 100, "rotation" } }, b and "b's registration had expired" or nil
+  return { { a, 100, "rotation" } }, b and b ~= a and not_valid(ctx, b) or nil
 end
 
 -- (8) On the n-th visit the customer names a: a 50%, the salespeople of the earlier

@@ -144,9 +144,11 @@ function M.propose(k)
       referral and string.format(", visit %d %s came as a referral", referral.id, M.stamp(referral.at)) or "")
     ev(first and reg_line(first, old) or string.format("%s's salesperson: %s", old.name, lib.name(s)))
     return done()
-  elseif referral then
-    crm.refuse("visit %d says %s came as a referral, but not by whom: set the old customer (update customer %d set brought_by=<old customer>)",
-      referral.id, customer.name, customer.id)
+  end
+  local unreferred
+  if referral then
+    unreferred = string.format("visit %d %s says %s came as a referral, but not by whom: (10) applies once the old customer is set (update customer %d set brought_by=<old customer>)",
+      referral.id, M.stamp(referral.at), customer.name, customer.id)
   end
 
   local reg = M.registration(customer, day)
@@ -174,6 +176,7 @@ function M.propose(k)
   local b = reg.owner.salesperson
   f.b = b
   ev(reg_line(reg.owner, customer))
+  if unreferred then ev(unreferred) end
   if reg.tie then
     f.case = "dispute"
     ev("%s (visit %d) at the very same moment: the register cannot say who was first", reg_line(reg.tie, customer), reg.tie.id)
