@@ -179,12 +179,12 @@ function M.propose(k)
   if unreferred then ev(unreferred) end
   if reg.tie then
     f.case = "dispute"
-    ev("%s (visit %d) at the very same moment: the register cannot say who was first", reg_line(reg.tie, customer), reg.tie.id)
+    ev("%s: at the very same moment, so the register cannot say who was first", reg_line(reg.tie, customer))
     return done()
   end
   if reg.conflict then
-    ev("%s (visit %d) is inside %s's protection and does not count: the earlier registration does (誰登記早是誰的客戶)",
-      reg_line(reg.conflict, customer), reg.conflict.id, lib.name(b))
+    ev("%s: inside %s's protection, so it does not count; the earlier registration does (誰登記早是誰的客戶)",
+      reg_line(reg.conflict, customer), lib.name(b))
   end
   if not reg.valid then ev("%s's protection ran out on %s, before the contract", lib.name(b), reg.owner.ends) end
 
