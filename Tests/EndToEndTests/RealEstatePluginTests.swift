@@ -146,9 +146,10 @@ final class RealEstatePluginTests: XCTestCase {
         XCTAssertTrue(list.contains { $0.hasPrefix("daily,realestate,old name of estate-daily") }, "\(list)")
     }
 
-    /// The commission shares as CSV lines (id,commission,salesperson,percent,amount,role,on).
+    /// The commission shares as CSV lines (commission,salesperson,percent,amount,role,on), without the ids.
     func shares() throws -> [String] {
-        Array(try sandbox.crm(commands: "list commission_share order by id", options: ["--format", "csv"]).stdoutLines.dropFirst())
+        try sandbox.crm(commands: "list commission_share order by id", options: ["--format", "csv"]).stdoutLines.dropFirst()
+            .map { String($0.drop { $0 != "," }.dropFirst()) }
     }
 
     /// Runs commands at another moment than the sandbox's pinned clock.
@@ -182,14 +183,14 @@ final class RealEstatePluginTests: XCTestCase {
 
         let confirmed = try sandbox.crm(commands: "commission HT0001 confirm")
         XCTAssertEqual(confirmed.stdout, "commission 1 written HT0001: insisted from the records, 张伟 80% / 李娜 20%; b's registration valid until 2026-12-01\n", "\(confirmed)")
-        XCTAssertEqual(try shares(), ["1,1,1,80.00,4000.00,served,2026-11-22", "2,1,2,20.00,1000.00,registered,2026-11-22"])
+        XCTAssertEqual(try shares(), ["1,1,80.00,4000.00,served,2026-11-22", "1,2,20.00,1000.00,registered,2026-11-22"])
 
         let preview = try sandbox.crm(commands: "commission HT0001 case=forgot a=张伟 b=李娜")
         XCTAssertEqual(preview.status, 0, "\(preview)")
         XCTAssertTrue(preview.stdout.contains("case: forgot (7), typed by tester; the records propose insisted: 张伟 80% / 李娜 20%\nsplit: 张伟 50% / 李娜 50%"), preview.stdout)
         XCTAssertTrue(preview.stdout.contains("written now: commission 1, insisted from the records"), preview.stdout)
         XCTAssertEqual(try shares().count, 2, "a preview writes nothing")
-        XCTAssertEqual(try shares().last, "2,1,2,20.00,1000.00,registered,2026-11-22", "a preview writes nothing")
+        XCTAssertEqual(try shares().last, "1,2,20.00,1000.00,registered,2026-11-22", "a preview writes nothing")
 
         let overridden = try sandbox.crm(commands: "commission HT0001 confirm case=forgot a=张伟 b=李娜")
         XCTAssertEqual(overridden.stdout, "commission 1 rewritten HT0001: forgot typed by tester, 张伟 50% / 李娜 50%; b's registration valid until 2026-12-01\n", "\(overridden)")
@@ -198,7 +199,7 @@ final class RealEstatePluginTests: XCTestCase {
         XCTAssertEqual(json?["basis"] as? String, "override", record.stdout)
         XCTAssertEqual(json?["overridden_by"] as? String, "tester", record.stdout)
         XCTAssertEqual(json?["proposed"] as? String, "insisted: 张伟 80% / 李娜 20%", record.stdout)
-        XCTAssertEqual(try shares(), ["3,1,1,50.00,2500.00,rotation,2026-11-22", "4,1,2,50.00,2500.00,registered,2026-11-22"])
+        XCTAssertEqual(try shares(), ["1,1,50.00,2500.00,rotation,2026-11-22", "1,2,50.00,2500.00,registered,2026-11-22"])
 
         let back = try sandbox.crm(commands: "commission HT0001 confirm")
         XCTAssertEqual(back.stdout, "commission 1 rewritten HT0001: insisted from the records, 张伟 80% / 李娜 20%; b's registration valid until 2026-12-01\n", "\(back)")

@@ -232,12 +232,12 @@ end
 
 -- Before the write: reads or takes the case and computes the split, kept on the record
 -- (`split`, `status`). An empty case is read from the records; a typed one (on create,
--- a changed one on update, any on an overridden record) is an override.
+-- a changed one or changed people on update, any on an overridden record) is an override.
 function M.decide(c, old)
   local contract = crm.get("contract", c.contract)
   if c.case == nil then
     from_records(c, contract)
-  elseif old == nil or c.case ~= old.case or old.basis == "override" then
+  elseif old == nil or c.case ~= old.case or old.basis == "override" or crm.changed(c, old, "a", "b", "c", "named", "absent") then
     c.basis, c.overridden_by = "override", crm.user()
     c.proposed, c.evidence = proposal_text(contract)
   end
