@@ -80,6 +80,12 @@ local NUMBERS = { own = "(1)", insisted = "(2)", assisted = "(3)", complaint = "
   forgot = "(7)", nth_visit = "(8)", referral = "(10)", family = "(11)", reassigned = "(12)", event = "(13)",
   same_day = "(reception 5)", dispute = "(a crossing for the manager)", quarrel = "(a quarrel)" }
 
+-- Where a commission's case came from (a record from before the registers were read has no basis).
+local function basis(m)
+  if m.basis == "records" then return "from the records" end
+  return "typed" .. (m.overridden_by and (" by " .. m.overridden_by) or "")
+end
+
 -- What is still to be given before an awaiting commission is decided.
 local function asks(c, contract)
   if c.status ~= "awaiting_manager" then return nil end
@@ -154,7 +160,7 @@ Dates are judged on the contract's signing day; a protection period counts its l
       end
       local m = crm.get("commission", id)
       local out = string.format("commission %d %s %s: %s %s, %s", m.id, existing and "rewritten" or "written", contract.number,
-        m.case, m.basis == "override" and ("typed by " .. (m.overridden_by or "?")) or "from the records", m.split)
+        m.case, basis(m), m.split)
       local ask = asks(m, contract)
       return ask and (out .. "\nasks: " .. ask) or out
     end
@@ -174,8 +180,8 @@ Dates are judged on the contract's signing day; a protection period counts its l
     local ask = asks(c, contract)
     if ask then lines[#lines + 1] = "asks: " .. ask end
     if existing then
-      lines[#lines + 1] = string.format("written now: commission %d, %s %s: %s", existing.id, existing.case,
-        existing.basis == "override" and ("typed by " .. (existing.overridden_by or "?")) or "from the records", existing.split)
+      lines[#lines + 1] = string.format("written now: commission %d, %s %s: %s", existing.id, existing.case, basis(existing),
+        existing.split)
     end
     lines[#lines + 1] = string.format("to %s it: commission %s confirm%s", existing and "rewrite" or "write", contract.number,
       p.case and (" case=" .. p.case) or "")

@@ -85,7 +85,7 @@ crm.entity "visit" {
     { "note", "text" },
   },
   indexes = { { "customer", "at" }, { "salesperson", "at" } },
-  list = { "at", "customer", "salesperson", "kind", "source", "intent" },
+  list = { "at", "customer", "salesperson", "kind", "source", "intent", "said", "prior" },
 }
 
 crm.entity "call" {
