@@ -146,6 +146,105 @@ final class RealEstatePluginTests: XCTestCase {
         XCTAssertTrue(list.contains { $0.hasPrefix("daily,realestate,old name of estate-daily") }, "\(list)")
     }
 
+    /// The commission shares as CSV lines (commission,salesperson,percent,amount,role,on), without the ids.
+    func shares() throws -> [String] {
+        try sandbox.crm(commands: "list commission_share order by id", options: ["--format", "csv"]).stdoutLines.dropFirst()
+            .map { String($0.drop { $0 != "," }.dropFirst()) }
+    }
+
+    /// Runs commands at another moment than the sandbox's pinned clock.
+    func at(_ moment: String, _ commands: String...) throws -> CommandResult {
+        try sandbox.crm(commands.flatMap { ["-c", $0] }, environment: ["CRM_NOW": moment])
+    }
+
+    /// 李娜 registers 王芳; later 王芳 says 李娜 served her before and insists on 张伟, who
+    /// signs: `commission` reads case (2) from the registers, shows the evidence, writes
+    /// nothing until confirmed; a typed case is an override recorded with who typed it.
+    func testCommission_proposedFromTheRegisters_confirmedOrOverridden() throws {
+        try office()
+        XCTAssertEqual(try at("2026-10-01T10:00:00Z", "add visit customer=王芳 salesperson=李娜 kind=first").status, 0)
+        XCTAssertEqual(try at("2026-11-10T10:00:00Z", "add visit customer=王芳 salesperson=张伟 said=insisted prior=李娜").status, 0)
+        XCTAssertEqual(try sandbox.crm(commands: "add contract customer=王芳 unit=1-101 salesperson=张伟 price=1000000").status, 0)
+
+        let shown = try sandbox.crm(commands: "commission HT0001")
+        XCTAssertEqual(shown.status, 0, "\(shown)")
+        XCTAssertEqual(shown.stdout, """
+            contract HT0001 (王芳, unit 1-101), signed 2026-11-22, salesperson 张伟; pool 5000.00
+            case: insisted (2), read from the records
+            split: 张伟 80% / 李娜 20%; b's registration valid until 2026-12-01
+            evidence:
+              registration: visit 1 2026-10-01 10:00, 李娜 received 王芳 first (protected until 2026-12-01)
+              visit 2 2026-11-10 10:00 (visit 2 of the customer): 张伟 received them; the customer said 李娜 served them before, and insisted on this salesperson
+              contract HT0001 signed 2026-11-22, salesperson 张伟
+            to write it: commission HT0001 confirm
+
+            """)
+        XCTAssertEqual(try sandbox.crm(commands: "count commission").stdout, "0\n", "showing writes nothing")
+
+        let confirmed = try sandbox.crm(commands: "commission HT0001 confirm")
+        XCTAssertEqual(confirmed.stdout, "commission 1 written HT0001: insisted from the records, 张伟 80% / 李娜 20%; b's registration valid until 2026-12-01\n", "\(confirmed)")
+        XCTAssertEqual(try shares(), ["1,1,80.00,4000.00,served,2026-11-22", "1,2,20.00,1000.00,registered,2026-11-22"])
+
+        let preview = try sandbox.crm(commands: "commission HT0001 case=forgot a=张伟 b=李娜")
+        XCTAssertEqual(preview.status, 0, "\(preview)")
+        XCTAssertTrue(preview.stdout.contains("case: forgot (7), typed by tester; the records propose insisted: 张伟 80% / 李娜 20%\nsplit: 张伟 50% / 李娜 50%"), preview.stdout)
+        XCTAssertTrue(preview.stdout.contains("written now: commission 1, insisted from the records"), preview.stdout)
+        XCTAssertEqual(try shares().count, 2, "a preview writes nothing")
+        XCTAssertEqual(try shares().last, "1,2,20.00,1000.00,registered,2026-11-22", "a preview writes nothing")
+
+        let overridden = try sandbox.crm(commands: "commission HT0001 confirm case=forgot a=张伟 b=李娜")
+        XCTAssertEqual(overridden.stdout, "commission 1 rewritten HT0001: forgot typed by tester, 张伟 50% / 李娜 50%; b's registration valid until 2026-12-01\n", "\(overridden)")
+        let record = try sandbox.crm(commands: "show commission 1", options: ["--format", "json"])
+        let json = try JSONSerialization.jsonObject(with: Data(record.stdout.utf8)) as? [String: Any]
+        XCTAssertEqual(json?["basis"] as? String, "override", record.stdout)
+        XCTAssertEqual(json?["overridden_by"] as? String, "tester", record.stdout)
+        XCTAssertEqual(json?["proposed"] as? String, "insisted: 张伟 80% / 李娜 20%", record.stdout)
+        XCTAssertEqual(try shares(), ["1,1,50.00,2500.00,rotation,2026-11-22", "1,2,50.00,2500.00,registered,2026-11-22"])
+
+        let back = try sandbox.crm(commands: "commission HT0001 confirm")
+        XCTAssertEqual(back.stdout, "commission 1 rewritten HT0001: insisted from the records, 张伟 80% / 李娜 20%; b's registration valid until 2026-12-01\n", "\(back)")
+        let help = try sandbox.crm(commands: "help commission")
+        XCTAssertTrue(help.stdout.contains("confirm   write the commission"), help.stdout)
+    }
+
+    /// A deal with no registration, a typo in the case, and two registrations at the very
+    /// same moment: one clear line and nothing written, or the manager asked.
+    func testCommission_badInput_noRegistrationAndConflictingRegistrations() throws {
+        try office()
+        XCTAssertEqual(try sandbox.crm(commands: "add user name=赵经理 role=manager",
+                                       "add unit building=1 number=102 floor=1 area=89 price=1000000",
+                                       "add contract customer=李强 unit=1-101 salesperson=张伟 price=1000000").status, 0)
+        for command in ["commission HT0001", "commission HT0001 confirm", "add commission contract=HT0001"] {
+            let r = try sandbox.crm(commands: command)
+            XCTAssertEqual(r.status, 1, "\(command): \(r)")
+            XCTAssertEqual(r.stdout, "", command)
+            XCTAssertEqual(r.stderrLines.count, 1, r.stderr)
+            XCTAssertTrue(r.stderr.contains("contract HT0001: 李强 has no registration (no first visit in the visitor register, no registered_by)"), r.stderr)
+        }
+        XCTAssertEqual(try sandbox.crm(commands: "count commission").stdout, "0\n")
+        let typo = try sandbox.crm(commands: "commission HT0001 case=insistd")
+        XCTAssertEqual(typo.status, 1)
+        XCTAssertTrue(typo.stderr.contains("case=insistd: no such case; the cases are assisted, complaint,"), typo.stderr)
+
+        // Both registered 王芳 at 10:00 on 2026-10-01 (the second visit was edited into a first one).
+        XCTAssertEqual(try at("2026-10-01T10:00:00Z", "add visit customer=王芳 salesperson=李娜 kind=first",
+                              "add visit customer=王芳 salesperson=张伟 kind=return", "update visit 2 set kind=first").status, 0)
+        XCTAssertEqual(try sandbox.crm(commands: "add contract customer=王芳 unit=1-102 salesperson=李娜 price=1000000").status, 0)
+        let tie = try sandbox.crm(commands: "commission HT0002")
+        XCTAssertTrue(tie.stdout.contains("case: dispute (a crossing for the manager), read from the records"), tie.stdout)
+        XCTAssertTrue(tie.stdout.contains("registration: visit 2 2026-10-01 10:00, 张伟 received 王芳 first (protected until 2026-12-01): at the very same moment, so the register cannot say who was first"), tie.stdout)
+        XCTAssertTrue(tie.stdout.contains("asks: the manager decides: commission HT0002 confirm decided_by=<manager>"), tie.stdout)
+        let waiting = try sandbox.crm(commands: "commission HT0002 confirm")
+        XCTAssertTrue(waiting.stdout.contains("dispute from the records, no shares; awaiting the manager's decision"), "\(waiting)")
+        XCTAssertEqual(try sandbox.crm(commands: "count commission_share").stdout, "0\n")
+        let decided = try sandbox.crm(commands: "commission HT0002 confirm decided_by=赵经理 reason=同时登记 shares=[[1,50],[2,50]]")
+        XCTAssertEqual(decided.stdout, "commission 1 rewritten HT0002: dispute from the records, 张伟 50% / 李娜 50%; decided by 赵经理: 同时登记\n", "\(decided)")
+        let refused = try sandbox.crm(commands: "commission HT0002 confirm decided_by=张伟 reason=mine shares=[[1,100]]")
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("case dispute is decided by a manager"), refused.stderr)
+        XCTAssertEqual(try sandbox.crm(commands: "count commission_share").stdout, "2\n", "the refused decision left the manager's")
+    }
+
     func testReport_unknownKeySaysSoInsteadOfAnEmptyBoard() throws {
         XCTAssertEqual(try sandbox.crm(commands: "plugin enable realestate").status, 0)
         XCTAssertEqual(try sandbox.crm(["run", Self.repositoryRoot + "/plugins/realestate/demo.lua"]).status, 0)

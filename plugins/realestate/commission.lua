@@ -2,13 +2,22 @@
 -- a commission record names its contract and the case; the split is computed from the
 -- case, the customer's registration (首访, valid ownership_days) and the visit
 -- register, and written as commission_share rows. `split` says what was applied.
+-- Left empty, the case is read from the registers (proposal.lua); typed, it is an
+-- override, recorded with who typed it and what the records had proposed.
 local lib = require("lib")
+local proposal = require("proposal")
 local M = {}
 
 local function who(c, field, case)
   local id = c[field]
   if not id then crm.refuse("case %s needs %s=<salesperson>", case, field) end
   return id
+end
+
+-- Why `b` has no share: their registration ran out, or they hold none.
+local function not_valid(ctx, b)
+  if ctx.reg and ctx.reg.owner.salesperson == b then return "b's registration had expired on " .. ctx.reg.owner.ends end
+  return lib.name(b) .. " holds no registration of the customer"
 end
 
 local function manager(c, case)
@@ -32,16 +41,16 @@ end
 -- b keeps 20% while b's registration is valid.
 function cases.insisted(c, ctx)
   local a = who(c, "a", "insisted")
-  local b = c.b or ctx.customer.registered_by
-  if b and b ~= a and lib.registration_valid(ctx.customer, b, ctx.contract.signed_on) then
-    return { { a, 80, "served" }, { b, 20, "registered" } }, "b's registration valid until " .. lib.protected_until(ctx.customer)
+  local b = c.b or ctx.owner
+  if b and b ~= a and proposal.valid_for(ctx.reg, b) then
+    return { { a, 80, "served" }, { b, 20, "registered" } }, "b's registration valid until " .. ctx.reg.owner.ends
   end
-  return { { a, 100, "served" } }, b and b ~= a and "b's registration had expired" or nil
+  return { { a, 100, "served" } }, b and b ~= a and not_valid(ctx, b) or nil
 end
 
 -- (3) b served the customer before but is absent; c assists (not a rotation turn).
 function cases.assisted(c, ctx)
-  local b = c.b or ctx.customer.registered_by
+  local b = c.b or ctx.owner
   if not b then crm.refuse("case assisted needs b=<salesperson who served before>") end
   return { { b, 80, "registered" }, { who(c, "c", "assisted"), 20, "assisted" } }
 end
@@ -49,10 +58,13 @@ end
 -- (4) The customer complains about b; once a supervisor confirms, the deal is not b's.
 function cases.complaint(c, ctx)
   local a = who(c, "a", "complaint")
-  if not lib.is_manager(c.confirmed_by) then
-    crm.refuse("case complaint: a supervisor confirms the complaint first (confirmed_by=<manager>)")
+  local b = c.b or ctx.owner
+  if c.confirmed_by == nil then
+    return {}, "awaiting a supervisor's confirmation of the complaint about " .. lib.name(b), "awaiting_manager"
   end
-  local b = c.b or ctx.customer.registered_by
+  if not lib.is_manager(c.confirmed_by) then
+    crm.refuse("case complaint: a supervisor confirms the complaint (confirmed_by=<manager>); %s is not one", lib.name(c.confirmed_by))
+  end
   return { { a, 100, "served" } }, b and ("complaint about " .. lib.name(b) .. " confirmed by " .. lib.name(c.confirmed_by))
 end
 
@@ -80,10 +92,10 @@ end
 function cases.forgot(c, ctx)
   local a = who(c, "a", "forgot")
   local b = c.b
-  if b and b ~= a and lib.registration_valid(ctx.customer, b, ctx.contract.signed_on) then
-    return { { a, 50, "rotation" }, { b, 50, "registered" } }
+  if b and b ~= a and proposal.valid_for(ctx.reg, b) then
+    return { { a, 50, "rotation" }, { b, 50, "registered" } }, "b's registration valid until " .. ctx.reg.owner.ends
   end
-  return { { a, 100, "rotation" } }, b and "b's registration had expired" or nil
+  return { { a, 100, "rotation" } }, b and b ~= a and not_valid(ctx, b) or nil
 end
 
 -- (8) On the n-th visit the customer names a: a 50%, the salespeople of the earlier
@@ -91,8 +103,9 @@ end
 function cases.nth_visit(c, ctx)
   local a = who(c, "a", "nth_visit")
   local earlier, seen = {}, {}
-  for _, v in ipairs(crm.query([[select salesperson from visit where customer = ? and salesperson <> ? order by at, id]],
-      ctx.customer.id, a)) do
+  local named = c.visit and crm.get("visit", c.visit)
+  for _, v in ipairs(crm.query([[select salesperson from visit where customer = ? and salesperson <> ? and at < ?
+      order by at, id]], ctx.customer.id, a, named and named.at or (ctx.contract.signed_on .. "T23:59:59Z"))) do
     if not seen[v.salesperson] then seen[v.salesperson] = true; earlier[#earlier + 1] = v.salesperson end
   end
   if #earlier == 0 then return { { a, 100, "named" } }, "no earlier salesperson in the visit register" end
@@ -105,13 +118,14 @@ end
 function cases.referral(c, ctx)
   local by = ctx.customer.brought_by and crm.get("customer", ctx.customer.brought_by)
   if not by then crm.refuse("case referral: the customer has no brought_by=<old customer>") end
-  local s = by.registered_by or by.owner
+  local s = c.b or by.registered_by or by.owner
   if not s then crm.refuse("case referral: %s has no salesperson", by.name) end
   return { { s, 100, "referrer's salesperson" } }, "brought by " .. by.name
 end
 
 -- (11) One of a family came first, the other later: the first receiver.
 function cases.family(c, ctx)
+  if c.b then return { { c.b, 100, "first receiver" } } end
   local other = ctx.customer.family_of and crm.get("customer", ctx.customer.family_of)
   if not other then crm.refuse("case family: the customer has no family_of=<customer>") end
   local first = ctx.customer
@@ -147,11 +161,14 @@ local function decided(c, case)
   return shares, "decided by " .. lib.name(c.decided_by) .. ": " .. c.reason
 end
 
-function cases.event(c) return decided(c, "event") end
+function cases.event(c)
+  if not c.decided_by then return {}, "an event: awaiting the manager's decision", "awaiting_manager" end
+  return decided(c, "event")
+end
 
 -- Reception 5: a returning customer served by the one on rotation, deal the same day: 50/50.
 function cases.same_day(c, ctx)
-  local a, b = who(c, "a", "same_day"), c.b or ctx.customer.registered_by
+  local a, b = who(c, "a", "same_day"), c.b or ctx.owner
   if not b or b == a then return { { a, 100, "served" } } end
   return { { a, 50, "served" }, { b, 50, "registered" } }
 end
@@ -167,7 +184,7 @@ function cases.quarrel(c, ctx)
   return { { nil, 100, "department" } }, "quarrel: credit and bonus to the department"
 end
 
-local function label(shares)
+function M.label(shares)
   local parts = {}
   for _, s in ipairs(shares) do
     local p = s[2] == math.floor(s[2]) and string.format("%d", s[2]) or string.format("%.1f", s[2])
@@ -180,16 +197,53 @@ end
 function M.compute(c)
   local contract = crm.get("contract", c.contract)
   if c.pool == nil then c.pool = math.floor(contract.price * crm.setting("commission_rate") + 0.5) / 100 end
-  local ctx = { contract = contract, customer = crm.get("customer", contract.customer) }
+  local customer = crm.get("customer", contract.customer)
+  local reg = proposal.registration(customer, contract.signed_on)
+  local ctx = { contract = contract, customer = customer, reg = reg, owner = reg and reg.owner.salesperson or customer.registered_by }
   local shares, note, status = cases[c.case](c, ctx)
   return shares, note, status or "decided", contract
 end
 
--- Before the write: computes the split and keeps it on the record (`split`, `status`).
-function M.decide(c)
+local PEOPLE = { "a", "b", "c", "named", "absent", "visit", "decided_by", "reason" }
+
+-- The case, people and evidence the registers give for a contract, set on `c`.
+local function from_records(c, contract)
+  local p = proposal.propose(contract)
+  for _, f in ipairs(PEOPLE) do
+    local v = p.fields[f]
+    if v == nil and (f == "decided_by" or f == "reason") then v = c[f] end   -- the manager's own input stays
+    c[f] = v
+  end
+  c.case, c.basis, c.evidence = p.fields.case, "records", table.concat(p.evidence, "\n")
+  c.proposed, c.overridden_by = nil, nil
+end
+
+-- "insisted: 刘洋 80% / 王强 20%" for what the records propose (or why they cannot).
+local function proposal_text(contract)
+  local ok, p = pcall(proposal.propose, contract)
+  if not ok then return "nothing: " .. tostring(p):gsub("^.-refused[^:]*: ", ""), nil end
+  local probe = {}
+  for k, v in pairs(p.fields) do probe[k] = v end
+  probe.contract = contract.id
+  local ok2, shares, note = pcall(M.compute, probe)
+  local split = ok2 and (#shares > 0 and M.label(shares) or (note or "no shares")) or "?"
+  return p.fields.case .. ": " .. split, table.concat(p.evidence, "\n")
+end
+
+-- Before the write: reads or takes the case and computes the split, kept on the record
+-- (`split`, `status`). An empty case is read from the records; a typed one (on create,
+-- a changed one or changed people on update, any on an overridden record) is an override.
+function M.decide(c, old)
+  local contract = crm.get("contract", c.contract)
+  if c.case == nil then
+    from_records(c, contract)
+  elseif old == nil or c.case ~= old.case or old.basis == "override" or crm.changed(c, old, "a", "b", "c", "named", "absent") then
+    c.basis, c.overridden_by = "override", crm.user()
+    c.proposed, c.evidence = proposal_text(contract)
+  end
   local shares, note, status = M.compute(c)
   c.status = status
-  c.split = (#shares > 0 and label(shares) or "no shares") .. (note and ("; " .. note) or "")
+  c.split = (#shares > 0 and M.label(shares) or "no shares") .. (note and ("; " .. note) or "")
 end
 
 -- After the write: replaces the commission's share rows.

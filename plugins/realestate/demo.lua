@@ -137,17 +137,35 @@ for i, day in ipairs(days) do
   end
 end
 
--- Commissions on the contracts: most are the registering salesperson's; a few follow the cases.
-at(ago(1), "18:00")
+-- Commissions on the contracts, read from the registers: most are the registering
+-- salesperson's. Before the second contract the customer insisted on another salesperson
+-- (case 2); before the third, the registering salesperson was out and a colleague
+-- assisted (case 3). The fourth is typed over the records as a dispute for the manager,
+-- and the manager decides the customers who first came to an exhibition (case 13).
 local contracts = crm.list("contract", { order = "id" })
 for j, k in ipairs(contracts) do
   local others = {}
   for _, s in ipairs(team) do if s ~= k.salesperson then others[#others + 1] = s end end
-  local fields = { contract = k.id, case = "own" }
-  if j == 2 then fields = { contract = k.id, case = "insisted", a = others[1] } end
-  if j == 3 then fields = { contract = k.id, case = "assisted", c = others[2] } end
-  if j == 4 then fields = { contract = k.id, case = "dispute" } end
-  crm.create("commission", fields)
+  local before = lib.add_days(k.signed_on, -2)
+  if j == 2 then
+    at(before, "11:30")
+    crm.create("visit", { customer = k.customer, salesperson = others[1], kind = "return", said = "insisted", prior = k.salesperson })
+  elseif j == 3 then
+    at(before, "09:00")
+    crm.create("duty", { salesperson = k.salesperson, status = "out", note = "银行按揭洽谈" })
+    at(before, "10:30")
+    crm.create("visit", { customer = k.customer, salesperson = others[2], kind = "return", said = "served_before", prior = k.salesperson })
+    at(before, "13:00")
+    crm.create("duty", { salesperson = k.salesperson, status = "in" })
+  end
+end
+at(ago(1), "18:00")
+for j, k in ipairs(contracts) do
+  local m = crm.create("commission", { contract = k.id, case = j == 4 and "dispute" or nil })
+  if m.case == "event" then
+    crm.update("commission", m.id, { decided_by = boss, reason = "房展会客户: the first receiver keeps it",
+      shares = { { k.salesperson, 100 } } })
+  end
 end
 
 -- An old contract from the previous phase, long overdue: in default with a collection notice.

@@ -53,7 +53,20 @@ crm.entity "unit" {
   list = { "code", "floor", "layout", "area", "price", "status", "holder" },
 }
 
-local SOURCES = { "walk-in", "referral", "ad", "web", "exhibition", "phone", "other" }
+-- exhibition (房展会) and launch (开盘) are the events of case 13.
+local SOURCES = { "walk-in", "referral", "ad", "web", "exhibition", "launch", "phone", "other" }
+
+-- What the customer said at the reception, as the receiving salesperson writes it in
+-- the visitor register; `commission` reads the split case from it (docs/realestate.md).
+local SAID = {
+  "served_before", -- (1)(3) `prior` served them before (and they go along with that)
+  "insisted",      -- (2) `prior` served them before, but they want this salesperson
+  "complaint",     -- (4) `prior` served them before, and they complain about `prior`
+  "named",         -- (5) they named several salespeople (`named`, in order), chose none
+  "discount",      -- (6) `prior`'s customer, asking this salesperson for a better discount
+  "forgot",        -- (7) they came before but forgot who served them
+  "asked_for",     -- (8) they asked for this salesperson by name on this (n-th) visit
+}
 
 crm.entity "visit" {
   label = "来人登记 Visit",
@@ -66,10 +79,13 @@ crm.entity "visit" {
     { "intent", "enum", values = { "A", "B", "C" }, label = "意向" },
     { "counted", "bool", default = true, label = "Counts as a rotation turn" },
     { "assist_for", "ref", entity = "user", label = "Assisting (case 3: the absent salesperson)" },
+    { "said", "enum", values = SAID, label = "The customer said", help = "served_before, insisted, complaint, named, discount, forgot, asked_for" },
+    { "prior", "ref", entity = "user", label = "Served before by (b)", help = "the salesperson the customer says served them before" },
+    { "named", "json", label = "Salespeople the customer named, in order (ids; said=named)" },
     { "note", "text" },
   },
   indexes = { { "customer", "at" }, { "salesperson", "at" } },
-  list = { "at", "customer", "salesperson", "kind", "source", "intent" },
+  list = { "at", "customer", "salesperson", "kind", "source", "intent", "said", "prior" },
 }
 
 crm.entity "call" {
@@ -209,6 +225,20 @@ crm.entity "rotation" {
   list = { "position", "salesperson", "status", "owed", "turns", "last" },
 }
 
+-- Who was in, out on business or on leave, from when (出勤登记). `rotation out/back/leave`
+-- writes it; a salesperson with no entry before a moment counts as present.
+crm.entity "duty" {
+  label = "出勤登记 Duty register",
+  fields = {
+    { "salesperson", "ref", entity = "user", required = true },
+    { "at", "datetime", default = "now", required = true },
+    { "status", "enum", values = { "in", "out", "leave" }, required = true, label = "in / out on business / on leave" },
+    { "note", "text" },
+  },
+  indexes = { { "salesperson", "at" } },
+  list = { "at", "salesperson", "status", "note" },
+}
+
 crm.entity "reassignment" {
   label = "客户调配 Reassignment (case 12)",
   fields = {
@@ -243,7 +273,12 @@ crm.entity "commission" {
   label = "业绩提成 Commission",
   fields = {
     { "contract", "ref", entity = "contract", required = true, unique = true },
-    { "case", "enum", values = CASES, required = true, default = "own" },
+    { "case", "enum", values = CASES, label = "Case", help = "leave empty: proposed from the registers; typed: an override" },
+    { "basis", "enum", values = { "records", "override" }, label = "Case read from the records, or typed over them" },
+    { "proposed", "text", label = "What the records proposed (when overridden)" },
+    { "overridden_by", "text", label = "Who typed the override" },
+    { "visit", "ref", entity = "visit", label = "The visit the case rests on" },
+    { "evidence", "text", label = "Registrations, visits and duty entries the case was read from" },
     { "pool", "money", min = 0, label = "Commission amount", help = "default: contract price × commission_rate %" },
     { "a", "ref", entity = "user", label = "a: who served" },
     { "b", "ref", entity = "user", label = "b: who registered first / was named" },
@@ -257,7 +292,7 @@ crm.entity "commission" {
     { "split", "text", label = "Split applied" },
     { "status", "enum", values = { "decided", "awaiting_manager" }, default = "decided" },
   },
-  list = { "contract", "case", "pool", "split", "status" },
+  list = { "contract", "case", "basis", "pool", "split", "status" },
 }
 
 crm.entity "commission_share" {

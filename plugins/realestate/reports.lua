@@ -242,14 +242,17 @@ crm.report "estate-overdue" (also "overdue" {
   run = function()
     local rows = crm.query([[
       select k.number as contract, c.name as customer, c.phone, un.code as unit, u.name as salesperson, p.due,
-        p.amount / 100.0 as amount, cast(julianday(?) - julianday(p.due) as integer) as days_overdue,
+        p.amount / 100.0 as amount,
         p.status, k.status as contract_status,
         (select issued from collection n where n.payment = p.id) as notice
       from payment p join contract k on k.id = p.contract join customer c on c.id = k.customer
         join unit un on un.id = k.unit left join user u on u.id = k.salesperson
-      where p.status <> 'paid' and p.due < ? order by p.due, k.number]], crm.today(), crm.today())
+      where p.status <> 'paid' and p.due < ? order by p.due, k.number]], crm.today())
     local total = 0
-    for _, r in ipairs(rows) do total = total + r.amount end
+    for _, r in ipairs(rows) do
+      total = total + r.amount
+      r.days_overdue = crm.days(r.due)   -- in Lua: julianday() is SQLite's alone
+    end
     return {
       title = string.format("逾期付款 Overdue on %s: %d instalment(s), %.2f (default after %d days)", crm.today(), #rows,
         total, crm.setting("default_after_days")),

@@ -38,8 +38,16 @@ end)
 
 -- ── Visitor register (来人登记) and rotation ─────────────────────────────────────
 
+local CAME_BEFORE = { served_before = true, insisted = true, complaint = true, discount = true }
+
 crm.before("create", "visit", "first visit and rotation", function(v)
   local c = crm.get("customer", v.customer)
+  -- A customer who says who served them before is returning, whatever was typed; one who
+  -- forgot is found in the register (case 7): a return visit while the registration holds,
+  -- but still the rotation's turn (列入前台轮值).
+  local forgot_turn = v.said == "forgot" and v.kind == "first" and c.registered_by and c.registered_by ~= v.salesperson
+    and lib.registration_valid(c)
+  if CAME_BEFORE[v.said] or v.prior or forgot_turn then v.kind = "return" end
   if v.kind == "first" and c.registered_by and c.registered_by ~= v.salesperson and lib.registration_valid(c) then
     crm.refuse("%s is %s's customer (registered %s, protected until %s): register the visit as a return visit",
       c.name, lib.name(c.registered_by), c.registered_at, lib.protected_until(c))
@@ -47,8 +55,8 @@ crm.before("create", "visit", "first visit and rotation", function(v)
   -- Already registered to this salesperson: a return visit, whatever was typed.
   if v.kind == "first" and c.registered_by == v.salesperson and lib.registration_valid(c) then v.kind = "return" end
   -- A returning customer, or c assisting for an absent b (case 3), is not a turn.
-  if v.kind == "return" or v.assist_for then v.counted = false end
-  if v.kind == "first" and v.counted ~= false then rotation.receive(v.salesperson) end
+  if (v.kind == "return" and not forgot_turn) or v.assist_for then v.counted = false end
+  if (v.kind == "first" or forgot_turn) and v.counted ~= false then rotation.receive(v.salesperson) end
 end)
 
 crm.after("create", "visit", "register the customer", function(v)
@@ -63,6 +71,14 @@ crm.after("create", "visit", "register the customer", function(v)
     if every then changes.next_follow = lib.add_days(lib.day(v.at), every) end
   end
   if next(changes) then crm.update("customer", c.id, changes) end
+end)
+
+-- The duty register (出勤登记) keeps who was in, out or on leave, and from when: the
+-- rotation's status changes are written there, for the split cases that ask who was present.
+crm.after({ "create", "update" }, "rotation", "duty register", function(r, old)
+  if old and r.status == old.status then return end
+  if not old and r.status == "in" then return end
+  crm.create("duty", { salesperson = r.salesperson, status = r.status })
 end)
 
 -- ── Sales control (销控) ────────────────────────────────────────────────────────
@@ -270,8 +286,8 @@ end)
 
 -- ── Commission (业绩与提成) ─────────────────────────────────────────────────────
 
-crm.before({ "create", "update" }, "commission", "split by the office's cases", function(c)
-  commission.decide(c)
+crm.before({ "create", "update" }, "commission", "split by the office's cases", function(c, old)
+  commission.decide(c, old)
 end)
 
 crm.after({ "create", "update" }, "commission", "write the shares", function(c)
