@@ -30,14 +30,20 @@ struct RecomputeQueue {
         return keys[next]
     }
 
-    /// Where a savepoint starts.
-    var mark: Int { keys.count }
+    /// Where a savepoint starts: what was queued, and what of it was recomputed.
+    struct Mark {
+        var count: Int
+        var next: Int
+    }
 
-    /// Forgets what was added since `mark` (its savepoint was rolled back).
-    mutating func rollback(to mark: Int) {
-        guard mark < keys.count else { return }
-        keys.removeSubrange(mark...)
-        next = min(next, keys.count)
+    var mark: Mark { Mark(count: keys.count, next: next) }
+
+    /// Goes back to `mark` (its savepoint was rolled back): what was queued since is
+    /// forgotten, what was recomputed since (those writes are undone too) waits again.
+    mutating func rollback(to mark: Mark) {
+        guard mark.count < keys.count || mark.next < next else { return }
+        if mark.count < keys.count { keys.removeSubrange(mark.count...) }
+        next = min(mark.next, keys.count)
         position = [:]
         for (i, k) in keys.enumerated() { position[k] = i }
     }

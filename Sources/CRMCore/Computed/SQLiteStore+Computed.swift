@@ -69,6 +69,10 @@ extension SQLiteStore {
             case .rollup(let r):
                 values[f.field] = try id.map { try rollupValue(r, of: definition, parent: $0) } ?? emptyRollup(r, definition)
             case .function:
+                // What the function reads is declared: should that move in this command,
+                // the graph queues this record again, so its reads need no flush first.
+                computing += 1
+                defer { computing -= 1 }
                 let value = try view.rules.compute(f, record: values, id: id, entity: e)
                 if !value.isNull { try Validation.check(value, field: definition, entity: e.name) }
                 values[f.field] = value
@@ -127,7 +131,9 @@ extension SQLiteStore {
         if atomicDepth == 0 { try flushRecomputes() }
     }
 
-    /// Recomputes every queued record (and what those recomputes queue in turn).
+    /// Recomputes every queued record (and what those recomputes queue in turn). What was
+    /// recomputed stays in the queue until the command ends, so that a savepoint rolled
+    /// back (its writes, the recomputes among them, undone) queues it again.
     func flushRecomputes() throws {
         guard !flushingRecomputes, !recomputes.isEmpty else { return }
         flushingRecomputes = true
@@ -139,7 +145,13 @@ extension SQLiteStore {
             else { continue }
             _ = try update(e, id: key.id, values: [:], recompute: true)
         }
-        recomputes.clear()
+    }
+
+    /// A read inside a command sees computed fields current: what its writes so far made
+    /// out of date is recomputed first (a command that adds a member and then reads its
+    /// group reads the new total).
+    func recomputeBeforeRead() throws {
+        if !recomputes.isEmpty && !flushingRecomputes && computing == 0 && atomicDepth > 0 { try flushRecomputes() }
     }
 
     public func recompute(_ entity: String, where filter: Filter?) throws -> RecomputeSummary {

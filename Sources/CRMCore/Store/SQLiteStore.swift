@@ -49,6 +49,8 @@ public final class SQLiteStore: CRMStore {
     /// Records whose computed fields wait to be recomputed at the end of the command.
     var recomputes = RecomputeQueue()
     var flushingRecomputes = false
+    /// How deep in compute functions we are (their reads do not flush `recomputes`).
+    var computing = 0
 
     /// Opens (creating if needed) the database at `path` and installs the core entities.
     ///
@@ -266,7 +268,10 @@ public final class SQLiteStore: CRMStore {
         do {
             let result = try body()
             // The command's (or import batch's) records computed from what it wrote, once each.
-            if atomicDepth == 1 && !recomputes.isEmpty { try flushRecomputes() }
+            if atomicDepth == 1 {
+                try flushRecomputes()
+                recomputes.clear()
+            }
             if outermost { knownReferences = [:] }
             try access { try $0.cachedStatement(sql: outermost ? "COMMIT" : "RELEASE crm_cmd").execute() }
             if outermost { transactionOpen = false }
