@@ -46,6 +46,6 @@ struct RecomputeVerb: Verb {
 
     /// `; recomputed 12 customer (3 changed)` after a setting change, or nothing.
     static func note(_ s: RecomputeSummary) -> String {
-        s.recomputed == 0 ? "" : "; recomputed \(s.recomputed) records that read it (\(s.changed) changed)"
+        s.recomputed == 0 ? "" : "; recomputed \(s.recomputed) record\(s.recomputed == 1 ? "" : "s") that read\(s.recomputed == 1 ? "s" : "") it (\(s.changed) changed)"
     }
 }
