@@ -173,6 +173,25 @@ final class ComputedFieldTests: XCTestCase {
         XCTAssertEqual(try f.store.count("group", where: nil), 1)
     }
 
+    func testARecordReadAndWrittenBackKeepsItsComputedValues_anotherValueIsRefused() throws {
+        try startTelecom()
+        let g = try f.store.create("group", values: ["code": .text("G1")])
+        _ = try f.eval("crm.update('group', \(g), (function() local r = crm.get('group', \(g)); r.code = 'G9'; return r end)())")
+        XCTAssertEqual(try f.store.record("group", id: g)?["code"], .text("G9"))
+        XCTAssertThrowsError(try f.eval("crm.update('group', \(g), { code = 'G8', members = 3 })")) { error in
+            XCTAssertTrue("\(error)".contains("group.members is computed (count of member where status = active)"), "\(error)")
+        }
+    }
+
+    func testAComputedFieldDeclaredAtThePrompt() throws {
+        try f.start()
+        _ = try f.eval("crm.extend 'customer' { { 'name_length', 'integer', compute = { depends = { 'name' }, fn = function(c) return utf8.len(c.name) end } } }")
+        let id = try f.store.create("customer", values: ["name": .text("张大山")])
+        XCTAssertEqual(try f.store.record("customer", id: id)?["name_length"], .integer(3))
+        try f.store.update("customer", id: id, values: ["name": .text("王五")])
+        XCTAssertEqual(try f.store.record("customer", id: id)?["name_length"], .integer(2))
+    }
+
     func testAnErrorInAComputeFunctionNamesFileLineAndField_andNothingIsWritten() throws {
         try f.plugin("broken", ["entities.lua": """
             crm.entity "thing" {

@@ -222,7 +222,6 @@ extension SQLiteStore {
         let e = try schema.require(entity)
         try requireOwnerLoaded(e)
         try checkNames(e, values)
-        try refuseComputed(e, values)
         return try atomically { try update(e, id: id, values: values) }
     }
 
@@ -230,7 +229,6 @@ extension SQLiteStore {
         let e = try schema.require(entity)
         try requireOwnerLoaded(e)
         try checkNames(e, values)
-        try refuseComputed(e, values)
         let compiled = try FilterCompiler(schema: schema, entity: e, parser: parser).compile(filter)
         return try atomically {
             let ids = try access { db in
@@ -249,6 +247,9 @@ extension SQLiteStore {
         guard let old = try access({ db in try fetchRecord(e, id: id, db) }) else {
             throw StoreError.notFound(entity: e.name, id: id)
         }
+        // A computed field may be given as it is stored (a record read, changed, written
+        // back); another value is refused.
+        try refuseComputed(e, values.filter { $0.value != old[$0.key] })
         var merged = old.values
         for (name, value) in values { merged[name] = value }
         let computes = computeGraph.map { !$0.graph.computed(of: e.name).isEmpty } ?? false

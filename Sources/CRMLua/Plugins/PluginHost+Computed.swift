@@ -37,11 +37,8 @@ extension PluginHost {
             guard let declared else { continue }
             if fields[i].defaultText != nil { throw LuaArgumentError("\(what): a computed field has no default (the system sets it)") }
             fields[i].computed = declared.summary
-            if loadingPlugin != nil {
-                pendingComputed.append(declared)
-            } else {
-                try rebuildComputeGraph(adding: [declared], schema: store.schema)
-            }
+            // (From a script or the prompt, checked once the entity is installed.)
+            pendingComputed.append(declared)
         }
     }
 
@@ -182,6 +179,7 @@ extension PluginHost {
     /// problem fails the plugin's load, naming the declaration).
     func checkPendingComputed() throws {
         guard !pendingComputed.isEmpty else { return }
+        defer { if loadingPlugin == nil { pendingComputed = [] } }
         var schema = store.schema
         for e in pending.entities { schema.put(e) }
         for ext in pending.extensions {

@@ -179,6 +179,7 @@ extension PluginHost {
         if pending.entities.contains(where: { $0.name == name }) { throw LuaArgumentError("\(what) is defined twice") }
         if loadingPlugin == nil {
             try store.install([e])
+            try checkPendingComputed()
         } else {
             pending.entities.append(e)
         }
@@ -196,6 +197,7 @@ extension PluginHost {
         let indexes = try indexes(l, at: index, entity: name)
         if loadingPlugin == nil {
             try install(extension: (name, fields, indexes, location), plugin: plugin)
+            try checkPendingComputed()
         } else {
             pending.extensions.append((name, fields, indexes, location))
         }
