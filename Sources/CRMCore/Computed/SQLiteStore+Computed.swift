@@ -149,9 +149,12 @@ extension SQLiteStore {
 
     /// A read inside a command sees computed fields current: what its writes so far made
     /// out of date is recomputed first (a command that adds a member and then reads its
-    /// group reads the new total).
+    /// group reads the new total). Not inside a bulk load (an import batch): its rules'
+    /// reads would recompute a parent per row, and the batch recomputes each once.
     func recomputeBeforeRead() throws {
-        if !recomputes.isEmpty && !flushingRecomputes && computing == 0 && atomicDepth > 0 { try flushRecomputes() }
+        if !recomputes.isEmpty && !flushingRecomputes && computing == 0 && atomicDepth > 0 && writeBehindDepth == 0 {
+            try flushRecomputes()
+        }
     }
 
     public func recompute(_ entity: String, where filter: Filter?) throws -> RecomputeSummary {
