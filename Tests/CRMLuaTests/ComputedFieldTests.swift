@@ -212,6 +212,26 @@ final class ComputedFieldTests: XCTestCase {
         XCTAssertEqual(try f.store.record("thing", id: id)?["double"], .integer(8))
     }
 
+    func testAComputeFunctionCannotWrite() throws {
+        try f.plugin("sneaky", ["entities.lua": """
+            crm.entity "thing" {
+              fields = {
+                { "a", "integer" },
+                { "b", "integer", compute = { depends = { "a" }, fn = function(t)
+                    crm.create("task", { title = "side effect" })
+                    return 1
+                  end } },
+              },
+            }
+            """])
+        try f.start(enabling: ["sneaky"])
+        XCTAssertThrowsError(try f.store.create("thing", values: ["a": .integer(1)])) { error in
+            XCTAssertEqual("\(error)", "plugins/sneaky/entities.lua:5: computed field thing.b (plugin sneaky) on a new thing: a compute function cannot create task records: it only computes its field's value from what it reads")
+        }
+        XCTAssertEqual(try f.store.count("task", where: nil), 0)
+        XCTAssertEqual(try f.store.count("thing", where: nil), 0)
+    }
+
     func testAComputeFunctionRunsWithinTheBudget() throws {
         try f.plugin("spin", ["entities.lua": """
             crm.entity "thing" {

@@ -24,6 +24,15 @@ public struct RecomputeRefused: Error, CustomStringConvertible, Equatable {
     public var description: String { message }
 }
 
+/// A write from inside a compute function: those only compute their field's value.
+public struct WriteWhileComputing: Error, CustomStringConvertible, Equatable {
+    public var action: String
+    public var entity: String
+    public var description: String {
+        "a compute function cannot \(action) \(entity) records: it only computes its field's value from what it reads"
+    }
+}
+
 /// What `recompute` did.
 public struct RecomputeSummary: Equatable, Sendable {
     /// Records whose computed fields were computed again.
@@ -50,6 +59,12 @@ extension SQLiteStore {
     struct ComputedFieldsView {
         var graph: ComputeGraph
         var rules: WriteRules
+    }
+
+    /// Refuses writes from inside a compute function (they could make what it reads move
+    /// while it is being computed).
+    func refuseWriteWhileComputing(_ action: WriteAction, _ entity: String) throws {
+        if computing > 0 { throw WriteWhileComputing(action: action.rawValue, entity: entity) }
     }
 
     /// Refuses values people give for computed fields (the schema marks them, so this

@@ -50,6 +50,7 @@ extension SQLiteStore {
     public func create(_ entity: String, values: [String: Value], created: Int? = nil) throws -> Int64 {
         let e = try schema.require(entity)
         try requireOwnerLoaded(e)
+        try refuseWriteWhileComputing(.create, e.name)
         try checkNames(e, values)
         try refuseComputed(e, values)
         var full = values
@@ -221,6 +222,7 @@ extension SQLiteStore {
     public func update(_ entity: String, id: Int64, values: [String: Value]) throws -> Bool {
         let e = try schema.require(entity)
         try requireOwnerLoaded(e)
+        try refuseWriteWhileComputing(.update, e.name)
         try checkNames(e, values)
         return try atomically { try update(e, id: id, values: values) }
     }
@@ -228,6 +230,7 @@ extension SQLiteStore {
     public func update(_ entity: String, where filter: Filter?, values: [String: Value]) throws -> Int {
         let e = try schema.require(entity)
         try requireOwnerLoaded(e)
+        try refuseWriteWhileComputing(.update, e.name)
         try checkNames(e, values)
         let compiled = try FilterCompiler(schema: schema, entity: e, parser: parser).compile(filter)
         return try atomically {
@@ -305,6 +308,7 @@ extension SQLiteStore {
         knownReferences = [:]
         let e = try schema.require(entity)
         try requireOwnerLoaded(e)
+        try refuseWriteWhileComputing(.delete, e.name)
         let rules = self.rules.flatMap { $0.watches(.delete, e.name) ? $0 : nil }
         try atomically {
             guard let old = try access({ db in try fetchRecord(e, id: id, db) }) else {
