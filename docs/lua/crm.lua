@@ -30,6 +30,25 @@
 ---@field entity? string the entity a ref points to
 ---@field to? string same as entity
 ---@field scale? integer decimal places of a decimal (0-9, default 2)
+---@field compute? crm.ComputeDef|fun(record: crm.Record): crm.Value a computed field: the system keeps the value (a bare function reads every other field)
+---@field rollup? crm.RollupDef a computed count, sum, min or max of the records of another entity that reference this one
+
+---A computed field's function and what it reads. depends entries: "field" (of the record),
+---"reference.field" (of the record it points at), "entity.field" or "entity.reference.field"
+---(of the records referencing it), "setting:name" (or "setting:plugin.name"), "today".
+---@class crm.ComputeDef
+---@field depends string[] what the function reads; changes to these recompute the field
+---@field fn fun(record: crm.Record): crm.Value the value (nil or crm.null: empty); reads only, within the plugin's budget
+
+---A roll-up: give exactly one of count, sum, min, max.
+---@class crm.RollupDef
+---@field from string the entity whose records are aggregated
+---@field via? string its reference field pointing at this entity (default: its only one)
+---@field count? boolean count the records
+---@field sum? string the field to sum (integer, decimal or money)
+---@field min? string the field whose lowest value is kept
+---@field max? string the field whose highest value is kept
+---@field where? table<string, crm.Value|crm.Value[]> only records whose field equals the value (or one of a list)
 
 ---@class crm.EntityDef
 ---@field label? string display name (default: the entity name)
@@ -221,6 +240,15 @@ function crm.list(entity, filter) end
 ---@param where? crm.Where
 ---@return integer
 function crm.count(entity, where) end
+
+---Computes the computed fields of the matching records (all when where is nil) again:
+---for values that move with the date (call it from a daily job) or after a compute
+---function changed. Returns how many records were recomputed, and how many of them changed.
+---@param entity string
+---@param where? crm.Where
+---@return integer recomputed
+---@return integer changed
+function crm.recompute(entity, where) end
 
 ---count, sum, avg, min or max of a field; with opts.by, a table { [group] = value } that also lists { group, value } pairs in order.
 ---Sums are exact; a sum past 64 bits (money ±92233720368547758.07) raises an error.

@@ -17,6 +17,15 @@ crm.extend "customer" {
       help = "resident ID card (farm, individual) or unified social credit code (small, large); checked" },
     { "credit_group", "text", max_length = 100, label = "Group (关联集团)",
       help = "borrowers in one group share the concentration limit" },
+    -- Kept by the system from the borrower's loans (computed fields, docs/plugins.md).
+    { "loan_balance", "money", label = "Loan balance (贷款余额)",
+      rollup = { from = "loan", via = "borrower", sum = "balance", where = { status = "active" } } },
+    { "active_loans", "integer", label = "Active loans",
+      rollup = { from = "loan", via = "borrower", count = true, where = { status = "active" } } },
+    { "capital_share", "decimal", scale = 4, label = "Share of net capital (占资本净额)",
+      compute = { depends = { "loan_balance", "setting:net_capital" }, fn = function(c)
+        return c.loan_balance / crm.setting("net_capital")
+      end } },
   },
   indexes = { { "segment" }, { "credit_group" } },
 }
@@ -31,6 +40,12 @@ crm.entity "deposit" {
     { "rate", "decimal", scale = 6, required = true, min = 0, label = "Annual rate" },
     { "opened", "date", required = true, default = "today", label = "Opened" },
     { "matures", "date", label = "Matures (time deposits)" },
+    -- Moves with the date: the daily job "deposit maturity" (jobs.lua) recomputes it.
+    { "days_to_maturity", "integer", label = "Days to maturity (距到期天数)",
+      compute = { depends = { "matures", "today" }, fn = function(d)
+        if not d.matures then return nil end
+        return math.max(0, crm.days(crm.today(), d.matures))
+      end } },
     { "manager", "ref", entity = "user", label = "Customer manager" },
   },
   indexes = { { "customer" }, { "manager" } },

@@ -14,3 +14,14 @@ crm.job "classify" {
     return classify.summary(as_of, classify.run(as_of))
   end,
 }
+
+-- Days to maturity moves with the date, which no write announces: brought up to date
+-- once a day (and by `recompute deposit` at the prompt).
+crm.job "deposit maturity" {
+  every = "1d",
+  label = "days to maturity of every time deposit, as of today",
+  run = function()
+    local recomputed, changed = crm.recompute("deposit", { kind = "time" })
+    return string.format("%d time deposits, %d changed", recomputed, changed)
+  end,
+}

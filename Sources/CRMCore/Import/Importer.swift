@@ -269,6 +269,9 @@ public struct Importer {
             } else {
                 throw ImportError(path: path, line: line, message: "column '\(column)' matches no field of \(e.name)\(NameSuggestion.hint(for: column, in: e.fields.map(\.name))); add map \(column)=<field> or map \(column)=- to skip it")
             }
+            if let f = field, let how = e.field(f)?.computed {
+                throw ImportError(path: path, line: line, message: "column '\(column)' goes to \(e.name).\(f), which is computed (\(how)) and cannot be imported; leave the column out or add map \(column)=-")
+            }
             if let f = field, !used.insert(f).inserted {
                 throw ImportError(path: path, line: line, message: "two columns go to \(e.name).\(f)")
             }

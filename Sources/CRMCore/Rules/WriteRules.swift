@@ -47,4 +47,15 @@ public protocol WriteRules: AnyObject {
     /// Why the rules of this plugin are not running (not enabled, failed to load), or nil
     /// when they are: the store keeps the plugin's entities read-only meanwhile.
     func inactiveReason(plugin: String) -> String?
+    /// The computed fields of the loaded plugins (nil: none).
+    var computedFields: ComputeGraph? { get }
+    /// The value of a computed field's function for this record (an error refuses the write).
+    func compute(_ field: ComputedField, record: [String: Value], id: Int64?, entity: EntityDefinition) throws -> Value
+}
+
+extension WriteRules {
+    public var computedFields: ComputeGraph? { nil }
+    public func compute(_ field: ComputedField, record: [String: Value], id: Int64?, entity: EntityDefinition) throws -> Value {
+        .null
+    }
 }

@@ -18,6 +18,9 @@ public struct FieldDefinition: Hashable, Sendable, Codable {
     public var maxLength: Int?
     /// An explanation of the field for `describe`.
     public var help: String?
+    /// How the system computes the value (`sum of member.monthly_fee by group`), for a
+    /// computed field; nil for a field people write. See `ComputedField`.
+    public var computed: String?
 
     public init(_ name: String, _ type: FieldType, label: String? = nil, required: Bool = false,
                 unique: Bool = false, defaultText: String? = nil, min: String? = nil, max: String? = nil,

@@ -30,6 +30,11 @@ public protocol CRMStore: AnyObject {
     /// already had the values is not counted).
     func update(_ entity: String, where filter: Filter?, values: [String: Value]) throws -> Int
     func delete(_ entity: String, id: Int64) throws
+    /// Computes the computed fields of the matching records again (after a compute
+    /// function changed, or for values that move with the date).
+    func recompute(_ entity: String, where filter: Filter?) throws -> RecomputeSummary
+    /// Recomputes every record with a computed field that reads this setting (`plugin.name`).
+    func recompute(readingSetting key: String) throws -> RecomputeSummary
 
     func record(_ entity: String, id: Int64) throws -> Record?
     func list(_ query: Query) throws -> ResultTable

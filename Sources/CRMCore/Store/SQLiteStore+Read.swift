@@ -3,6 +3,7 @@ import GRDB
 extension SQLiteStore {
     public func record(_ entity: String, id: Int64) throws -> Record? {
         let e = try schema.require(entity)
+        try recomputeBeforeRead()
         return try access { try fetchRecord(e, id: id, $0) }
     }
 
@@ -28,6 +29,7 @@ extension SQLiteStore {
 
     public func scan(_ query: Query, _ body: ([Value]) throws -> Void) throws -> [Column] {
         let e = try schema.require(query.entity)
+        try recomputeBeforeRead()
         let names = query.fields ?? e.listFields ?? e.allFieldNames
         var types: [FieldType] = []
         for name in names {
@@ -64,6 +66,7 @@ extension SQLiteStore {
 
     public func count(_ entity: String, where filter: Filter?) throws -> Int {
         let e = try schema.require(entity)
+        try recomputeBeforeRead()
         let compiled = try FilterCompiler(schema: schema, entity: e, parser: parser).compile(filter)
         // Without a filter, no WHERE at all: SQLite counts a table without one by walking
         // its smallest index page by page (a third of the time on a million rows).

@@ -36,7 +36,8 @@ extension SQLiteStore {
     /// statements running around a rule. `shouldStop` is asked every 1,000 SQLite steps
     /// (a recursive CTE can run forever in C) and ends the statement when it says so.
     public func select(sql: String, arguments: [Value], scope: ReadScope?, shouldStop: (() -> Bool)?) throws -> ResultTable {
-        try access { db in
+        try recomputeBeforeRead()
+        return try access { db in
             // Checked before anything compiles: SQLite applies many PRAGMAs (writable_schema,
             // foreign_keys…) while compiling them, not when they run.
             let verb = SQLiteStore.leadingKeyword(sql)
@@ -108,6 +109,7 @@ extension SQLiteStore {
     public func aggregate(_ entity: String, function: AggregateFunction, field: String?, groupBy: String?,
                           where filter: Filter?) throws -> ResultTable {
         let e = try schema.require(entity)
+        try recomputeBeforeRead()
         var valueType: FieldType = .integer
         if let field {
             guard let t = e.type(of: field) else {

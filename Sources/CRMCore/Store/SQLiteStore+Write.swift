@@ -50,7 +50,9 @@ extension SQLiteStore {
     public func create(_ entity: String, values: [String: Value], created: Int? = nil) throws -> Int64 {
         let e = try schema.require(entity)
         try requireOwnerLoaded(e)
+        try refuseWriteWhileComputing(.create, e.name)
         try checkNames(e, values)
+        try refuseComputed(e, values)
         var full = values
         for i in e.fields.indices where e.fields[i].defaultText != nil && values[e.fields[i].name] == nil {
             full[e.fields[i].name] = try parser.parse(e.fields[i].defaultText!, as: e.fields[i].type)
@@ -63,8 +65,12 @@ extension SQLiteStore {
         // (Outside a transaction, always atomically: the record, its find grams and its
         // audit row are one unit.)
         let hasAfterRules = rules?.hasAfterRules(.create, e.name) == true
+        // Records computed from this one are recomputed at the end of the outermost
+        // `atomically`, which must then be this create's own.
+        let computing = computeGraph
+        let affectsOthers = computing?.graph.affectsOthers(e.name) == true
         let guarded: (() throws -> Int64) throws -> Int64
-        if hasAfterRules || !(atomicDepth > 0 || insideTransaction) {
+        if hasAfterRules || (affectsOthers && atomicDepth == 0) || !(atomicDepth > 0 || insideTransaction) {
             guarded = { try self.atomically($0) }
         } else if rules == nil {
             guarded = { try $0() }
@@ -78,8 +84,11 @@ extension SQLiteStore {
                 full = event.new ?? full
                 try checkNames(e, full)
             }
+            if computing != nil { try computeOwn(e, &full, id: nil, changed: nil) }
             if writeBehindDepth > 0 && atomicDepth > 0 && !hasAfterRules {
-                return try createBehind(e, full, created: created)
+                let id = try createBehind(e, full, created: created)
+                if affectsOthers { try noteDependents(.create, e, id: id, new: full, old: nil) }
+                return id
             }
             let id = try access { db in
                 try check(e, full, changed: nil, id: nil, db)
@@ -98,6 +107,7 @@ extension SQLiteStore {
             if let rules {
                 try rules.after(WriteEvent(action: .create, entity: e, id: id, new: full, old: nil))
             }
+            if affectsOthers { try noteDependents(.create, e, id: id, new: full, old: nil) }
             return id
         }
     }
@@ -212,6 +222,7 @@ extension SQLiteStore {
     public func update(_ entity: String, id: Int64, values: [String: Value]) throws -> Bool {
         let e = try schema.require(entity)
         try requireOwnerLoaded(e)
+        try refuseWriteWhileComputing(.update, e.name)
         try checkNames(e, values)
         return try atomically { try update(e, id: id, values: values) }
     }
@@ -219,6 +230,7 @@ extension SQLiteStore {
     public func update(_ entity: String, where filter: Filter?, values: [String: Value]) throws -> Int {
         let e = try schema.require(entity)
         try requireOwnerLoaded(e)
+        try refuseWriteWhileComputing(.update, e.name)
         try checkNames(e, values)
         let compiled = try FilterCompiler(schema: schema, entity: e, parser: parser).compile(filter)
         return try atomically {
@@ -232,13 +244,24 @@ extension SQLiteStore {
         }
     }
 
-    /// One record's update, rules included; the caller holds a savepoint.
-    func update(_ e: EntityDefinition, id: Int64, values: [String: Value]) throws -> Bool {
+    /// One record's update, rules included; the caller holds a savepoint. With `recompute`,
+    /// the record's computed fields are computed again (and written if they moved).
+    func update(_ e: EntityDefinition, id: Int64, values: [String: Value], recompute: Bool = false) throws -> Bool {
         guard let old = try access({ db in try fetchRecord(e, id: id, db) }) else {
             throw StoreError.notFound(entity: e.name, id: id)
         }
+        // A computed field may be given as it is stored (a record read, changed, written
+        // back); another value is refused.
+        try refuseComputed(e, values.filter { $0.value != old[$0.key] })
         var merged = old.values
         for (name, value) in values { merged[name] = value }
+        let computes = computeGraph.map { !$0.graph.computed(of: e.name).isEmpty } ?? false
+        if recompute {
+            guard computes else { return false }
+            try computeOwn(e, &merged, id: id, changed: nil)
+            guard e.fields.contains(where: { (merged[$0.name] ?? .null) != old[$0.name] }) else { return false }
+        }
+        let beforeRules = merged
         let rules = self.rules.flatMap { $0.watches(.update, e.name) ? $0 : nil }
         if let rules {
             // Rules see the whole record as it would be, and may change any field of it.
@@ -247,6 +270,13 @@ extension SQLiteStore {
             try rules.before(&event)
             merged = event.new ?? merged
             try checkNames(e, merged.filter { !EntityDefinition.systemFields.contains($0.key) })
+        }
+        if computes {
+            // A rule's value for a computed field is not kept; fields reading what moved are computed.
+            for f in e.fields where f.computed != nil { merged[f.name] = beforeRules[f.name] ?? .null }
+            let since = recompute ? beforeRules : old.values
+            let moved = Set(e.fields.filter { (merged[$0.name] ?? .null) != (since[$0.name] ?? .null) }.map(\.name))
+            if !moved.isEmpty { try computeOwn(e, &merged, id: id, changed: moved) }
         }
         let changed = e.fields.filter { f in (merged[f.name] ?? .null) != old[f.name] }
         guard !changed.isEmpty else { return false }
@@ -270,6 +300,7 @@ extension SQLiteStore {
         if let rules {
             try rules.after(WriteEvent(action: .update, entity: e, id: id, new: merged, old: old.values))
         }
+        try noteDependents(.update, e, id: id, new: merged, old: old.values)
         return true
     }
 
@@ -277,6 +308,7 @@ extension SQLiteStore {
         knownReferences = [:]
         let e = try schema.require(entity)
         try requireOwnerLoaded(e)
+        try refuseWriteWhileComputing(.delete, e.name)
         let rules = self.rules.flatMap { $0.watches(.delete, e.name) ? $0 : nil }
         try atomically {
             guard let old = try access({ db in try fetchRecord(e, id: id, db) }) else {
@@ -302,6 +334,7 @@ extension SQLiteStore {
             if let rules {
                 try rules.after(WriteEvent(action: .delete, entity: e, id: id, new: nil, old: old.values))
             }
+            try noteDependents(.delete, e, id: id, new: nil, old: old.values)
         }
     }
 

@@ -46,6 +46,11 @@ public final class SQLiteStore: CRMStore {
     var aborted: AbortedTransaction?
     /// Why SQLite last rolled back a transaction on its own (`the disk is full`).
     public internal(set) var lastAbortCause: String?
+    /// Records whose computed fields wait to be recomputed at the end of the command.
+    var recomputes = RecomputeQueue()
+    var flushingRecomputes = false
+    /// How deep in compute functions we are (their reads do not flush `recomputes`).
+    var computing = 0
 
     /// Opens (creating if needed) the database at `path` and installs the core entities.
     ///
@@ -255,18 +260,25 @@ public final class SQLiteStore: CRMStore {
         try access { try $0.cachedStatement(sql: outermost ? "BEGIN IMMEDIATE" : "SAVEPOINT crm_cmd").execute() }
         if outermost { transactionOpen = true }
         atomicDepth += 1
+        let queued = recomputes.mark
         defer {
             atomicDepth -= 1
             if aborted != nil { clearAbortIfNothingOpen() }
         }
         do {
             let result = try body()
+            // The command's (or import batch's) records computed from what it wrote, once each.
+            if atomicDepth == 1 {
+                try flushRecomputes()
+                recomputes.clear()
+            }
             if outermost { knownReferences = [:] }
             try access { try $0.cachedStatement(sql: outermost ? "COMMIT" : "RELEASE crm_cmd").execute() }
             if outermost { transactionOpen = false }
             return result
         } catch {
             knownReferences = [:]
+            recomputes.rollback(to: queued)
             writes.abandon()  // all of it was queued inside this transaction or savepoint
             if aborted == nil {
                 try? access { db in
@@ -293,6 +305,7 @@ public final class SQLiteStore: CRMStore {
     func lazily<T>(_ body: () throws -> T) throws -> T {
         let level = LazySavepoint()
         lazySavepoints.append(level)
+        let queued = recomputes.mark
         defer { lazySavepoints.removeLast() }
         do {
             let result = try body()
@@ -300,6 +313,7 @@ public final class SQLiteStore: CRMStore {
             return result
         } catch {
             knownReferences = [:]
+            recomputes.rollback(to: queued)
             if level.opened && aborted == nil {
                 writes.abandon()
                 try? access { db in

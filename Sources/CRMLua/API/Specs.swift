@@ -146,6 +146,8 @@ extension LuaState {
                     crm_lua_pop(L, 1)
                 }
                 spec.options[key] = .list(items)
+            case LUA_TFUNCTION where key == "compute":
+                break  // a computed field's function (read by PluginHost.readComputed)
             default:
                 failure = LuaArgumentError("\(what): option \(key) has an unusable value")
             }

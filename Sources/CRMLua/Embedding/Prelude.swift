@@ -271,6 +271,7 @@ local function make_api(plugin)
   api.user, api.now, api.today, api.date, api.days = host.user, host.now, host.today, host.date, host.days
   function api.set_now(when) return host.set_now(plugin, when) end
   api.as_of, api.get_as_of = host.as_of, host.get_as_of
+  api.recompute = host.recompute
   api.run_report, api.run_command = host.run_report, host.run_command
   function api.set_setting(name, value) return host.set_setting(plugin, name, value) end
   function api.sum(entity, field, opts) return host.aggregate(entity, "sum", field, opts) end

@@ -164,7 +164,8 @@ extension PluginHost {
             crm_lua_pop(l.L, 1)
             throw LuaArgumentError("\(what): fields = { name = { \"text\" }, … } is required")
         }
-        let fields = try l.specs(at: -1, what: "field").map { try FieldDefinition(spec: $0, entity: name) }
+        var fields = try l.specs(at: -1, what: "field").map { try FieldDefinition(spec: $0, entity: name) }
+        try readComputed(l, fieldsAt: -1, entity: name, plugin: plugin, location: l.string(at: 4) ?? "?", fields: &fields)
         crm_lua_pop(l.L, 1)
         var e = EntityDefinition(name: name, label: l.stringField("label", at: index) ?? name, fields: fields,
                                  indexes: try indexes(l, at: index, entity: name), owner: plugin)
@@ -178,6 +179,7 @@ extension PluginHost {
         if pending.entities.contains(where: { $0.name == name }) { throw LuaArgumentError("\(what) is defined twice") }
         if loadingPlugin == nil {
             try store.install([e])
+            try checkPendingComputed()
         } else {
             pending.entities.append(e)
         }
@@ -188,12 +190,14 @@ extension PluginHost {
         let hasFieldsKey = l.rawField("fields", at: index) == LUA_TTABLE
         if hasFieldsKey { fieldsAt = l.absolute(-1) } else { crm_lua_pop(l.L, 1); fieldsAt = index }
         var specs = try l.specs(at: fieldsAt, what: "field")
-        if hasFieldsKey { crm_lua_pop(l.L, 1) }
         specs.removeAll { ["indexes", "unique", "label"].contains($0.name) && !hasFieldsKey }
-        let fields = try specs.map { try FieldDefinition(spec: $0, entity: name) }
+        var fields = try specs.map { try FieldDefinition(spec: $0, entity: name) }
+        try readComputed(l, fieldsAt: fieldsAt, entity: name, plugin: plugin, location: location, fields: &fields)
+        if hasFieldsKey { crm_lua_pop(l.L, 1) }
         let indexes = try indexes(l, at: index, entity: name)
         if loadingPlugin == nil {
             try install(extension: (name, fields, indexes, location), plugin: plugin)
+            try checkPendingComputed()
         } else {
             pending.extensions.append((name, fields, indexes, location))
         }

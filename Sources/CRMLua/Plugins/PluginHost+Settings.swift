@@ -158,7 +158,9 @@ extension PluginHost {
     }
 
     /// Sets `owner.name` to typed text (checked against the setting's type); nil resets it.
-    public func setSetting(_ key: String, _ text: String?) throws {
+    /// Computed fields that read the setting are recomputed in the same transaction.
+    @discardableResult
+    public func setSetting(_ key: String, _ text: String?) throws -> RecomputeSummary {
         let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
         guard parts.count == 2, let defs = settingDefinitions(owner: parts[0]) else {
             let keys = try allSettings().map(\.key)
@@ -172,11 +174,20 @@ extension PluginHost {
                 throw PluginError(plugin: parts[0], message: "setting \(parts[1]): '\(text)' is not \(def.type.expectation)")
             }
         }
-        try store.setMeta("setting.\(key)", text)
         if parts[0] == "lua" {
+            try store.setMeta("setting.\(key)", text)
             lua.memoryLimit = try memoryLimitSetting()
             lua.instructionBudget = try instructionBudgetSetting()
             lua.timeLimit = try timeLimitSetting()
+            return RecomputeSummary(recomputed: 0, changed: 0)
+        }
+        guard computeGraph.entities(readingSetting: key).isEmpty == false else {
+            try store.setMeta("setting.\(key)", text)
+            return RecomputeSummary(recomputed: 0, changed: 0)
+        }
+        return try store.atomically {
+            try store.setMeta("setting.\(key)", text)
+            return try store.recompute(readingSetting: key)
         }
     }
 }

@@ -55,6 +55,10 @@ public final class PluginHost: WriteRules {
     /// The series this database declares, read once per start for `crm.query`'s scope
     /// (rules may query once per imported row).
     var knownSeries: [SeriesDefinition]?
+    /// The computed fields of the loaded plugins, checked as a whole.
+    var computeGraph = ComputeGraph()
+    /// Computed fields the plugin being loaded has declared so far.
+    var pendingComputed: [ComputedField] = []
 
     public init(store: CRMStore, searchPaths: [String],
                 parseFilter: @escaping (String) throws -> Filter,
@@ -124,6 +128,7 @@ public final class PluginHost: WriteRules {
         lua.timeLimit = try timeLimitSetting()
         rules = []; reports = []; commands = []; jobs = []; loaded = []; problems = []
         knownSeries = nil
+        computeGraph = ComputeGraph()
         environments = [:]
         promptEnvironment = nil
         try lua.runTrusted(Prelude.source, chunkName: "=crm prelude", arguments: {
@@ -194,6 +199,7 @@ public final class PluginHost: WriteRules {
             return
         }
         pending = Registrations()
+        pendingComputed = []
         loadingPlugin = name
         defer { loadingPlugin = nil }
         let top = lua.top
@@ -202,6 +208,7 @@ public final class PluginHost: WriteRules {
             for module in modules(of: manifest) {
                 try runModule(module, env: env)
             }
+            try checkPendingComputed()
             try installPending(plugin: name)
             environments[name] = env
             rules += pending.rules
@@ -212,6 +219,8 @@ public final class PluginHost: WriteRules {
         } catch {
             lua.top = top
             for ref in pending.functionRefs { lua.release(ref) }
+            for case .function(let ref, _) in pendingComputed.map(\.kind) { lua.release(ref) }
+            pendingComputed = []
             problems.append(pluginError(error, plugin: name, what: "loading"))
         }
         pending = Registrations()

@@ -267,8 +267,9 @@ struct SettingVerb: Verb {
             guard parts.count == 2 else { throw PluginError(plugin: nil, message: "settings are named plugin.name (see: setting)") }
             return .message(try host.setting(owner: parts[0], name: parts[1]).displayText)
         }
-        try host.setSetting(key, value.text == "default" && !value.quoted ? nil : value.text)
-        return .message(value.text == "default" ? "\(key) reset to its default" : "\(key) = \(value.text)")
+        let recomputed = try host.setSetting(key, value.text == "default" && !value.quoted ? nil : value.text)
+        let done = value.text == "default" ? "\(key) reset to its default" : "\(key) = \(value.text)"
+        return .message(done + RecomputeVerb.note(recomputed))
     }
 }
 

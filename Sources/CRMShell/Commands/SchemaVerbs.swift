@@ -42,6 +42,7 @@ struct DescribeVerb: Verb {
             if let m = f.max { rules.append("max \(m)") }
             if let m = f.maxLength { rules.append("max length \(m)") }
             if let p = f.pattern { rules.append("pattern \(p)") }
+            if let c = f.computed { rules.append("computed: \(c)") }
             if let h = f.help { rules.append(h) }
             rows.append([.text(f.name), .text(f.label), .text(f.type.name), .text(rules.joined(separator: "; "))])
         }

@@ -29,7 +29,7 @@ public final class VerbRegistry {
 
     /// The verbs every shell has, in the order `help` lists them.
     public static var builtIn: [Verb] {
-        [AddVerb(), ShowVerb(), ListVerb(), CountVerb(), UpdateVerb(), DeleteVerb(), FindVerb(), HistoryVerb(),
+        [AddVerb(), ShowVerb(), ListVerb(), CountVerb(), UpdateVerb(), DeleteVerb(), RecomputeVerb(), FindVerb(), HistoryVerb(),
          EntitiesVerb(), DescribeVerb(), BeginVerb(), CommitVerb(), RollbackVerb(), ImportVerb(), ExportVerb(), BackupVerb(), RestoreVerb(),
          FormatVerb(), ExpandedVerb(), PagerVerb(), DemoVerb(), PluginsVerb(), PluginVerb(), RulesVerb(), ReportsVerb(),
          ReportVerb(), JobsVerb(), SettingVerb(), TraceVerb(), LuaVerb(), EvalVerb(),
