@@ -18,6 +18,8 @@ public struct FieldDefinition: Hashable, Sendable, Codable {
     public var maxLength: Int?
     /// An explanation of the field for `describe`.
     public var help: String?
+    /// The plugin that added this field to an entity it does not own (`crm.extend`).
+    public var plugin: String?
 
     public init(_ name: String, _ type: FieldType, label: String? = nil, required: Bool = false,
                 unique: Bool = false, defaultText: String? = nil, min: String? = nil, max: String? = nil,

@@ -77,6 +77,10 @@ extension PluginHost {
         lua_pushvalue(l.L, newIndex)
         let newRef = l.reference()
         defer { l.release(newRef) }
+        // What the rule writes, the audit trail names the rule for, beside the user.
+        let via = store.via
+        store.via = "\(rule.plugin) rule '\(rule.name)'"
+        defer { store.via = via }
         do {
             try l.call(arguments: 3, results: 0)
         } catch {
@@ -88,6 +92,7 @@ extension PluginHost {
             }
             traceLine("\(rule.timing.rawValue) \(record): rule '\(rule.name)' (\(rule.plugin), \(rule.location)) "
                       + (failure.kind == .refused ? "refused: " : "failed: ") + failure.message)
+            if failure.kind != .refused, let traceback = failure.traceback { traceLine(traceback) }
             throw located
         }
         guard rule.timing == .before, event.action != .delete else {
