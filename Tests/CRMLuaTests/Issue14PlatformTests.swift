@@ -33,6 +33,9 @@ final class Issue14PlatformTests: XCTestCase {
                 crm.after("create", "member", "touch group", function(r)
                   crm.update("group", r.group, { name = "touched" })
                 end)
+                crm.before("update", "customer", "grade code", function(r, old)
+                  if r.grade ~= old.grade then r.group_code = "G-" .. (r.grade or "") end
+                end)
                 crm.before("update", "member", "boom", function(r)
                   if r.fee and r.fee > 1000 then
                     local x = nil
@@ -120,11 +123,11 @@ final class Issue14PlatformTests: XCTestCase {
     /// Regression: locations read `plugins/tel/rules.lua`, relative to the parent of the
     /// folder holding the plugins.
     func testPaths_areRelativeToTheFolderHoldingThePlugins() throws {
-        XCTAssertEqual(f.host.rules.first { $0.name == "boom" }?.location, "tel/rules.lua:4")
+        XCTAssertEqual(f.host.rules.first { $0.name == "boom" }?.location, "tel/rules.lua:7")
         _ = try session.execute("add group group_code=G001 name=A")
         _ = try session.execute("add member line=1 group=G001")
         XCTAssertThrowsError(try session.execute("update member 1 set fee=2000")) { e in
-            XCTAssertTrue(message(e).hasPrefix("tel/rules.lua:7: rule 'boom' (plugin tel) on update member 1: attempt to index a nil value"), message(e))
+            XCTAssertTrue(message(e).hasPrefix("tel/rules.lua:10: rule 'boom' (plugin tel) on update member 1: attempt to index a nil value"), message(e))
         }
     }
 
@@ -140,7 +143,7 @@ final class Issue14PlatformTests: XCTestCase {
         _ = try session.execute("add member line=1 group=G001")
         f.traced = []
         XCTAssertThrowsError(try session.execute("update member 1 set fee=2000"))
-        XCTAssertTrue(f.traced.contains { $0.hasPrefix("trace: stack traceback:") && $0.contains("tel/rules.lua:7: in function <tel/rules.lua:4>") },
+        XCTAssertTrue(f.traced.contains { $0.hasPrefix("trace: stack traceback:") && $0.contains("tel/rules.lua:10: in function <tel/rules.lua:7>") },
                       f.traced.joined(separator: "\n"))
     }
 
@@ -156,6 +159,16 @@ final class Issue14PlatformTests: XCTestCase {
             [.text("tester"), .null, .null, .text(#"{"group_code":"G001","name":"A"}"#)],
             [.text("tester"), .text("tel rule 'touch group'"), .text("A"), .text("touched")],
             [.text("tester"), .text("tel job 'rename'"), .text("touched"), .text("by job")],
+        ])
+    }
+
+    func testHistory_namesTheBeforeRuleForTheFieldsItSet() throws {
+        _ = try session.execute("add customer name=王芳 grade=A")
+        _ = try session.execute("update customer 1 set grade=B")
+        let rows = try table("history customer 1").rows.filter { $0[3] == .text("update") }
+        XCTAssertEqual(rows.map { [$0[4], $0[2], $0[6]] }, [
+            [.text("grade"), .null, .text("B")],
+            [.text("group_code"), .text("tel rule 'grade code'"), .text("G-B")],
         ])
     }
 }

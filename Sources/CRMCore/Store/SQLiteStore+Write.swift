@@ -222,12 +222,14 @@ extension SQLiteStore {
         var merged = old.values
         for (name, value) in values { merged[name] = value }
         let rules = self.rules.flatMap { $0.watches(.update, e.name) ? $0 : nil }
+        var setBy: [String: String] = [:]
         if let rules {
             // Rules see the whole record as it would be, and may change any field of it.
             guard e.fields.contains(where: { merged[$0.name] != old[$0.name] }) else { return false }
             var event = WriteEvent(action: .update, entity: e, id: id, new: merged, old: old.values)
             try rules.before(&event)
             merged = event.new ?? merged
+            setBy = event.setBy
             try checkNames(e, merged.filter { !EntityDefinition.systemFields.contains($0.key) })
         }
         let changed = e.fields.filter { f in (merged[f.name] ?? .null) != old[f.name] }
@@ -246,7 +248,7 @@ extension SQLiteStore {
             }
             for f in changed {
                 try audit(db, action: "update", entity: e.name, id: id, field: f.name,
-                          old: auditText(old[f.name]), new: auditText(merged[f.name] ?? .null))
+                          old: auditText(old[f.name]), new: auditText(merged[f.name] ?? .null), via: setBy[f.name])
             }
         }
         if let rules {
@@ -369,8 +371,10 @@ extension SQLiteStore {
 
     static let auditSQL = "INSERT INTO _crm_audit (at, user, via, action, entity, record_id, field, old, new) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
-    func audit(_ db: Database, action: String, entity: String, id: Int64?, field: String?, old: String?, new: String?) throws {
-        try RawStatement.execute(db.cachedStatement(sql: SQLiteStore.auditSQL), [DateCodec.utcText(epochSeconds: clock.auditNow()).databaseValue, user.databaseValue, via.databaseValue, action.databaseValue,
+    /// One audit row; `via` names a rule that set this field, else the store's `via`.
+    func audit(_ db: Database, action: String, entity: String, id: Int64?, field: String?, old: String?, new: String?,
+               via fieldVia: String? = nil) throws {
+        try RawStatement.execute(db.cachedStatement(sql: SQLiteStore.auditSQL), [DateCodec.utcText(epochSeconds: clock.auditNow()).databaseValue, user.databaseValue, (fieldVia ?? via).databaseValue, action.databaseValue,
                   entity.databaseValue, id.databaseValue, field.databaseValue, old.databaseValue, new.databaseValue])
     }
 

@@ -104,6 +104,12 @@ extension PluginHost {
         let before = event.new ?? [:]
         var changed = try readBack(at: -1, original: before, entity: e)
         for f in e.fields where changed[f.name] == nil { changed[f.name] = .null }
+        if event.action == .update {
+            // The audit names this rule for the fields it changed (the user's command ran it).
+            for f in e.fields where (before[f.name] ?? .null) != (changed[f.name] ?? .null) {
+                event.setBy[f.name] = "\(rule.plugin) rule '\(rule.name)'"
+            }
+        }
         if trace != nil {
             var notes: [String] = []
             for f in e.fields {
