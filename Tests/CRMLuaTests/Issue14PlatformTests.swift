@@ -107,6 +107,17 @@ final class Issue14PlatformTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "id,name,grade\n1,王芳,A\n")
     }
 
+    func testReferenceToAnEntityWithALookupKey_showsTheIdAsTypedAndTheKey() throws {
+        _ = try session.execute("add group group_code=3 name=North")
+        _ = try session.execute("add group group_code=G001 name=South")
+        _ = try session.execute("add member line=a group=3")
+        XCTAssertEqual(try table("list member columns line, group").rows, [[.integer(1), .text("a"), .text("#1 3 touched")]])
+        XCTAssertEqual(try table("list member columns line where group = #1").rows.count, 1)
+        _ = try session.execute("add customer name=王芳")
+        _ = try session.execute("add task customer=1 title=call")
+        XCTAssertEqual(try table("list task columns customer").rows, [[.integer(1), .text("1 王芳")]], "no lookup key: as before")
+    }
+
     // MARK: describe, paths, pcall, traceback
 
     /// Regression: a field added by crm.extend with help text lost its plugin mark.
