@@ -170,13 +170,14 @@ static inline void crm_lua_reset_limits(lua_State *L) {
 }
 
 /* Pushes "file:line: " of the code that called the running host function, skipping
- * the prelude's own wrappers (crm.query → host.query): errors point at plugin code. */
+ * the prelude's own wrappers (crm.query → host.query) and C functions (pcall(crm.get,
+ * …) is called by pcall): errors point at the plugin's line. */
 static inline void crm_lua_where(lua_State *L) {
     lua_Debug ar;
     int level = 1;
     while (lua_getstack(L, level, &ar)) {
-        lua_getinfo(L, "S", &ar);
-        if (strcmp(ar.source, "=crm prelude") != 0) break;
+        lua_getinfo(L, "Sl", &ar);
+        if (strcmp(ar.source, "=crm prelude") != 0 && ar.currentline > 0) break;
         level++;
     }
     luaL_where(L, level);
@@ -207,14 +208,29 @@ static inline void crm_lua_push_host_function(lua_State *L, int id) {
 }
 
 /* The message handler for every protected call: keeps non-string error values (a
- * refusal table) as they are and adds a traceback to strings. */
+ * refusal table) as they are and adds a traceback to strings, and to the host's error
+ * tables (those with a token) as their field `traceback`, for --trace to show. */
 static int crm_lua_message_handler(lua_State *L) {
     if (lua_type(L, 1) == LUA_TSTRING) {
         const char *msg = lua_tostring(L, 1);
         luaL_traceback(L, L, msg, 1);
         return 1;
     }
-    if (lua_type(L, 1) == LUA_TTABLE) return 1;
+    if (lua_type(L, 1) == LUA_TTABLE) {
+        lua_pushstring(L, "token");
+        int own = lua_rawget(L, 1) != LUA_TNIL;
+        lua_pop(L, 1);
+        lua_pushstring(L, "traceback");
+        int has = lua_rawget(L, 1) != LUA_TNIL;
+        lua_pop(L, 1);
+        if (own && !has) {
+            lua_pushstring(L, "traceback");
+            luaL_traceback(L, L, NULL, 1);
+            lua_rawset(L, 1);
+        }
+        lua_settop(L, 1);
+        return 1;
+    }
     const char *msg = luaL_tolstring(L, 1, NULL);
     luaL_traceback(L, L, msg, 1);
     return 1;

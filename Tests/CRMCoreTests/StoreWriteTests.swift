@@ -94,8 +94,8 @@ final class StoreWriteTests: XCTestCase {
         XCTAssertTrue(try store.update("customer", id: id, values: v("customer", ["city": "北京", "name": "Alice"])))
         XCTAssertFalse(try store.update("customer", id: id, values: v("customer", ["city": "北京"])))
         let h = try store.history("customer", id: id)
-        XCTAssertEqual(h.rows.map { $0[2] }, [.text("create"), .text("update")])
-        XCTAssertEqual(h.rows[1][3...5], [.text("city"), .text("上海"), .text("北京")])
+        XCTAssertEqual(h.rows.map { $0[3] }, [.text("create"), .text("update")])
+        XCTAssertEqual(h.rows[1][4...6], [.text("city"), .text("上海"), .text("北京")])
         XCTAssertEqual(h.rows[1][1], .text("tester"))
     }
 

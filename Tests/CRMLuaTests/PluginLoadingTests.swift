@@ -97,7 +97,7 @@ final class PluginLoadingTests: XCTestCase {
         XCTAssertEqual(host.loaded.map(\.name), ["fine"])
         let problem = try XCTUnwrap(host.problems.first)
         XCTAssertEqual(problem.plugin, "broken")
-        XCTAssertTrue(problem.description.contains("plugins/broken/rules.lua:"), problem.description)
+        XCTAssertTrue(problem.description.contains("broken/rules.lua:"), problem.description)
         XCTAssertTrue(problem.description.contains("'end' expected"), problem.description)
     }
 
@@ -124,7 +124,7 @@ final class PluginLoadingTests: XCTestCase {
         XCTAssertEqual(f.host.rules.count, 0)
         XCTAssertEqual(try f.store.create("customer", values: ["name": .text("王芳")]), 1)
         let problem = try XCTUnwrap(f.host.problems.first)
-        XCTAssertEqual(problem.location, "plugins/half/rules.lua:2")
+        XCTAssertEqual(problem.location, "half/rules.lua:2")
         XCTAssertEqual(problem.message, "boom after registering")
     }
 

@@ -18,7 +18,7 @@ final class RuleTests: XCTestCase {
         try f.start(enabling: ["norm"])
         let id = try f.store.create("customer", values: ["name": .text("A"), "city": .text("shanghai")])
         XCTAssertEqual(try f.store.record("customer", id: id)?["city"], .text("SHANGHAI"))
-        XCTAssertEqual(f.traced, ["trace: before create customer: rule 'upper city' (norm, plugins/norm/rules.lua:1) changed city: shanghai → SHANGHAI"])
+        XCTAssertEqual(f.traced, ["trace: before create customer: rule 'upper city' (norm, norm/rules.lua:1) changed city: shanghai → SHANGHAI"])
     }
 
     func testRefusalRollsBackTheWholeCommand_andNamesTheRule() throws {
@@ -32,7 +32,7 @@ final class RuleTests: XCTestCase {
             """])
         try f.start(enabling: ["guard"])
         XCTAssertThrowsError(try f.store.create("customer", values: ["name": .text("VIP 王")])) { error in
-            XCTAssertEqual("\(error)", "plugins/guard/rules.lua:5: rule 'no tasks for VIPs' (plugin guard) refused create task: no tasks for call VIP 王")
+            XCTAssertEqual("\(error)", "guard/rules.lua:5: rule 'no tasks for VIPs' (plugin guard) refused create task: no tasks for call VIP 王")
         }
         XCTAssertEqual(try f.customers(), [], "the customer written before the refusal is rolled back")
         XCTAssertEqual(try f.store.count("task", where: nil), 0)
@@ -82,7 +82,7 @@ final class RuleTests: XCTestCase {
         let id = try f.store.create("customer", values: ["name": .text("A")])
         XCTAssertThrowsError(try f.store.delete("customer", id: id)) { error in
             let e = error as? PluginError
-            XCTAssertEqual(e?.location, "plugins/bug/rules.lua:3")
+            XCTAssertEqual(e?.location, "bug/rules.lua:3")
             XCTAssertEqual(e?.what, "rule 'oops'")
             XCTAssertEqual(e?.record, "delete customer \(id)")
             XCTAssertTrue(e?.traceback?.contains("rules.lua:3") ?? false, e?.traceback ?? "no traceback")

@@ -497,14 +497,14 @@ final class BatchTests: XCTestCase {
 
         let h = try ok("history customer 1", options: ["--format", "csv"])
         let rows = cells(h)
-        XCTAssertEqual(rows.first, ["at", "user", "action", "field", "old", "new"])
-        let body = rows.dropFirst().map { Array($0.prefix(6)) }
+        XCTAssertEqual(rows.first, ["at", "user", "via", "action", "field", "old", "new"])
+        let body = rows.dropFirst().map { Array($0.prefix(7)) }
         XCTAssertEqual(body.count, 4, h.description)
         XCTAssertEqual(body.map { $0[1] }, ["tester", "李娜", "王经理", "ops"])
-        XCTAssertEqual(body.map { $0[2] }, ["create", "update", "update", "update"])
-        XCTAssertEqual(body[1], ["2026-11-22T10:00:00Z", "李娜", "update", "city", "上海", "北京"])
-        XCTAssertEqual(body[2], ["2026-11-22T10:00:00Z", "王经理", "update", "city", "北京", "深圳"])
-        XCTAssertEqual(body[3], ["2026-11-22T10:00:00Z", "ops", "update", "stage", "potential", "growth"])
+        XCTAssertEqual(body.map { $0[3] }, ["create", "update", "update", "update"])
+        XCTAssertEqual(body[1], ["2026-11-22T10:00:00Z", "李娜", "", "update", "city", "上海", "北京"])
+        XCTAssertEqual(body[2], ["2026-11-22T10:00:00Z", "王经理", "", "update", "city", "北京", "深圳"])
+        XCTAssertEqual(body[3], ["2026-11-22T10:00:00Z", "ops", "", "update", "stage", "potential", "growth"])
     }
 
     func testHistoryKeepsDeletedValues() throws {

@@ -65,11 +65,11 @@ final class PluginEndToEndTests: XCTestCase {
         let r = try sandbox.crm(commands: "add customer name=王芳", "add customer name=李娜", "refer 王芳 李娜 reward=20",
                                 options: ["--trace"])
         XCTAssertEqual(r.status, 0, "\(r)")
-        XCTAssertTrue(r.stderr.contains("trace: before create referral: rule 'no self-referral' (example, plugins/example/rules.lua:1) ran, changed nothing"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("trace: before create referral: rule 'no self-referral' (example, example/rules.lua:1) ran, changed nothing"), r.stderr)
         XCTAssertTrue(r.stderr.contains("trace: after create referral 1: rule 'remember who referred'"), r.stderr)
         let refused = try sandbox.crm(commands: "refer 1 1")
         XCTAssertEqual(refused.status, 1)
-        XCTAssertEqual(refused.stderr, "-c:1: plugins/example/rules.lua:3: rule 'no self-referral' (plugin example) refused create referral: a customer cannot refer themselves (customer 1)\n")
+        XCTAssertEqual(refused.stderr, "-c:1: example/rules.lua:3: rule 'no self-referral' (plugin example) refused create referral: a customer cannot refer themselves (customer 1)\n")
         XCTAssertEqual(try sandbox.crm(commands: "count referral").stdout, "1\n")
     }
 
@@ -97,7 +97,7 @@ final class PluginEndToEndTests: XCTestCase {
         let r = try sandbox.crm(["--plugins", sandbox.path("mine"), "-c", "count customer"])
         XCTAssertEqual(r.status, 0, "\(r)")
         XCTAssertEqual(r.stdout, "0\n")
-        XCTAssertTrue(r.stderr.contains("crm: plugin example skipped: mine/example/entities.lua:"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("crm: plugin example skipped: example/entities.lua:"), r.stderr)
     }
 
     func testCtrlCInterruptsRunningLuaAndThePromptComesBack() throws {
@@ -141,11 +141,11 @@ final class PluginEndToEndTests: XCTestCase {
         _ = try sandbox.write("referrer,referred\n1,2\n3,3\n1,3\n", to: "ref.csv")
         let atomic = try sandbox.crm(["--db", sandbox.database, "--atomic", "-c", "import referral ref.csv"])
         XCTAssertEqual(atomic.status, 1)
-        XCTAssertTrue(atomic.stderr.contains("ref.csv:3: plugins/example/rules.lua:3: rule 'no self-referral' (plugin example) refused create referral"), atomic.stderr)
+        XCTAssertTrue(atomic.stderr.contains("ref.csv:3: example/rules.lua:3: rule 'no self-referral' (plugin example) refused create referral"), atomic.stderr)
         XCTAssertEqual(try sandbox.crm(commands: "count referral").stdout, "0\n")
         let r = try sandbox.crm(commands: "import referral ref.csv")
         XCTAssertEqual(r.status, 1)
-        XCTAssertTrue(r.stderr.contains("ref.csv:3: plugins/example/rules.lua:3: rule 'no self-referral' (plugin example) refused create referral: a customer cannot refer themselves (customer 3)"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("ref.csv:3: example/rules.lua:3: rule 'no self-referral' (plugin example) refused create referral: a customer cannot refer themselves (customer 3)"), r.stderr)
         XCTAssertTrue(r.stderr.contains("imported 2 referral, rejected 1 (written to ref.rejects.csv)"), r.stderr)
         XCTAssertEqual(sandbox.read("ref.rejects.csv"), "referrer,referred\n3,3\n")
         XCTAssertEqual(try sandbox.crm(commands: "count referral").stdout, "2\n")

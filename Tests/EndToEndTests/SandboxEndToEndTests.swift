@@ -59,7 +59,7 @@ final class SandboxEndToEndTests: XCTestCase {
         try plugin("blunt", rules: "crm.before('create', 'task', 'blunt', function() crm.query('commit') end)\n")
         let blunt = try mine("add task title=x")
         XCTAssertEqual(blunt.status, 1)
-        XCTAssertTrue(blunt.stderr.contains("mine/blunt/rules.lua:1"), blunt.stderr)
+        XCTAssertTrue(blunt.stderr.contains("blunt/rules.lua:1"), blunt.stderr)
         XCTAssertTrue(blunt.stderr.contains("SQL: COMMIT is not allowed here"), blunt.stderr)
     }
 

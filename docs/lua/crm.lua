@@ -26,6 +26,7 @@
 ---@field max_length? integer longest text, in characters
 ---@field label? string shown in describe, show and table headings
 ---@field help? string a note shown by describe
+---@field lookup? boolean with unique = true: a reference may name the record by this field (group=G001)
 ---@field values? string[] the values of an enum
 ---@field entity? string the entity a ref points to
 ---@field to? string same as entity
@@ -57,12 +58,15 @@
 ---@field unique? string[][] lists of fields whose values together are unique: { { "building", "number" } }
 ---@field title? string the field that names a record (default: name, title, number or code if present)
 ---@field search? string[] text fields the find command searches
----@field list? string[] the columns list shows (id is always added)
+---@field list? string[] the columns list shows by default (id is always added)
+---@field lookup? string|string[] unique fields a reference may name a record by: { "group_code" }
 
 ---@class crm.ExtendDef
 ---@field fields? table<string, crm.FieldSpec|crm.FieldType>|crm.FieldSpec[] the fields to add (or give them directly, keyed)
 ---@field indexes? string[][]
 ---@field unique? string[][]
+---@field list? string[] the columns list shows for the entity by default; may name the added fields
+---@field lookup? string|string[] more lookup keys for the entity (unique fields)
 
 ---A record as Lua sees it: its fields by name (empty fields are nil), plus id,
 ---created and updated (datetimes as UTC text "2026-11-23T10:16:21Z").

@@ -96,6 +96,11 @@ public struct Importer {
             return false
         }
         let definitions: [FieldDefinition?] = columns.map { $0.flatMap { e.field($0) } }
+        // A reference to an entity with lookup keys reads even `3` as a key (ReferenceText).
+        let idsAreKeys: [Bool] = definitions.map { f in
+            guard case .reference(let target)? = f?.type else { return false }
+            return !(store.schema.entity(named: target)?.lookupKeys.isEmpty ?? true)
+        }
 
         var skipped = 0, updated = 0
         /// The first line that could not be read, with why: rows before it are kept.
@@ -130,7 +135,7 @@ public struct Importer {
                             created = t
                             continue
                         }
-                        if isTitleReference[i], Int64(text) == nil {
+                        if isTitleReference[i], idsAreKeys[i] || ReferenceText.canonicalID(text) == nil {
                             // A reference by title (owner=张伟): looked up once per distinct title.
                             let key = field + "\u{0}" + text
                             if let cached = referenceCache[key] { values[field] = cached; continue }

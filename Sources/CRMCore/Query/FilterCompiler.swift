@@ -9,6 +9,8 @@ struct FilterCompiler {
     var schema: Schema
     var entity: EntityDefinition
     var parser: ValueParser
+    /// Looks a reference key up (`group = G001`); nil compares titles in a subquery.
+    var lookup: ((EntityDefinition, String) throws -> ReferenceMatches)?
 
     struct Compiled {
         var sql: String
@@ -107,6 +109,9 @@ struct FilterCompiler {
         if case .datetime = type, !literal.quoted, let day = RelativeDate.day(literal.text, today: parser.clock.today) {
             return dayComparison(column, op, day, &args)
         }
+        if case .reference(let target) = type, let lookup, let t = schema.entity(named: target) {
+            return try referenceComparison(column, ref, op, literal, target: t, lookup: lookup, &args)
+        }
         if case .reference(let target) = type, Int64(literal.text) == nil,
            let t = schema.entity(named: target), let titleField = t.titleField {
             args.append(literal.text.databaseValue)
@@ -135,6 +140,34 @@ struct FilterCompiler {
         args.append(value.databaseValue(for: type))
         // `!=` keeps records where the field is empty: "city != 上海" includes no-city customers.
         return op == .ne ? "\(column) IS NOT ?" : "\(column) \(op.rawValue) ?"
+    }
+
+    /// A reference against an id or a key, by the rule in `ReferenceText`: a key that
+    /// names records by different fields is an error, one that names none matches nothing.
+    func referenceComparison(_ column: String, _ ref: FieldRef, _ op: CompareOp, _ literal: Literal, target: EntityDefinition,
+                             lookup: (EntityDefinition, String) throws -> ReferenceMatches,
+                             _ args: inout [DatabaseValue]) throws -> String {
+        guard op == .eq || op == .ne else {
+            throw QueryError("\(ref.name) is a reference: compare it with = or != only", position: literal.position)
+        }
+        let ids: [Int64]
+        switch ReferenceText.read(literal.text, target: target) {
+        case nil:
+            throw QueryError("\(entity.name).\(ref.name): '\(literal.text)' is not valid, expected a record id after # or id: (#3)",
+                             position: literal.position)
+        case .id(let id):
+            ids = [id]
+        case .key(let key):
+            let matches = try lookup(target, key)
+            if matches.isAmbiguousForFilter {
+                throw QueryError("\(entity.name).\(ref.name): \(matches.ambiguous)", position: literal.position)
+            }
+            ids = matches.ids
+        }
+        guard !ids.isEmpty else { return op == .eq ? "0" : "1" }
+        args += ids.map(\.databaseValue)
+        let list = "(" + Array(repeating: "?", count: ids.count).joined(separator: ", ") + ")"
+        return op == .eq ? "\(column) IN \(list)" : "(\(column) IS NULL OR \(column) NOT IN \(list))"
     }
 
     /// A datetime column against a whole local day.

@@ -12,6 +12,9 @@ public struct WriteEvent {
     public var id: Int64?
     public var new: [String: Value]?
     public var old: [String: Value]?
+    /// The fields before-rules changed on an update, with the rule that changed them last
+    /// (`membership rule 'discount by level'`): the audit names it for those fields.
+    public var setBy: [String: String] = [:]
 
     public init(action: WriteAction, entity: EntityDefinition, id: Int64?, new: [String: Value]?, old: [String: Value]?) {
         self.action = action

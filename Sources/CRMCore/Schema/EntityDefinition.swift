@@ -16,6 +16,11 @@ public struct EntityDefinition: Hashable, Sendable, Codable {
     public var listFields: [String]?
     /// Who defined it: `core` or a plugin name.
     public var owner: String
+    /// Unique fields a reference to this entity may be given by (`group=G001` for a
+    /// `group_code`); nil or empty means by id or title only. See `ReferenceText`.
+    public var lookupFields: [String]?
+    /// The plugin whose `crm.extend` chose `listFields`; nil when the entity's owner did.
+    public var listChosenBy: String?
 
     public init(name: String, label: String, fields: [FieldDefinition], indexes: [IndexDefinition] = [],
                 titleField: String? = nil, searchFields: [String] = [], listFields: [String]? = nil,
@@ -32,6 +37,9 @@ public struct EntityDefinition: Hashable, Sendable, Codable {
 
     /// The names every entity has besides its own fields.
     public static let systemFields = ["id", "created", "updated"]
+
+    /// The lookup keys, in the order declared (empty when there are none).
+    public var lookupKeys: [String] { lookupFields ?? [] }
 
     /// The field with this name, or nil (system fields are not `FieldDefinition`s).
     public func field(_ name: String) -> FieldDefinition? {

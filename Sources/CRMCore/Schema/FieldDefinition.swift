@@ -21,6 +21,8 @@ public struct FieldDefinition: Hashable, Sendable, Codable {
     /// How the system computes the value (`sum of member.monthly_fee by group`), for a
     /// computed field; nil for a field people write. See `ComputedField`.
     public var computed: String?
+    /// The plugin that added this field to an entity it does not own (`crm.extend`).
+    public var plugin: String?
 
     public init(_ name: String, _ type: FieldType, label: String? = nil, required: Bool = false,
                 unique: Bool = false, defaultText: String? = nil, min: String? = nil, max: String? = nil,

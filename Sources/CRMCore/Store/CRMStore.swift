@@ -8,6 +8,9 @@ public protocol CRMStore: AnyObject {
     var schema: Schema { get }
     /// Who the audit history names for writes.
     var user: String { get }
+    /// The plugin rule, job or command writing on the user's behalf, which the audit
+    /// history names beside the user (`realestate rule 'protection expiry'`); nil otherwise.
+    var via: String? { get set }
     /// The store's clock; tests and plugin tests set it to pin "today".
     var clock: Clock { get set }
     /// A short name for the prompt (the file name without extension, or `memory`).

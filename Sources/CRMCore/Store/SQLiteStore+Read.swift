@@ -38,7 +38,7 @@ extension SQLiteStore {
             }
             types.append(t)
         }
-        let compiled = try FilterCompiler(schema: schema, entity: e, parser: parser).compile(query.filter)
+        let compiled = try filterCompiler(e).compile(query.filter)
         var sql = "SELECT \(names.map(quoted).joined(separator: ", ")) FROM \(quoted(e.name)) WHERE \(compiled.sql)"
         var order: [String] = []
         for key in query.order {
@@ -67,7 +67,7 @@ extension SQLiteStore {
     public func count(_ entity: String, where filter: Filter?) throws -> Int {
         let e = try schema.require(entity)
         try recomputeBeforeRead()
-        let compiled = try FilterCompiler(schema: schema, entity: e, parser: parser).compile(filter)
+        let compiled = try filterCompiler(e).compile(filter)
         // Without a filter, no WHERE at all: SQLite counts a table without one by walking
         // its smallest index page by page (a third of the time on a million rows).
         let condition = filter == nil ? "" : " WHERE \(compiled.sql)"
@@ -81,17 +81,18 @@ extension SQLiteStore {
         let e = try schema.require(entity)
         let rows: [[Value]] = try access { db in
             try Row.fetchAll(db, sql: """
-                SELECT at, user, action, field, old, new FROM _crm_audit
+                SELECT at, user, via, action, field, old, new FROM _crm_audit
                 WHERE entity = ? AND record_id = ? ORDER BY id
                 """, arguments: [e.name, id]).map { row in
-                [Value.datetime(row[0]), .text(row[1]), .text(row[2]),
-                 (row[3] as String?).map(Value.text) ?? .null,
+                [Value.datetime(row[0]), .text(row[1]),
+                 (row[2] as String?).map(Value.text) ?? .null, .text(row[3]),
                  (row[4] as String?).map(Value.text) ?? .null,
-                 (row[5] as String?).map(Value.text) ?? .null]
+                 (row[5] as String?).map(Value.text) ?? .null,
+                 (row[6] as String?).map(Value.text) ?? .null]
             }
         }
         return ResultTable(title: "history of \(e.name) \(id)",
-                           columns: ["at", "user", "action", "field", "old", "new"].map { Column($0) }, rows: rows)
+                           columns: ["at", "user", "via", "action", "field", "old", "new"].map { Column($0) }, rows: rows)
     }
 
     public func find(_ text: String, limit: Int) throws -> ResultTable {

@@ -15,6 +15,13 @@ extension SQLiteStore {
             var merged = e
             for f in stored.fields where merged.field(f.name) == nil { merged.fields.append(f) }
             for i in stored.indexes where !merged.indexes.contains(i) { merged.indexes.append(i) }
+            // A plugin's choices for an entity it extends stay, as its fields do.
+            if merged.listChosenBy == nil, let by = stored.listChosenBy {
+                merged.listFields = stored.listFields
+                merged.listChosenBy = by
+            }
+            let keys = stored.lookupKeys + merged.lookupKeys.filter { !stored.lookupKeys.contains($0) }
+            merged.lookupFields = keys.isEmpty ? nil : keys
             return merged
         }
         // Unchanged definitions (every start installs the core and the plugins' entities)
@@ -66,6 +73,13 @@ extension SQLiteStore {
         }
         for name in e.searchFields where e.field(name) == nil {
             throw bad(name, "a search field names a field the entity does not have")
+        }
+        // A lookup key must name one record: a unique field (or a one-field unique index).
+        for name in e.lookupKeys {
+            guard let f = e.field(name) else { throw bad(name, "a lookup key names a field the entity does not have") }
+            guard f.unique || e.indexes.contains(where: { $0.unique && $0.fields == [name] }) else {
+                throw bad(name, "a lookup key must be unique (unique = true)")
+            }
         }
     }
 

@@ -129,7 +129,7 @@ extension SQLiteStore {
             }
             groupType = t
         }
-        let compiled = try FilterCompiler(schema: schema, entity: e, parser: parser).compile(filter)
+        let compiled = try filterCompiler(e).compile(filter)
         let target = field.map(quoted) ?? "*"
         let expression: String
         switch function {

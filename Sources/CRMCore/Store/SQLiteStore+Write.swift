@@ -13,8 +13,8 @@ extension SQLiteStore {
     }
 
     public func parseValue(_ text: String, field f: FieldDefinition, of e: EntityDefinition) throws -> Value {
-        if case .reference(let target) = f.type, !text.isEmpty, Int64(text) == nil, !text.hasPrefix("#") {
-            return try resolveReference(e, f, target: target, title: text)
+        if case .reference(let target) = f.type, !text.isEmpty {
+            return try resolveReference(e, f, target: target, text: text)
         }
         do {
             return try parser.parse(text, as: f.type)
@@ -26,24 +26,6 @@ extension SQLiteStore {
                 throw StoreError.outOfRange(entity: e.name, field: f.name, value: StoreError.clip(text), bound: range)
             }
             throw StoreError.invalidValue(entity: e.name, field: f.name, value: text, expected: f.type.expectation)
-        }
-    }
-
-    /// A reference typed as the target's title (`owner=张伟`) resolves when exactly one record has it.
-    func resolveReference(_ e: EntityDefinition, _ f: FieldDefinition, target: String, title: String) throws -> Value {
-        guard let t = schema.entity(named: target), let titleField = t.titleField else {
-            throw StoreError.invalidValue(entity: e.name, field: f.name, value: title, expected: f.type.expectation)
-        }
-        let ids = try access { db in
-            try Int64.fetchAll(db, sql: "SELECT id FROM \(quoted(target)) WHERE \(quoted(titleField)) = ? LIMIT 3",
-                               arguments: [title])
-        }
-        switch ids.count {
-        case 1: return .integer(ids[0])
-        case 0: throw StoreError.invalidValue(entity: e.name, field: f.name, value: title,
-                                              expected: "the id or \(titleField) of an existing \(target)")
-        default: throw StoreError.invalidValue(entity: e.name, field: f.name, value: title,
-                                               expected: "an id: several \(target) records have that \(titleField)")
         }
     }
 
@@ -169,7 +151,7 @@ extension SQLiteStore {
         // makes them (or this one, when the writer is behind), from what is captured here.
         let auditNow = clock.auditNow()
         let at = auditNow == now ? nowText.text : DateCodec.utcText(epochSeconds: auditNow).databaseValue
-        let names = statements.names, entity = e.name, user = self.user
+        let names = statements.names, entity = e.name, user = self.user, via = self.via
         let values = ordered  // the writer's thread reads a copy that nothing changes
         do {
             try writes.add(statements.insert, arguments)
@@ -178,7 +160,7 @@ extension SQLiteStore {
                 try writes.add(find) { [id.databaseValue, FindIndex.grams(of: texts).databaseValue] }
             }
             try writes.add(statements.audit) {
-                [at, user.databaseValue, "create".databaseValue, entity.databaseValue, id.databaseValue,
+                [at, user.databaseValue, via.databaseValue, "create".databaseValue, entity.databaseValue, id.databaseValue,
                  .null, .null, JSONText.object(names: names, values: values).databaseValue]
             }
         } catch let error as DatabaseError {
@@ -232,7 +214,7 @@ extension SQLiteStore {
         try requireOwnerLoaded(e)
         try refuseWriteWhileComputing(.update, e.name)
         try checkNames(e, values)
-        let compiled = try FilterCompiler(schema: schema, entity: e, parser: parser).compile(filter)
+        let compiled = try filterCompiler(e).compile(filter)
         return try atomically {
             let ids = try access { db in
                 try Int64.fetchAll(db, sql: "SELECT id FROM \(quoted(e.name)) WHERE \(compiled.sql) ORDER BY id",
@@ -263,12 +245,14 @@ extension SQLiteStore {
         }
         let beforeRules = merged
         let rules = self.rules.flatMap { $0.watches(.update, e.name) ? $0 : nil }
+        var setBy: [String: String] = [:]
         if let rules {
             // Rules see the whole record as it would be, and may change any field of it.
             guard e.fields.contains(where: { merged[$0.name] != old[$0.name] }) else { return false }
             var event = WriteEvent(action: .update, entity: e, id: id, new: merged, old: old.values)
             try rules.before(&event)
             merged = event.new ?? merged
+            setBy = event.setBy
             try checkNames(e, merged.filter { !EntityDefinition.systemFields.contains($0.key) })
         }
         if computes {
@@ -294,7 +278,7 @@ extension SQLiteStore {
             }
             for f in changed {
                 try audit(db, action: "update", entity: e.name, id: id, field: f.name,
-                          old: auditText(old[f.name]), new: auditText(merged[f.name] ?? .null))
+                          old: auditText(old[f.name]), new: auditText(merged[f.name] ?? .null), via: setBy[f.name])
             }
         }
         if let rules {
@@ -418,10 +402,12 @@ extension SQLiteStore {
         }
     }
 
-    static let auditSQL = "INSERT INTO _crm_audit (at, user, action, entity, record_id, field, old, new) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    static let auditSQL = "INSERT INTO _crm_audit (at, user, via, action, entity, record_id, field, old, new) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
-    func audit(_ db: Database, action: String, entity: String, id: Int64?, field: String?, old: String?, new: String?) throws {
-        try RawStatement.execute(db.cachedStatement(sql: SQLiteStore.auditSQL), [DateCodec.utcText(epochSeconds: clock.auditNow()).databaseValue, user.databaseValue, action.databaseValue,
+    /// One audit row; `via` names a rule that set this field, else the store's `via`.
+    func audit(_ db: Database, action: String, entity: String, id: Int64?, field: String?, old: String?, new: String?,
+               via fieldVia: String? = nil) throws {
+        try RawStatement.execute(db.cachedStatement(sql: SQLiteStore.auditSQL), [DateCodec.utcText(epochSeconds: clock.auditNow()).databaseValue, user.databaseValue, (fieldVia ?? via).databaseValue, action.databaseValue,
                   entity.databaseValue, id.databaseValue, field.databaseValue, old.databaseValue, new.databaseValue])
     }
 

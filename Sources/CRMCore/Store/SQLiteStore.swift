@@ -8,6 +8,9 @@ import GRDB
 public final class SQLiteStore: CRMStore {
     public internal(set) var schema = Schema()
     public let user: String
+    /// What writes on the user's behalf, for the audit trail (`realestate rule 'protection
+    /// expiry'`, `banking job 'classify'`); nil for the user's own commands.
+    public var via: String?
     public var clock: Clock { didSet { parser = ValueParser(clock: clock) } }
     public let displayName: String
     public let path: String
@@ -149,6 +152,10 @@ public final class SQLiteStore: CRMStore {
                 try db.execute(sql: "DROP TABLE \(quoted(table + "_v1"))")
                 try db.execute(sql: "UPDATE _crm_meta SET value = ? WHERE key = ?", arguments: [value + ";v2", key])
             }
+        }
+        m.registerMigration("v3: audit names the rule or job") { db in
+            // Older rows stay null: they were written before the trail could tell.
+            try db.execute(sql: "ALTER TABLE _crm_audit ADD COLUMN via TEXT")
         }
         return m
     }

@@ -16,6 +16,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case uniqueTaken(entity: String, fields: [String], value: String, existingID: Int64?)
     case notFound(entity: String, id: Int64)
     case referenceMissing(entity: String, field: String, target: String, id: Int64)
+    /// A reference given by key or title that matched no record, or more than one.
+    case referenceUnresolved(entity: String, field: String, reason: String)
     case stillReferenced(entity: String, id: Int64, by: [(entity: String, field: String, count: Int)])
     case transaction(String)
     case incompatibleMigration(entity: String, field: String, reason: String)
@@ -50,6 +52,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             return "\(e) \(id) does not exist"
         case .referenceMissing(let e, let f, let target, let id):
             return "\(e).\(f): \(target) \(id) does not exist"
+        case .referenceUnresolved(let e, let f, let reason):
+            return "\(e).\(f): \(reason)"
         case .stillReferenced(let e, let id, let by):
             let list = by.map { "\($0.count) \($0.entity) (\($0.entity).\($0.field))" }.joined(separator: ", ")
             return "cannot delete \(e) \(id): still referenced by \(list)"

@@ -61,7 +61,8 @@ public struct ValueParser: Sendable {
             if let match = values.first(where: { $0.lowercased() == text.lowercased() }) { return .text(match) }
             throw Failure(allowed: values)
         case .reference:
-            guard let id = Int64(text.hasPrefix("#") ? String(text.dropFirst()) : text), id > 0 else { throw Failure() }
+            // `00465` is a code, never id 465 (see ReferenceText).
+            guard let id = ReferenceText.canonicalID(text.hasPrefix("#") ? String(text.dropFirst()) : text) else { throw Failure() }
             return .integer(id)
         case .json:
             guard let data = text.data(using: .utf8),

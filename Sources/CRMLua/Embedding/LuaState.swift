@@ -187,7 +187,7 @@ public final class LuaState {
                 // Errors that already know where they are pass through; a store error
                 // (a unique value taken, say) gets the file:line of the API call.
                 if error is LuaFailure || error is PluginError { return error }
-                return LuaFailure(kind: .runtime, message: LuaState.describe(error), traceback: nil,
+                return LuaFailure(kind: .runtime, message: LuaState.describe(error), traceback: stringField("traceback"),
                                   location: whereField())
             }
             if boolField("refusal") {

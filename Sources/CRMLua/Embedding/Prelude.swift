@@ -211,10 +211,18 @@ local NULL = setmetatable({}, {
 })
 registry["crm.null"] = NULL
 
+-- "file:line" of the plugin code `level` calls up, past C functions (a pcall calling
+-- crm.refuse directly) and the prelude itself.
 local function where(level)
-  local info = debug.getinfo(level + 1, "Sl")
-  if not info then return "?" end
-  return info.short_src .. ":" .. (info.currentline or 0)
+  level = level + 1
+  while true do
+    local info = debug.getinfo(level, "Sl")
+    if not info then return "?" end
+    if (info.currentline or 0) > 0 and info.source ~= "=crm prelude" then
+      return info.short_src .. ":" .. info.currentline
+    end
+    level = level + 1
+  end
 end
 
 local function curried(kind, plugin, register)

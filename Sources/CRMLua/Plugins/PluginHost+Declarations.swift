@@ -164,7 +164,8 @@ extension PluginHost {
             crm_lua_pop(l.L, 1)
             throw LuaArgumentError("\(what): fields = { name = { \"text\" }, … } is required")
         }
-        var fields = try l.specs(at: -1, what: "field").map { try FieldDefinition(spec: $0, entity: name) }
+        let specs = try l.specs(at: -1, what: "field")
+        var fields = try specs.map { try FieldDefinition(spec: $0, entity: name) }
         try readComputed(l, fieldsAt: -1, entity: name, plugin: plugin, location: l.string(at: 4) ?? "?", fields: &fields)
         crm_lua_pop(l.L, 1)
         var e = EntityDefinition(name: name, label: l.stringField("label", at: index) ?? name, fields: fields,
@@ -173,7 +174,9 @@ extension PluginHost {
         e.searchFields = try stringList(l, "search", at: index)
         let list = try stringList(l, "list", at: index)
         e.listFields = list.isEmpty ? nil : (list.contains("id") ? list : ["id"] + list)
-        for f in [e.titleField].compactMap({ $0 }) + e.searchFields + list where e.type(of: f) == nil {
+        let lookup = try lookupKeys(l, specs, at: index)
+        e.lookupFields = lookup.isEmpty ? nil : lookup
+        for f in [e.titleField].compactMap({ $0 }) + e.searchFields + list + lookup where e.type(of: f) == nil {
             throw StoreError.unknownField(entity: name, field: f, suggestion: NameSuggestion.closest(to: f, in: e.fields.map(\.name)))
         }
         if pending.entities.contains(where: { $0.name == name }) { throw LuaArgumentError("\(what) is defined twice") }
@@ -190,17 +193,28 @@ extension PluginHost {
         let hasFieldsKey = l.rawField("fields", at: index) == LUA_TTABLE
         if hasFieldsKey { fieldsAt = l.absolute(-1) } else { crm_lua_pop(l.L, 1); fieldsAt = index }
         var specs = try l.specs(at: fieldsAt, what: "field")
-        specs.removeAll { ["indexes", "unique", "label"].contains($0.name) && !hasFieldsKey }
+        specs.removeAll { ["indexes", "unique", "label", "list", "lookup"].contains($0.name) && !hasFieldsKey }
         var fields = try specs.map { try FieldDefinition(spec: $0, entity: name) }
         try readComputed(l, fieldsAt: fieldsAt, entity: name, plugin: plugin, location: location, fields: &fields)
         if hasFieldsKey { crm_lua_pop(l.L, 1) }
         let indexes = try indexes(l, at: index, entity: name)
+        let list = try stringList(l, "list", at: index)
+        let choices = ExtensionChoices(list: list.isEmpty ? nil : list, lookup: try lookupKeys(l, specs, at: index))
         if loadingPlugin == nil {
-            try install(extension: (name, fields, indexes, location), plugin: plugin)
+            try install(extension: (name, fields, indexes, location), plugin: plugin, choices: choices)
             try checkPendingComputed()
         } else {
             pending.extensions.append((name, fields, indexes, location))
+            pending.extensionChoices.append(choices)
         }
+    }
+
+    /// The lookup keys declared: fields with `lookup = true`, then the entity's
+    /// `lookup = { "code", … }` (or one name).
+    func lookupKeys(_ l: LuaState, _ specs: [Spec], at index: Int32) throws -> [String] {
+        var keys = specs.filter { $0.flag("lookup") }.map(\.name)
+        for name in try stringList(l, "lookup", at: index) where !keys.contains(name) { keys.append(name) }
+        return keys
     }
 
     func indexes(_ l: LuaState, at index: Int32, entity: String) throws -> [IndexDefinition] {
@@ -246,27 +260,39 @@ extension PluginHost {
     /// Installs what the plugin being loaded declared: its entities, then its fields on others.
     func installPending(plugin: String) throws {
         if !pending.entities.isEmpty { try store.install(pending.entities) }
-        for ext in pending.extensions { try install(extension: ext, plugin: plugin) }
+        for (i, ext) in pending.extensions.enumerated() {
+            try install(extension: ext, plugin: plugin, choices: pending.extensionChoices[safe: i] ?? ExtensionChoices())
+        }
     }
 
     func install(extension ext: (entity: String, fields: [FieldDefinition], indexes: [IndexDefinition], location: String),
-                 plugin: String) throws {
+                 plugin: String, choices: ExtensionChoices = ExtensionChoices()) throws {
         var e = try store.schema.require(ext.entity)
         for f in ext.fields {
             if let existing = e.field(f.name) {
                 // The same plugin loading again (or an upgrade changing the field) is fine;
                 // a clash with a core field or another plugin's is not.
-                if existing.type != f.type && !(existing.help ?? "").hasPrefix("plugin \(plugin)") {
+                if existing.type != f.type && existing.plugin != plugin && !(existing.help ?? "").hasPrefix("plugin \(plugin)") {
                     throw LuaFailure(kind: .runtime, message: "crm.extend \"\(ext.entity)\": field '\(f.name)' already exists as \(existing.type.name)",
                                      traceback: nil, location: ext.location)
                 }
             }
             var field = f
-            if field.help == nil { field.help = "plugin \(plugin)" }
+            field.plugin = plugin
             // In place when it exists (an upgrade), so the order of fields stays stable.
             if let i = e.fields.firstIndex(where: { $0.name == f.name }) { e.fields[i] = field } else { e.fields.append(field) }
         }
         for i in ext.indexes where !e.indexes.contains(i) { e.indexes.append(i) }
+        // The plugin's default list columns and lookup keys for the entity it extends.
+        if let list = choices.list {
+            e.listFields = list.contains("id") ? list : ["id"] + list
+            e.listChosenBy = plugin
+        }
+        if !choices.lookup.isEmpty { e.lookupFields = e.lookupKeys + choices.lookup.filter { !e.lookupKeys.contains($0) } }
+        for name in (choices.list ?? []) + choices.lookup where e.type(of: name) == nil {
+            throw LuaFailure(kind: .runtime, message: "crm.extend \"\(ext.entity)\": \(StoreError.unknownField(entity: e.name, field: name, suggestion: NameSuggestion.closest(to: name, in: e.fields.map(\.name))))",
+                             traceback: nil, location: ext.location)
+        }
         try store.install([e])
     }
 
@@ -288,6 +314,17 @@ extension PluginHost {
         default: return nil
         }
     }
+}
+
+/// What `crm.extend` chooses for an entity besides fields: its default `list` columns
+/// and more lookup keys.
+struct ExtensionChoices {
+    var list: [String]?
+    var lookup: [String] = []
+}
+
+fileprivate extension Array {
+    subscript(safe i: Int) -> Element? { indices.contains(i) ? self[i] : nil }
 }
 
 extension LuaState {

@@ -77,6 +77,10 @@ extension PluginHost {
         lua_pushvalue(l.L, newIndex)
         let newRef = l.reference()
         defer { l.release(newRef) }
+        // What the rule writes, the audit trail names the rule for, beside the user.
+        let via = store.via
+        store.via = "\(rule.plugin) rule '\(rule.name)'"
+        defer { store.via = via }
         do {
             try l.call(arguments: 3, results: 0)
         } catch {
@@ -88,6 +92,7 @@ extension PluginHost {
             }
             traceLine("\(rule.timing.rawValue) \(record): rule '\(rule.name)' (\(rule.plugin), \(rule.location)) "
                       + (failure.kind == .refused ? "refused: " : "failed: ") + failure.message)
+            if failure.kind != .refused, let traceback = failure.traceback { traceLine(traceback) }
             throw located
         }
         guard rule.timing == .before, event.action != .delete else {
@@ -99,6 +104,12 @@ extension PluginHost {
         let before = event.new ?? [:]
         var changed = try readBack(at: -1, original: before, entity: e)
         for f in e.fields where changed[f.name] == nil { changed[f.name] = .null }
+        if event.action == .update {
+            // The audit names this rule for the fields it changed (the user's command ran it).
+            for f in e.fields where (before[f.name] ?? .null) != (changed[f.name] ?? .null) {
+                event.setBy[f.name] = "\(rule.plugin) rule '\(rule.name)'"
+            }
+        }
         if trace != nil {
             var notes: [String] = []
             for f in e.fields {

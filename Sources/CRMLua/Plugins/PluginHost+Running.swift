@@ -115,6 +115,10 @@ extension PluginHost {
             l.push(value)
             l.setField(name, at: -2)
         }
+        // Records a job or command writes are audited as written through it.
+        let via = store.via
+        store.via = "\(plugin) \(what)"
+        defer { store.via = via }
         do {
             try l.call(arguments: 1, results: 1)
             return try ResultReader(lua: l).output(at: -1, title: title)

@@ -258,10 +258,10 @@ public final class PluginHost: WriteRules {
         return PluginError(plugin: plugin, what: what, record: record, message: LuaState.describe(error))
     }
 
-    /// A file's name as Lua reports it: relative to the folder holding the plugins' folder.
+    /// A file's name as Lua reports it: relative to the folder holding the plugins
+    /// (`membership/rules.lua` for `plugins/membership/rules.lua`).
     func chunkName(_ folder: String, _ file: String) -> String {
-        let url = URL(fileURLWithPath: folder)
-        return url.deletingLastPathComponent().lastPathComponent + "/" + url.lastPathComponent + "/" + file
+        URL(fileURLWithPath: folder).lastPathComponent + "/" + file
     }
 
     // MARK: Calling into the prelude
@@ -291,6 +291,8 @@ public final class PluginHost: WriteRules {
 struct Registrations {
     var entities: [EntityDefinition] = []
     var extensions: [(entity: String, fields: [FieldDefinition], indexes: [IndexDefinition], location: String)] = []
+    /// The `list` and `lookup` choices of each extension, by position in `extensions`.
+    var extensionChoices: [ExtensionChoices] = []
     var rules: [RuleDefinition] = []
     var reports: [ReportDefinition] = []
     var commands: [CommandDefinition] = []

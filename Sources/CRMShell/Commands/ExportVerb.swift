@@ -5,13 +5,13 @@ import Foundation
 struct ExportVerb: Verb {
     let name = "export"
     let summary = "write records to a .csv, .xlsx, .json, .ndjson, .vcf or .ics file"
-    let usage = ["export <entity> [where <filter>] [order by …] [limit N] to <file> [--raw] [encoding=NAME]",
+    let usage = ["export <entity> [columns <field>, …] [where <filter>] [order by …] [limit N] to <file> [--raw] [encoding=NAME]",
                  "export contact [where …] to <file.vcf>", "export task|deal [where …] to <file.ics>"]
     let details = """
         The format follows the file's extension: .csv (header of field names), .xlsx (a
         spreadsheet: one sheet, a header row of field names, numbers, money and dates as
         number and date cells), .json (an array of objects) or .ndjson/.jsonl (one object
-        per line). All fields are written, never cut; money keeps its exact digits. Rows
+        per line). All fields are written (or those after columns), never cut; money keeps its exact digits. Rows
         stream to the file, so exports of any size use little memory; the file appears
         only when complete. The file is private to you (mode 0600).
 
@@ -42,6 +42,7 @@ struct ExportVerb: Verb {
 
     func run(_ args: inout TokenCursor, _ session: Session) throws -> Output {
         let e = try session.entity(&args)
+        let fields = args.consumeKeyword("columns") ? try ColumnChoice.parse(&args, entity: e).names(for: e) : e.allFieldNames
         let q = try QueryClauses.parse(&args)
         try args.expectKeyword("to", after: "the entity or filter (export <entity> … to <file>)")
         let file = try args.word("the file to write")
@@ -78,14 +79,14 @@ struct ExportVerb: Verb {
             throw SyntaxError(message: "encoding= applies to .csv files (.\(ext) is always UTF-8)", position: encodingPosition)
         }
         let query = Query(entity: e.name, filter: q.filter, order: q.order, limit: q.limit, offset: q.offset,
-                          fields: e.allFieldNames)
+                          fields: fields)
         if session.dryRun {
             var rows = 0
             _ = try session.store.scan(query) { _ in rows += 1 }
             return .message("dry run: would write \(rows) \(e.name) to \(file.text)")
         }
         if ext == "xlsx" {
-            let count = try Self.exportSpreadsheet(query, fields: e.allFieldNames, sheet: e.name, to: file.text, session)
+            let count = try Self.exportSpreadsheet(query, fields: fields, sheet: e.name, to: file.text, session)
             return .message("exported \(count) \(e.name) to \(file.text)")
         }
         let temporary = file.text + ".partial"
@@ -100,7 +101,7 @@ struct ExportVerb: Verb {
             var begun = false
             let columns = try session.store.scan(query) { row in
                 if !begun {
-                    writer.begin(columns: e.allFieldNames.map { Column($0, numeric: e.type(of: $0)?.isNumeric ?? false) })
+                    writer.begin(columns: fields.map { Column($0, numeric: e.type(of: $0)?.isNumeric ?? false) })
                     begun = true
                 }
                 writer.write(row: row)

@@ -36,7 +36,9 @@ struct DescribeVerb: Verb {
         for f in e.fields {
             var rules: [String] = []
             if f.required { rules.append("required") }
+            if let p = f.plugin, p != e.owner { rules.append("plugin \(p)") }
             if f.unique { rules.append("unique") }
+            if e.lookupKeys.contains(f.name) { rules.append("lookup key") }
             if let d = f.defaultText { rules.append("default \(d)") }
             if let m = f.min { rules.append("min \(m)") }
             if let m = f.max { rules.append("max \(m)") }

@@ -51,11 +51,16 @@ struct RecordPresenter {
         return RecordView(title: "\(e.name) \(record.id)" + (title.map { ": \($0)" } ?? ""), fields: fields)
     }
 
-    /// `12 王芳` for a reference to customer 12.
+    /// `12 王芳` for a reference to customer 12. When the target has a lookup key, the id
+    /// is written `#4` and the key follows (`#4 G001 North`): both as typed back, since a
+    /// bare number there is a key (see `ReferenceText`).
     func referenceText(target: String, id: Int64) throws -> String {
-        guard let t = store.schema.entity(named: target), let titleField = t.titleField,
-              let r = try store.record(target, id: id) else { return String(id) }
-        let title = r[titleField].displayText
-        return title.isEmpty ? String(id) : "\(id) \(title)"
+        guard let t = store.schema.entity(named: target), let r = try store.record(target, id: id) else { return String(id) }
+        var parts = [t.lookupKeys.isEmpty ? String(id) : "#\(id)"]
+        for name in [t.lookupKeys.first, t.titleField].compactMap({ $0 }) where parts.count < 3 {
+            let text = r[name].displayText
+            if !text.isEmpty, !parts.dropFirst().contains(text) { parts.append(text) }
+        }
+        return parts.joined(separator: " ")
     }
 }

@@ -31,7 +31,7 @@ public final class VerbRegistry {
     public static var builtIn: [Verb] {
         [AddVerb(), ShowVerb(), ListVerb(), CountVerb(), UpdateVerb(), DeleteVerb(), RecomputeVerb(), FindVerb(), HistoryVerb(),
          EntitiesVerb(), DescribeVerb(), BeginVerb(), CommitVerb(), RollbackVerb(), ImportVerb(), ExportVerb(), BackupVerb(), RestoreVerb(),
-         FormatVerb(), ExpandedVerb(), PagerVerb(), DemoVerb(), PluginsVerb(), PluginVerb(), RulesVerb(), ReportsVerb(),
+         FormatVerb(), ExpandedVerb(), PagerVerb(), ColumnsVerb(), DemoVerb(), PluginsVerb(), PluginVerb(), RulesVerb(), ReportsVerb(),
          ReportVerb(), JobsVerb(), SettingVerb(), TraceVerb(), LuaVerb(), EvalVerb(),
          RunVerb(), EditVerb(), TimingVerb(), OutputVerb(), ConfirmVerb(),
          HelpVerb(), QuitVerb()]

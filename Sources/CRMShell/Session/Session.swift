@@ -11,6 +11,8 @@ public final class Session {
     public var expanded: ExpandedMode = .auto
     /// Whether long output at the prompt goes through a pager (`pager`).
     public var pager: PagerMode = .auto
+    /// The columns `list` shows, per entity, set by `columns` (see `ColumnChoice`).
+    public var columns: [String: ColumnChoice] = [:]
     /// `--dry-run`: verbs that write files say what they would write instead.
     public var dryRun = false
     /// True at the interactive prompt.

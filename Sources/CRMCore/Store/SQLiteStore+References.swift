@@ -1,0 +1,60 @@
+import GRDB
+
+/// References given as text, by the rule in `ReferenceText`.
+extension SQLiteStore {
+    /// The value of reference field `f` of `e` typed as `text`: an id, or the one record
+    /// of `target` whose lookup key or title is `text`.
+    func resolveReference(_ e: EntityDefinition, _ f: FieldDefinition, target: String, text: String) throws -> Value {
+        guard let t = schema.entity(named: target) else {
+            throw StoreError.invalidValue(entity: e.name, field: f.name, value: text, expected: f.type.expectation)
+        }
+        switch ReferenceText.read(text, target: t) {
+        case nil:
+            throw StoreError.invalidValue(entity: e.name, field: f.name, value: text, expected: "a record id after # or id: (#3)")
+        case .id(let id):
+            return .integer(id)
+        case .key(let key):
+            let matches = try referenceMatches(t, key, limit: 2)
+            if matches.byField.isEmpty {
+                throw StoreError.invalidValue(entity: e.name, field: f.name, value: text, expected: f.type.expectation)
+            }
+            let ids = matches.ids
+            if ids.count == 1 { return .integer(ids[0]) }
+            throw StoreError.referenceUnresolved(entity: e.name, field: f.name,
+                                                 reason: ids.isEmpty ? matches.notFound : matches.ambiguous)
+        }
+    }
+
+    /// The records of `target` whose lookup keys or title equal `key`, at most `limit`
+    /// per field; fields the key cannot be a value of (text for an integer key) are skipped.
+    func referenceMatches(_ target: EntityDefinition, _ key: String, limit: Int) throws -> ReferenceMatches {
+        var names = target.lookupKeys
+        if let title = target.titleField, !names.contains(title) { names.append(title) }
+        let fields: [(FieldDefinition, DatabaseValue)] = names.compactMap { name in
+            guard let f = target.field(name), !f.type.isReference,
+                  let value = try? parser.parse(key, as: f.type), !value.isNull else { return nil }
+            return (f, value.databaseValue(for: f.type))
+        }
+        let byField = try access { db in
+            try fields.map { f, value in
+                (f.name, try Int64.fetchAll(db, sql: "SELECT id FROM \(quoted(target.name)) WHERE \(quoted(f.name)) = ? ORDER BY id LIMIT \(limit)",
+                                            arguments: [value]))
+            }
+        }
+        return ReferenceMatches(target: target, key: key, byField: byField)
+    }
+
+    /// A filter compiler for `e` that looks reference keys up in this database.
+    func filterCompiler(_ e: EntityDefinition) -> FilterCompiler {
+        var compiler = FilterCompiler(schema: schema, entity: e, parser: parser)
+        compiler.lookup = { [unowned self] target, key in try self.referenceMatches(target, key, limit: 10_000) }
+        return compiler
+    }
+}
+
+extension FieldType {
+    var isReference: Bool {
+        if case .reference = self { return true }
+        return false
+    }
+}
