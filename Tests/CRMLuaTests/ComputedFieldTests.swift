@@ -160,7 +160,7 @@ final class ComputedFieldTests: XCTestCase {
         try startTelecom()
         let g = try f.store.create("group", values: ["code": .text("G1")])
         XCTAssertThrowsError(try f.store.create("group", values: ["code": .text("G2"), "grade": .text("A")])) { error in
-            XCTAssertEqual("\(error)", "group.grade is computed (by plugins/telecom/entities.lua:8 from total_fee, setting:grade_a_minimum); it cannot be set by add, update or import")
+            XCTAssertEqual("\(error)", "group.grade is computed (by telecom/entities.lua:8 from total_fee, setting:grade_a_minimum); it cannot be set by add, update or import")
         }
         XCTAssertThrowsError(try f.store.update("group", id: g, values: ["total_fee": .integer(1)])) { error in
             XCTAssertEqual("\(error)", "group.total_fee is computed (sum of member.monthly_fee where status = active); it cannot be set by add, update or import")
@@ -205,7 +205,7 @@ final class ComputedFieldTests: XCTestCase {
             """])
         try f.start(enabling: ["broken"])
         XCTAssertThrowsError(try f.store.create("thing", values: [:])) { error in
-            XCTAssertEqual("\(error)", "plugins/broken/entities.lua:5: computed field thing.double (plugin broken) on a new thing: attempt to perform arithmetic on a nil value (field 'a')")
+            XCTAssertEqual("\(error)", "broken/entities.lua:5: computed field thing.double (plugin broken) on a new thing: attempt to perform arithmetic on a nil value (field 'a')")
         }
         XCTAssertEqual(try f.store.count("thing", where: nil), 0)
         let id = try f.store.create("thing", values: ["a": .integer(4)])
@@ -226,7 +226,7 @@ final class ComputedFieldTests: XCTestCase {
             """])
         try f.start(enabling: ["sneaky"])
         XCTAssertThrowsError(try f.store.create("thing", values: ["a": .integer(1)])) { error in
-            XCTAssertEqual("\(error)", "plugins/sneaky/entities.lua:5: computed field thing.b (plugin sneaky) on a new thing: a compute function cannot create task records: it only computes its field's value from what it reads")
+            XCTAssertEqual("\(error)", "sneaky/entities.lua:5: computed field thing.b (plugin sneaky) on a new thing: a compute function cannot create task records: it only computes its field's value from what it reads")
         }
         XCTAssertEqual(try f.store.count("task", where: nil), 0)
         XCTAssertEqual(try f.store.count("thing", where: nil), 0)
@@ -246,7 +246,7 @@ final class ComputedFieldTests: XCTestCase {
         try f.start(enabling: ["spin"])
         try f.host.setSetting("lua.instructions", "100000")
         XCTAssertThrowsError(try f.store.create("thing", values: ["a": .integer(1)])) { error in
-            XCTAssertTrue("\(error)".hasPrefix("plugins/spin/entities.lua:4: computed field thing.b (plugin spin) on a new thing: "), "\(error)")
+            XCTAssertTrue("\(error)".hasPrefix("spin/entities.lua:4: computed field thing.b (plugin spin) on a new thing: "), "\(error)")
             XCTAssertTrue("\(error)".contains("instruction"), "\(error)")
         }
         XCTAssertEqual(try f.store.count("thing", where: nil), 0)
@@ -265,7 +265,7 @@ final class ComputedFieldTests: XCTestCase {
             }
             """])
         XCTAssertThrowsError(try f.start(enabling: ["loop"])) { error in
-            XCTAssertEqual("\(error)", "plugins/loop/entities.lua:1: loading (plugin loop): computed fields depend on each other in a cycle: pa.total → ch.n → pa.total")
+            XCTAssertEqual("\(error)", "loop/entities.lua:1: loading (plugin loop): computed fields depend on each other in a cycle: pa.total → ch.n → pa.total")
         }
     }
 
@@ -276,7 +276,7 @@ final class ComputedFieldTests: XCTestCase {
             }
             """])
         XCTAssertThrowsError(try f.start(enabling: ["typo"])) { error in
-            XCTAssertEqual("\(error)", "plugins/typo/entities.lua:1: loading (plugin typo): field total of pa: rollup: unknown key 'form' (did you mean 'from'?); the keys are: from, via, where, count, sum, min, max")
+            XCTAssertEqual("\(error)", "typo/entities.lua:1: loading (plugin typo): field total of pa: rollup: unknown key 'form' (did you mean 'from'?); the keys are: from, via, where, count, sum, min, max")
         }
     }
 
