@@ -3,20 +3,19 @@ public enum NameSuggestion {
     /// The candidate nearest to `name` by edit distance, if it is close enough to help.
     public static func closest(to name: String, in candidates: [String]) -> String? {
         let lowered = name.lowercased()
-        var best: (String, Int)?
+        // (candidate, distance, one is a prefix of the other)
+        var best: (String, Int, Bool)?
         for candidate in candidates {
             let c = candidate.lowercased()
-            if c.hasPrefix(lowered) || lowered.hasPrefix(c) {
-                let d = abs(c.count - lowered.count)
-                if best == nil || d < best!.1 { best = (candidate, d) }
-                continue
-            }
-            let d = distance(lowered, c)
-            if best == nil || d < best!.1 { best = (candidate, d) }
+            let prefix = c.hasPrefix(lowered) || lowered.hasPrefix(c)
+            let d = prefix ? abs(c.count - lowered.count) : distance(lowered, c)
+            if best == nil || d < best!.1 || (d == best!.1 && prefix && !best!.2) { best = (candidate, d, prefix) }
         }
-        guard let (candidate, d) = best else { return nil }
-        let limit = max(1, min(3, candidate.count / 2))
-        return d <= limit || candidate.lowercased().hasPrefix(lowered) ? candidate : nil
+        guard let (candidate, d, prefix) = best else { return nil }
+        // A name cut short or run on (`grade_a_minimum` for `grade_a_min`) helps when the
+        // shared part is a real word, not one or two letters.
+        if prefix { return min(candidate.count, lowered.count) >= 3 ? candidate : nil }
+        return d <= max(1, min(3, candidate.count / 2)) ? candidate : nil
     }
 
     /// Levenshtein distance over Characters.

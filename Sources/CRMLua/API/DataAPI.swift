@@ -47,7 +47,11 @@ extension PluginHost {
             var filter: Filter?
             var by: String?
             if l.type(at: 4) == LUA_TTABLE {
-                filter = try self.filterOption(l, at: 4, entity: e)
+                // Besides where= and by=, field = value pairs filter as in crm.count (a
+                // misspelt field is an error, never a sum over every record).
+                let conditions = [try self.filterOption(l, at: 4, entity: e),
+                                  try self.equalities(l, at: 4, entity: e, skipping: ["where", "by"])].compactMap { $0 }
+                filter = conditions.reduce(nil) { acc, f in acc.map { .and($0, f) } ?? f }
                 by = l.stringField("by", at: 4)
             }
             let table = try self.store.aggregate(e.name, function: function, field: field, groupBy: by, where: filter)
@@ -262,11 +266,11 @@ extension PluginHost {
         }
     }
 
-    func equalities(_ l: LuaState, at index: Int32, entity e: EntityDefinition) throws -> Filter? {
+    func equalities(_ l: LuaState, at index: Int32, entity e: EntityDefinition, skipping options: Set<String> = []) throws -> Filter? {
         var parts: [Filter] = []
         var failure: Error?
         l.forEachPair(at: index) {
-            guard failure == nil, l.type(at: -2) == LUA_TSTRING, let name = l.string(at: -2) else { return }
+            guard failure == nil, l.type(at: -2) == LUA_TSTRING, let name = l.string(at: -2), !options.contains(name) else { return }
             guard e.type(of: name) != nil else {
                 failure = StoreError.unknownField(entity: e.name, field: name,
                                                   suggestion: NameSuggestion.closest(to: name, in: e.allFieldNames))
