@@ -269,6 +269,9 @@ local function make_api(plugin)
   api.find = host.find
   function api.query(sql, ...) return host.query(plugin, sql, ...) end
   api.user, api.now, api.today, api.date, api.days = host.user, host.now, host.today, host.date, host.days
+  api.month, api.first_day, api.last_day = host.month, host.first_day, host.last_day
+  api.add_months, api.add_days = host.add_months, host.add_days
+  function api.run_job(name, opts) return host.run_job(plugin, name, opts) end
   function api.set_now(when) return host.set_now(plugin, when) end
   api.as_of, api.get_as_of = host.as_of, host.get_as_of
   api.run_report, api.run_command = host.run_report, host.run_command
@@ -304,6 +307,33 @@ local function make_require(plugin, env)
     if result == nil then result = true end
     loaded[name] = result
     return result
+  end
+end
+
+-- io.stderr: write (and flush) only, under the same permission as io.write.
+local function stderr_for(plugin)
+  local handle = {}
+  function handle.write(self, ...)
+    if self ~= handle then error("io.stderr:write(...) is called with a colon", 2) end
+    needs(plugin, "write", "io.stderr:write")
+    io.stderr:write(...)
+    return handle
+  end
+  function handle.flush(self) io.stderr:flush(); return handle end
+  return setmetatable(handle, { __tostring = function() return "file (stderr)" end, __metatable = false })
+end
+
+-- A test's require: a module of its own tests/ folder (support.fixtures) first, else the
+-- plugin's module, loaded by the plugin's own require in the plugin's environment: the
+-- very table the plugin's code got, under the plugin's sandbox and read scope.
+local function require_through(env, plugin_env)
+  local own, theirs = env.require, plugin_env.require
+  env.require = function(name)
+    if type(name) == "string" and smatch(name, "^[%w_][%w_%.]*$") and not sfind(name, "..", 1, true)
+      and not host.module_source("(test)", name) then
+      return theirs(name)
+    end
+    return own(name)
   end
 end
 
@@ -356,6 +386,8 @@ local function make_env(plugin, with_api)
     end,
     write = gated(plugin, "write", "io.write", io.write),
     popen = gated(plugin, "execute", "io.popen", io.popen),
+    -- Not the real file: a plugin must not close or reposition the shell's stderr.
+    stderr = stderr_for(plugin),
   }
   env.debug = setmetatable({}, { __index = function(_, key)
     needs(plugin, "debug", "debug." .. tostring(key))
@@ -410,6 +442,6 @@ end
 
 local function require_in(env, name) return env.require(name) end
 
-return { make_env = make_env, load_in = load_in, show = show, require_in = require_in }
+return { make_env = make_env, load_in = load_in, show = show, require_in = require_in, require_through = require_through }
 """#
 }

@@ -1,0 +1,79 @@
+/// The one rounding rule for money and decimals: half away from zero (四舍五入), as
+/// finance expects: 0.005 → 0.01, 0.015 → 0.02, -0.005 → -0.01, -2.675 → -2.68.
+///
+/// Every place a number gets fewer decimals than it has goes through here: a Lua number
+/// written to a money or decimal field, a report column typed money, an average, a real
+/// that SQL computed. Text a person types (`add`, `import`) is never rounded: an amount
+/// with more decimals than its field holds is refused, because it is a typo, not a sum.
+extension Fixed {
+    /// Significant digits a binary double is read to before rounding: every decimal with
+    /// 15 digits survives the trip through a double, so `-2.675`, `1.005` and `100.05 * 0.3`
+    /// are read as the decimals they were written as (-2.675, 1.005, 30.015), not as the
+    /// binary values just below them.
+    public static let doubleDigits = 15
+
+    /// A double rounded to `scale` decimals, half away from zero, after reading it to 15
+    /// significant digits; nil for nan, infinity or a value past 18 digits.
+    public init?(rounding d: Double, scale: Int) {
+        guard d.isFinite, (0...Fixed.maxScale).contains(scale) else { return nil }
+        if d == 0 { self = Fixed(units: 0, scale: scale); return }
+        // "%.14e": one digit, the point, 14 digits, the exponent — 15 significant digits.
+        let text = String(format: "%.14e", d.magnitude)
+        guard let e = text.firstIndex(of: "e"), let exponent = Int(text[text.index(after: e)...]) else { return nil }
+        var mantissa: Int64 = 0
+        for c in text[..<e].utf8 where c != 46 { mantissa = mantissa * 10 + Int64(c - 48) }
+        // d = mantissa × 10^(exponent - 14); in units of 10^-scale that is a shift by:
+        let shift = exponent - 14 + scale
+        guard let units = Fixed.shifted(mantissa, by: shift), units <= Fixed.maxUnits else { return nil }
+        self = Fixed(units: d < 0 ? -units : units, scale: scale)
+    }
+
+    /// The same number at `newScale` decimals, rounded half away from zero when it has
+    /// more; nil when it does not fit.
+    public func rounded(toScale newScale: Int) -> Fixed? {
+        guard (0...Fixed.maxScale).contains(newScale) else { return nil }
+        if newScale >= scale { return rescaled(to: newScale) }
+        guard let m = Fixed.shifted(units.magnitude <= UInt64(Int64.max) ? Int64(units.magnitude) : Int64.max,
+                                    by: newScale - scale) else { return nil }
+        return Fixed(units: units < 0 ? -m : m, scale: newScale)
+    }
+
+    /// `numerator / denominator` (both in units of 10^-numeratorScale, or plain counts)
+    /// as a value at `scale`, rounded half away from zero: averages, shares.
+    public static func quotient(_ numerator: Int64, numeratorScale: Int, dividedBy denominator: Int64,
+                                scale: Int) -> Fixed? {
+        guard denominator != 0, (0...maxScale).contains(scale), (0...maxScale).contains(numeratorScale) else { return nil }
+        // units = numerator × 10^(scale - numeratorScale) / denominator, in 128 bits.
+        var n = numerator.magnitude.multipliedFullWidth(by: 1)
+        var d = denominator.magnitude
+        if scale >= numeratorScale {
+            n = numerator.magnitude.multipliedFullWidth(by: UInt64(power(scale - numeratorScale)))
+        } else {
+            let (dd, overflow) = d.multipliedReportingOverflow(by: UInt64(power(numeratorScale - scale)))
+            if overflow { return Fixed(units: 0, scale: scale) }
+            d = dd
+        }
+        guard n.high < d else { return nil }  // the quotient would not fit 64 bits
+        let (q, r) = d.dividingFullWidth((high: n.high, low: n.low))
+        // Half away from zero on the magnitude: round up when the remainder is at least half.
+        let roundUp = r >= d - r
+        guard q < UInt64(maxUnits) || (q == UInt64(maxUnits) && !roundUp) else { return nil }
+        let units = Int64(q) + (roundUp ? 1 : 0)
+        let negative = (numerator < 0) != (denominator < 0)
+        return Fixed(units: negative ? -units : units, scale: scale)
+    }
+
+    /// A non-negative `m × 10^shift`, rounded half away from zero when `shift` is
+    /// negative; nil when it overflows.
+    static func shifted(_ m: Int64, by shift: Int) -> Int64? {
+        if shift >= 0 {
+            guard shift <= maxScale else { return m == 0 ? 0 : nil }
+            let (u, overflow) = m.multipliedReportingOverflow(by: power(shift))
+            return overflow ? nil : u
+        }
+        guard -shift <= maxScale else { return 0 }
+        let p = power(-shift)
+        let (q, r) = m.quotientAndRemainder(dividingBy: p)
+        return r >= p - r ? q + 1 : q
+    }
+}
