@@ -19,8 +19,10 @@ extension SQLiteStore {
         }
         for (i, item) in list.items.enumerated() where types[i] == nil {
             guard let aggregate = SelectColumns.aggregate(item),
-                  let probe = try? db.makeStatement(sql: list.probe(sql, column: aggregate.column)), probe.columnCount == 1,
-                  let type = columnOrigins(probe.sqliteStatement, count: 1, schema: schema)[0], type.scale != nil else { continue }
+                  let probe = try? db.makeStatement(sql: list.probe(sql, column: aggregate.column)),
+                  probe.columnCount == types.count + 1,
+                  let type = columnOrigins(probe.sqliteStatement, count: probe.columnCount, schema: schema).last!,
+                  type.scale != nil else { continue }
             types[i] = type
         }
         return types

@@ -138,9 +138,10 @@ extension SQLiteStore {
         // sum() of INTEGER columns is exact (money and decimals are scaled integers) and
         // reports an overflow instead of rounding; total() would round past 2^53.
         case .sum: expression = valueType.sqlType == "INTEGER" ? "sum(\(target))" : "total(\(target))"
-        // An average of scaled integers is computed here from the exact sum and count, so
-        // it rounds once, half away from zero (Fixed+Rounding), not as SQLite's double.
-        case .avg: expression = valueType.sqlType == "INTEGER" ? "sum(\(target)), count(\(target))" : "avg(\(target))"
+        // An average of scaled integers is computed here from the sum and count, so it
+        // rounds once, half away from zero (Fixed+Rounding). total() never overflows and
+        // is exact up to 2^53 units; past that the average is as exact as a double.
+        case .avg: expression = valueType.sqlType == "INTEGER" ? "total(\(target)), count(\(target))" : "avg(\(target))"
         case .min: expression = "min(\(target))"
         case .max: expression = "max(\(target))"
         }
@@ -183,10 +184,15 @@ extension SQLiteStore {
     /// The average of an integer, decimal or money field from its exact sum and count:
     /// at the field's scale (2 places for integers), rounded half away from zero.
     static func average(sum: DatabaseValue, count: DatabaseValue, type: FieldType) -> Value {
-        guard case .int64(let total) = sum.storage, let n = Int64.fromDatabaseValue(count), n > 0 else { return .null }
+        guard let total = Double.fromDatabaseValue(sum), let n = Int64.fromDatabaseValue(count), n > 0 else { return .null }
         let scale = type.scale ?? 0
-        return Fixed.quotient(total, numeratorScale: scale, dividedBy: n, scale: type.scale ?? 2).map(Value.decimal)
-            ?? .text(String(Double(total) / Double(n)))
+        if total.magnitude < 0x1p53, let exact = Int64(exactly: total),
+           let average = Fixed.quotient(exact, numeratorScale: scale, dividedBy: n, scale: type.scale ?? 2) {
+            return .decimal(average)
+        }
+        let units = total / Double(n)
+        guard let whole = Fixed(rounding: units, scale: 0) else { return .text(String(units)) }
+        return type.scale.map { .decimal(Fixed(units: whole.units, scale: $0)) } ?? .decimal(whole.rescaled(to: 2) ?? whole)
     }
 
     static func aggregateValue(_ raw: DatabaseValue, function: AggregateFunction, type: FieldType) -> Value {

@@ -13,8 +13,7 @@ struct SelectColumns {
         var column: String
     }
 
-    /// Where the outermost SELECT keyword starts, and where its FROM starts.
-    let selectStart: String.Index
+    /// Where the outermost select list's FROM starts.
     let fromStart: String.Index
     /// Each result column's expression text (alias included).
     let items: [Substring]
@@ -60,8 +59,7 @@ struct SelectColumns {
             }
             i = sql.index(after: i)
         }
-        guard let select, let from else { return nil }
-        selectStart = select
+        guard select != nil, let from else { return nil }
         fromStart = from
         self.items = items
     }
@@ -93,10 +91,11 @@ struct SelectColumns {
         return nil
     }
 
-    /// A statement that selects the aggregated column itself, over the same FROM onwards,
-    /// so SQLite can tell where it comes from: prepared, never run.
+    /// The statement with the aggregated column itself added last to its select list,
+    /// so SQLite can tell where it comes from (aliases the rest uses in ORDER BY or
+    /// HAVING stay defined): prepared, never run.
     func probe(_ sql: String, column: String) -> String {
-        String(sql[..<selectStart]) + "SELECT " + column + " " + String(sql[fromStart...])
+        String(sql[..<fromStart]) + ", " + column + " " + String(sql[fromStart...])
     }
 }
 

@@ -310,17 +310,20 @@ local function make_require(plugin, env)
   end
 end
 
--- io.stderr: write (and flush) only, under the same permission as io.write.
-local function stderr_for(plugin)
+-- io.stdout and io.stderr: write (and flush) only, under the permission io.write needs;
+-- not the real files, which a plugin could close or reposition under the shell. What is
+-- written is flushed at once, so it keeps its place among crm's own output.
+local function stream_for(plugin, file, name)
   local handle = {}
   function handle.write(self, ...)
-    if self ~= handle then error("io.stderr:write(...) is called with a colon", 2) end
-    needs(plugin, "write", "io.stderr:write")
-    io.stderr:write(...)
+    if self ~= handle then error(name .. ":write(...) is called with a colon", 2) end
+    needs(plugin, "write", name .. ":write")
+    file:write(...)
+    file:flush()
     return handle
   end
-  function handle.flush(self) io.stderr:flush(); return handle end
-  return setmetatable(handle, { __tostring = function() return "file (stderr)" end, __metatable = false })
+  function handle.flush(self) file:flush(); return handle end
+  return setmetatable(handle, { __tostring = function() return "file (" .. name .. ")" end, __metatable = false })
 end
 
 -- A test's require: a module of its own tests/ folder (support.fixtures) first, else the
@@ -384,11 +387,15 @@ local function make_env(plugin, with_api)
       if path == nil then error("io.lines needs a file name", 2) end
       return io.lines(path, ...)
     end,
-    write = gated(plugin, "write", "io.write", io.write),
     popen = gated(plugin, "execute", "io.popen", io.popen),
-    -- Not the real file: a plugin must not close or reposition the shell's stderr.
-    stderr = stderr_for(plugin),
+    stdout = stream_for(plugin, io.stdout, "io.stdout"),
+    stderr = stream_for(plugin, io.stderr, "io.stderr"),
   }
+  local stdout = env.io.stdout
+  env.io.write = function(...)
+    needs(plugin, "write", "io.write")
+    return stdout:write(...)
+  end
   env.debug = setmetatable({}, { __index = function(_, key)
     needs(plugin, "debug", "debug." .. tostring(key))
     return debug[key]
