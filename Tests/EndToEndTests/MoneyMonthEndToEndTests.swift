@@ -48,7 +48,30 @@ final class MoneyMonthEndToEndTests: XCTestCase {
                 }
               end,
             }
+            -- The statement: the same share computed again in Lua, shown in a money column.
+            crm.report "statement" {
+              run = function()
+                local out = {}
+                for _, s in ipairs(crm.list("split", { order = "id" })) do out[#out + 1] = { s.id, s.amount * s.rate, s.share } end
+                return { columns = { "id", { "computed", type = "money" }, { "recorded", type = "money" } }, rows = out }
+              end,
+            }
             """, to: "plugins/splits/reports.lua")
+    }
+
+    /// The issue's defect: a share written from Lua rounded half-to-even (0.025 → 0.02)
+    /// while the statement's money column rounded half away from zero (0.03), so the
+    /// statement and the record differed by a fen. Now both say the same at every edge.
+    func testStatementAndRecordAgreeToTheFen() throws {
+        var commands = ["plugin enable splits"]
+        for (amount, rate, _) in Self.edges { commands.append("add split amount=\(amount) rate=\(rate)") }
+        XCTAssertEqual(try crm(commands[0]).status, 0)
+        for c in commands.dropFirst() { XCTAssertEqual(try crm(c).status, 0) }
+        let r = try sandbox.crm(["--plugins", sandbox.path("plugins"), "--format", "csv", "-c", "report statement"])
+        XCTAssertEqual(r.status, 0, "\(r)")
+        let rows = r.stdoutLines.dropFirst().map { $0.split(separator: ",").map(String.init) }
+        XCTAssertEqual(rows.map { $0[1] }, Self.edges.map(\.2), "\(r)")
+        XCTAssertEqual(rows.map { $0[2] }, Self.edges.map(\.2), "\(r)")
     }
 
     override func tearDown() { sandbox?.remove() }
