@@ -178,6 +178,16 @@ final class MoneyMonthEndToEndTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("io.stderr:write is not allowed: plugin 'splits' needs permission 'write'"), r.stderr)
     }
 
+    /// Jobs are the scheduler's: a plugin's own code may not run one.
+    func testAPluginCannotRunJobsItself() throws {
+        try sandbox.write("""
+            crm.command "now" { run = function() return crm.run_job("x") end }
+            """, to: "plugins/splits/commands.lua")
+        let r = try crm("plugin enable splits", "now")
+        XCTAssertEqual(r.status, 1, "\(r)")
+        XCTAssertTrue(r.stderr.contains("crm.run_job is for tests and scripts; plugin 'splits' has its jobs run by the scheduler (crm jobs run)"), r.stderr)
+    }
+
     /// A plugin's tests reach its own modules with require and run its jobs with
     /// crm.run_job, on the pinned clock, as the scheduler would.
     func testPluginTestsRunJobsAndRequireThePluginsModules() throws {
@@ -188,6 +198,7 @@ final class MoneyMonthEndToEndTests: XCTestCase {
             function M.next_month(m) M.calls = M.calls + 1; return crm.add_months(m, 1) end
             return M
             """, to: "plugins/splits/lib/telecom.lua")
+        try sandbox.write("return { shout = function() io.write(\"x\") end }\n", to: "plugins/splits/lib/writer.lua")
         try sandbox.write("""
             local telecom = require("lib.telecom")
             crm.job "monthly split" {
@@ -219,6 +230,10 @@ final class MoneyMonthEndToEndTests: XCTestCase {
                 expect.equal(telecom.calls, before + 1)
                 expect.equal(telecom.next_month("2026-12"), "2027-01")
               end)
+              it("loads the module under the plugin's sandbox, not the test's", function()
+                local writer = require("lib.writer")
+                expect.error(function() writer.shout() end, "io.write is not allowed: plugin 'splits' needs permission 'write'")
+              end)
               it("names a job that does not exist", function()
                 expect.error(function() crm.run_job("monthly splitt") end, "no job named 'monthly splitt' (did you mean 'monthly split'?)")
               end)
@@ -226,6 +241,6 @@ final class MoneyMonthEndToEndTests: XCTestCase {
             """, to: "plugins/splits/tests/jobs_test.lua")
         let r = try sandbox.run(["test", sandbox.path("plugins/splits")])
         XCTAssertEqual(r.status, 0, "\(r)")
-        XCTAssertEqual(r.stdout, "3 passed, 0 failed\n")
+        XCTAssertEqual(r.stdout, "4 passed, 0 failed\n")
     }
 }
