@@ -210,7 +210,7 @@ struct PastState {
             case .decimal, .money:
                 let scale = f.type.scale ?? 2
                 if let n = raw as? NSNumber {
-                    values[f.name] = Fixed(parsing: String(format: "%.\(scale)f", n.doubleValue), scale: scale).map(Value.decimal)
+                    values[f.name] = Fixed(rounding: n.doubleValue, scale: scale).map(Value.decimal)
                 } else if let s = raw as? String {
                     values[f.name] = Fixed(parsing: s, scale: scale).map(Value.decimal)
                 }
