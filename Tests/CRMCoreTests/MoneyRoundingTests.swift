@@ -26,6 +26,10 @@ final class MoneyRoundingTests: XCTestCase {
         XCTAssertEqual(Fixed(rounding: 2.5, scale: 0)?.description, "3")
         XCTAssertEqual(Fixed(rounding: -2.5, scale: 0)?.description, "-3")
         XCTAssertEqual(Fixed(rounding: 123456789.125, scale: 2)?.description, "123456789.13")
+        // Past 15 digits a double is read in full, so a large amount keeps its cents.
+        XCTAssertEqual(cents(12345678901234.56), "12345678901234.56")
+        XCTAssertEqual(cents(98765432109.875), "98765432109.88")
+        XCTAssertEqual(cents(1234567890123.455), "1234567890123.46")
     }
 
     func testNonNumbersAndValuesPastEighteenDigitsAreNil() {

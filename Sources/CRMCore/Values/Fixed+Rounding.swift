@@ -12,20 +12,37 @@ extension Fixed {
     /// binary values just below them.
     public static let doubleDigits = 15
 
-    /// A double rounded to `scale` decimals, half away from zero, after reading it to 15
-    /// significant digits; nil for nan, infinity or a value past 18 digits.
+    /// A double rounded to `scale` decimals, half away from zero; nil for nan, infinity or
+    /// a value past 18 digits.
+    ///
+    /// The double is read to 15 significant digits when they are within a few units in the
+    /// last place of it (float noise from the arithmetic that made it) and that noise is
+    /// far below the scale's last digit; otherwise (12345678901234.56 needs 16 digits, and
+    /// past a trillion a double's own spacing nears a cent) it is read to all 17 it has.
     public init?(rounding d: Double, scale: Int) {
         guard d.isFinite, (0...Fixed.maxScale).contains(scale) else { return nil }
         if d == 0 { self = Fixed(units: 0, scale: scale); return }
-        // "%.14e": one digit, the point, 14 digits, the exponent — 15 significant digits.
-        let text = String(format: "%.14e", d.magnitude)
+        let magnitude = d.magnitude
+        let noise = 8 * magnitude.ulp
+        var digits = 17
+        if noise < 0.1 / Double(Fixed.power(scale)),
+           let short = Double(String(format: "%.\(Fixed.doubleDigits - 1)e", magnitude)), (short - magnitude).magnitude <= noise {
+            digits = Fixed.doubleDigits
+        }
+        guard let units = Fixed.decimalUnits(magnitude, digits: digits, scale: scale), units <= Fixed.maxUnits else { return nil }
+        self = Fixed(units: d < 0 ? -units : units, scale: scale)
+    }
+
+    /// A non-negative double read to `digits` significant digits (at most 17) and given
+    /// in units of 10^-scale, rounded half away from zero; nil when it does not fit.
+    static func decimalUnits(_ magnitude: Double, digits: Int, scale: Int) -> Int64? {
+        // "%.Ne": one digit, the point, N digits, the exponent.
+        let text = String(format: "%.\(digits - 1)e", magnitude)
         guard let e = text.firstIndex(of: "e"), let exponent = Int(text[text.index(after: e)...]) else { return nil }
         var mantissa: Int64 = 0
         for c in text[..<e].utf8 where c != 46 { mantissa = mantissa * 10 + Int64(c - 48) }
-        // d = mantissa × 10^(exponent - 14); in units of 10^-scale that is a shift by:
-        let shift = exponent - 14 + scale
-        guard let units = Fixed.shifted(mantissa, by: shift), units <= Fixed.maxUnits else { return nil }
-        self = Fixed(units: d < 0 ? -units : units, scale: scale)
+        // magnitude = mantissa × 10^(exponent - digits + 1); in units of 10^-scale that is a shift by:
+        return shifted(mantissa, by: exponent - (digits - 1) + scale)
     }
 
     /// The same number at `newScale` decimals, rounded half away from zero when it has
