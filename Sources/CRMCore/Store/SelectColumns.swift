@@ -98,5 +98,3 @@ struct SelectColumns {
         String(sql[..<fromStart]) + ", " + column + " " + String(sql[fromStart...])
     }
 }
-
-import Foundation

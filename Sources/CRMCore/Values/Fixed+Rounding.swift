@@ -55,19 +55,19 @@ extension Fixed {
         return Fixed(units: units < 0 ? -m : m, scale: newScale)
     }
 
-    /// `numerator / denominator` (both in units of 10^-numeratorScale, or plain counts)
-    /// as a value at `scale`, rounded half away from zero: averages, shares.
+    /// `numerator / denominator` as a value at `scale`, rounded half away from zero, for
+    /// averages and shares: `numerator` is in units of 10^-numeratorScale (cents of a sum),
+    /// `denominator` a plain number (a count).
     public static func quotient(_ numerator: Int64, numeratorScale: Int, dividedBy denominator: Int64,
                                 scale: Int) -> Fixed? {
         guard denominator != 0, (0...maxScale).contains(scale), (0...maxScale).contains(numeratorScale) else { return nil }
         // units = numerator × 10^(scale - numeratorScale) / denominator, in 128 bits.
-        var n = numerator.magnitude.multipliedFullWidth(by: 1)
+        let up = scale >= numeratorScale ? UInt64(power(scale - numeratorScale)) : 1
+        let n = numerator.magnitude.multipliedFullWidth(by: up)
         var d = denominator.magnitude
-        if scale >= numeratorScale {
-            n = numerator.magnitude.multipliedFullWidth(by: UInt64(power(scale - numeratorScale)))
-        } else {
+        if scale < numeratorScale {
             let (dd, overflow) = d.multipliedReportingOverflow(by: UInt64(power(numeratorScale - scale)))
-            if overflow { return Fixed(units: 0, scale: scale) }
+            if overflow { return Fixed(units: 0, scale: scale) }  // below half a unit: n < 2^63 < d / 2
             d = dd
         }
         guard n.high < d else { return nil }  // the quotient would not fit 64 bits

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A calendar month, stored as `YYYY-MM` text so months sort and compare as text does.
 ///
 /// Typed as `2026-11`, or relative to the clock: `this-month`, `last-month`,
@@ -64,5 +66,3 @@ public struct Month: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public static func < (a: Month, b: Month) -> Bool { (a.year, a.month) < (b.year, b.month) }
 }
-
-import Foundation
