@@ -76,7 +76,11 @@ final class AsOfTests: XCTestCase {
         let table = try store.materializeAsOf("deal", date: "2026-10-24")
         XCTAssertEqual(table, "asof_deal_20261024")
         let rows = try store.select(sql: "SELECT id, amount, stage FROM \(table)", arguments: [])
-        XCTAssertEqual(rows.rows, [[.integer(h.deal), .integer(100000), .text("lead")]], "money in cents, as in the entity's table")
+        XCTAssertEqual(rows.rows, [[.integer(h.deal), .decimal(Fixed(units: 100000, scale: 2)), .text("lead")]],
+                       "money read as the amount, as from the entity's own table")
+        let raw = try store.select(sql: "SELECT amount * 1, sum(amount) FROM \(table)", arguments: [])
+        XCTAssertEqual(raw.rows, [[.integer(100000), .decimal(Fixed(units: 100000, scale: 2))]],
+                       "stored in cents: an expression shows them, a sum of the field is an amount")
         let customers = try store.materializeAsOf("customer", date: "2026-10-31")
         XCTAssertEqual(try store.select(sql: "SELECT name, city FROM \(customers) ORDER BY id", arguments: []).rows,
                        [[.text("王芳"), .text("北京")]])

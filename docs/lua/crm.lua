@@ -4,7 +4,7 @@
 -- This file is never run; it only describes what the host provides.
 
 ---@alias crm.Action "create"|"update"|"delete"|"write"
----@alias crm.FieldType "text"|"integer"|"int"|"decimal"|"number"|"money"|"date"|"datetime"|"bool"|"boolean"|"enum"|"ref"|"reference"|"json"
+---@alias crm.FieldType "text"|"integer"|"int"|"decimal"|"number"|"money"|"date"|"month"|"datetime"|"bool"|"boolean"|"enum"|"ref"|"reference"|"json"
 ---@alias crm.Value string|number|integer|boolean|table|nil
 ---@alias crm.Where string|table<string, crm.Value>  shell filter text, or { field = value } equalities (crm.null: is null)
 ---@alias crm.AggregateFunction "count"|"sum"|"avg"|"min"|"max"
@@ -308,7 +308,7 @@ function crm.get_as_of(entity, id, moment) end
 
 ---Builds a temporary table holding the whole entity as it stood at a past moment (the end of a
 ---date, or an instant) and returns its name ("asof_loan_20261031"), for crm.query. Columns
----as in the entity's own table (money in cents).
+---as in the entity's own table (money in cents; crm.query reads its money columns as amounts, as from the entity).
 ---@param entity string
 ---@param moment string
 ---@return string table
@@ -317,7 +317,10 @@ function crm.as_of(entity, moment) end
 ---One read-only SELECT (or WITH … SELECT, VALUES) with ? placeholders; any other statement, or a second one, is refused.
 ---A plugin reads the core entities' tables, its own and those of the plugins it requires; crm's internal tables
 ---(_crm_*, sqlite_*) are off limits to everyone. SQLite's work counts against the budget and the time limit.
----Money is stored in cents and decimal(n) in units of 10^-n.
+---Money and decimal columns come back as amounts (as crm.get gives them) when the column is a money/decimal field
+---(also through a subquery, CTE or view) or sum/total/min/max/avg of one (also in coalesce(…, 0)); any other
+---expression (amount * 2, sum(amount) / 100.0, sum(case …)) in stored units: money in cents, decimal(n) in 10^-n.
+---Placeholders compare with stored units: pass amounts as integer cents.
 ---@param sql string
 ---@param ... string|integer|number|boolean|nil values for the ? placeholders
 ---@return crm.Rows
@@ -341,11 +344,41 @@ function crm.today() end
 ---@return string
 function crm.date(when) end
 
----Days from date `from` to date `to` (to - from); `to` defaults to today.
----@param from string
----@param to? string
+---Days from date `from` to date `to` (to - from); `to` defaults to today. Datetimes and epoch seconds count as
+---their local dates (local: $TZ, else the system's zone).
+---@param from string|integer
+---@param to? string|integer
 ---@return integer
 function crm.days(from, to) end
+
+---The month "YYYY-MM" of a date, datetime or epoch time, or of a month word ("2026-11", "this-month",
+---"last-month", "next-month", "-1m", "+2m", "-1y"); this month when `when` is nil.
+---@param when? string|integer
+---@return string month
+function crm.month(when) end
+
+---The first day "YYYY-MM-DD" of a month (or of a date's month): crm.first_day("2026-11") is "2026-11-01".
+---@param month string|integer
+---@return string
+function crm.first_day(month) end
+
+---The last day of a month (or of a date's month): crm.last_day("2024-02") is "2024-02-29".
+---@param month string|integer
+---@return string
+function crm.last_day(month) end
+
+---The date `n` months later (negative: earlier), the day kept or clamped to the month's end
+---(2026-01-31 + 1 is 2026-02-28, 2024-01-31 + 1 is 2024-02-29); a month "2026-11" gives a month ("2027-02" for 3).
+---@param date string|integer
+---@param n integer
+---@return string
+function crm.add_months(date, n) end
+
+---The date `n` days later (negative: earlier).
+---@param date string|integer
+---@param n integer
+---@return string
+function crm.add_days(date, n) end
 
 ---Pins the clock ("2026-11-22", "2026-11-22 09:30"); nil goes back to the real clock.
 ---Tests, scripts and the prompt only: a plugin's rules, reports, commands and jobs get an error.
@@ -364,6 +397,15 @@ function crm.run_report(name, params) end
 ---@param args? table
 ---@return any result what the command returns
 function crm.run_command(name, args) end
+
+---Runs a job as the scheduler would, on the (pinned) clock: its own transaction, `now`, its run recorded.
+---Returns the job's message ("done" when it returns none) and raises its error; a job not yet due returns
+---nil, "not due until …" unless opts.force. Scripts and tests only.
+---@param name string
+---@param opts? { force?: boolean }
+---@return string? message
+---@return string? why_not
+function crm.run_job(name, opts) end
 
 ---Sets a setting ("plugin.name") for this database; nil resets it. Scripts and tests only.
 ---@param name string

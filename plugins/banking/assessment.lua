@@ -28,7 +28,9 @@ function assessment.run(from, to, as_of)
     from %s l where l.balance > 0 group by l.manager
   ]], book.NPL_SQL, book.NPL_SQL, loans))) do
     local m = manager(r.manager)
-    m.customers, m.loans, m.balance = r.customers, r.loans, r.balance
+    -- crm.query gives sum(l.balance) in yuan (an aggregate of a money field) and the
+    -- sum(case …) in fen (an expression): the arithmetic here is in fen.
+    m.customers, m.loans, m.balance = r.customers, r.loans, lib.fen(r.balance)
     m.npl_balance, m.npl_loans, m.overdue = r.npl_balance, r.npl_loans, r.overdue
   end
   for _, r in ipairs(crm.query(string.format([[
@@ -36,26 +38,26 @@ function assessment.run(from, to, as_of)
     from %s l join customer c on c.id = l.borrower where l.balance > 0
     group by l.manager, c.segment
   ]], loans))) do
-    manager(r.manager).mix[r.segment or "?"] = r.balance
+    manager(r.manager).mix[r.segment or "?"] = lib.fen(r.balance)
   end
   for _, r in ipairs(crm.query([[
     select manager, count(*) as n, sum(principal) as amount from loan
     where disbursed >= ? and disbursed <= ? group by manager
   ]], from, to)) do
     local m = manager(r.manager)
-    m.new_loans, m.new_amount = r.n, r.amount
+    m.new_loans, m.new_amount = r.n, lib.fen(r.amount)
   end
   for _, r in ipairs(crm.query([[
     select l.manager as manager, sum(r.to_interest) as interest from repayment r join loan l on l.id = r.loan
     where r.date >= ? and r.date <= ? group by l.manager
   ]], from, as_of < to and as_of or to)) do
-    manager(r.manager).interest = r.interest
+    manager(r.manager).interest = lib.fen(r.interest)
   end
   for _, r in ipairs(crm.query([[
     select l.manager as manager, sum(s.interest) as due from schedule s join loan l on l.id = s.loan
     where s.due >= ? and s.due <= ? group by l.manager
   ]], from, to)) do
-    manager(r.manager).interest_due = r.due
+    manager(r.manager).interest_due = lib.fen(r.due)
   end
 
   local weights, wsum = {}, 0

@@ -35,8 +35,9 @@ function classify.run(as_of)
         crm.update("loan", l.id, { days_past_due = dpd, dpd_on = as_of, classification = class })
         changed = changed + 1
       end
-      total = total + l.balance
-      if lib.NPL[class] then npl = npl + l.balance end
+      local balance = lib.fen(l.balance)  -- crm.query gives money in yuan
+      total = total + balance
+      if lib.NPL[class] then npl = npl + balance end
     end
   end)
   lib.classifying_on = nil

@@ -1,5 +1,6 @@
 -- Every report takes as_of=YYYY-MM-DD: the book as it stood at that day's end, rebuilt
--- from the audit trail (see book.lua). Amounts from SQL are in fen and shown in yuan.
+-- from the audit trail (see book.lua). crm.query returns money fields and their sums in yuan;
+-- sums of expressions (sum(case …)) stay in fen; the arithmetic is in fen (lib.fen).
 local lib = require "lib"
 local book = require "book"
 
@@ -34,6 +35,7 @@ crm.report "bank-portfolio" {
     ]], g.sql, book.NPL_SQL, book.NPL_SQL, loans, g.sql))
     local total = { loans = 0, balance = 0, npl_balance = 0, npl_loans = 0 }
     for _, r in ipairs(rows) do
+      r.balance = lib.fen(r.balance)  -- sum(l.balance) comes in yuan, the sum(case …) in fen
       for k in pairs(total) do total[k] = total[k] + r[k] end
     end
     if p.by == "classification" then
@@ -132,6 +134,7 @@ crm.report "bank-overdue" {
     local today = lib.day(p.as_of)
     local out, principal, interest = {}, 0, 0
     for _, r in ipairs(rows) do
+      r.balance = lib.fen(r.balance)  -- l.balance comes in yuan, the sums of differences in fen
       local dpd = today - lib.day(r.oldest)
       out[#out + 1] = { r.manager, r.borrower, r.phone, r.address, r.contract, dpd, yuan(r.principal),
                         yuan(r.interest), yuan(r.balance), r.classification }

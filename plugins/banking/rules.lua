@@ -75,19 +75,19 @@ crm.before("create", "loan", "concentration limit", function(l)
   local share = string.format("%g%% of net capital %s; setting banking.concentration_share",
     crm.setting("concentration_share") * 100, lib.yuan(lib.fen(crm.setting("net_capital"))))
   local new = lib.fen(l.principal)
-  local own = crm.query([[
+  local own = lib.fen(crm.query([[
     select coalesce(sum(balance), 0) as owed from loan where borrower = ? and status = 'active'
-  ]], l.borrower)[1].owed
+  ]], l.borrower)[1].owed)
   if own + new > cap then
     crm.refuse("borrower %s would owe %s in all (%s now + %s new), above the cap of %s (%s)",
       customer_name(l.borrower), lib.yuan(own + new), lib.yuan(own), lib.yuan(new), lib.yuan(cap), share)
   end
   local group = crm.get("customer", l.borrower).credit_group
   if group then
-    local owed = crm.query([[
+    local owed = lib.fen(crm.query([[
       select coalesce(sum(l.balance), 0) as owed from loan l join customer c on c.id = l.borrower
       where c.credit_group = ? and l.status = 'active'
-    ]], group)[1].owed
+    ]], group)[1].owed)
     if owed + new > cap then
       crm.refuse("group %s would owe %s in all (%s now + %s new to %s), above the cap of %s (%s)",
         group, lib.yuan(owed + new), lib.yuan(owed), lib.yuan(new), customer_name(l.borrower), lib.yuan(cap), share)

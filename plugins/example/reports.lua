@@ -6,7 +6,7 @@ crm.report "referrals" {
   },
   run = function(p)
     local rows = crm.query([[
-      select c.name as referrer, count(*) as referrals, sum(r.reward) / 100.0 as rewards
+      select c.name as referrer, count(*) as referrals, sum(r.reward) as rewards
       from referral r join customer c on c.id = r.referrer
       where r."on" between ? and ?
       group by c.name order by referrals desc, c.name

@@ -37,11 +37,7 @@ local function normal(mean, sd)  -- Box–Muller
   return mean + sd * math.sqrt(-2 * math.log(u1)) * math.cos(2 * math.pi * u2)
 end
 
-local function add_days(date, n)
-  local y, m, d = date:match("^(%d+)-(%d+)-(%d+)$")
-  local t = os.time({ year = tonumber(y), month = tonumber(m), day = tonumber(d), hour = 12 }) + n * 86400
-  return os.date("%Y-%m-%d", t)
-end
+local add_days = crm.add_days
 
 -- The exam year: the latest whose October results (out mid-November) are out by today.
 local today = crm.today()

@@ -104,7 +104,7 @@ crm.report "exams-satisfaction" {
       group by stage
     ]], p.session, p.session)
     for _, r in ipairs(rows) do
-      r.average = math.floor(r.total * 100 / r.answers + 0.5) / 100
+      r.average = r.total / r.answers  -- the decimal(2) column rounds it, half away from zero
       r.satisfied_share = lib.percent(r.satisfied, r.answers)
       r.dissatisfied_share = lib.percent(r.dissatisfied, r.answers)
     end

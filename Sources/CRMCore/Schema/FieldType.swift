@@ -7,6 +7,8 @@ public enum FieldType: Hashable, Sendable, Codable {
     /// An amount of money: an exact decimal with two digits after the point.
     case money
     case date
+    /// A calendar month, stored as `YYYY-MM` text (see `Month`).
+    case month
     /// An instant, stored in UTC, typed and shown in local time.
     case datetime
     case bool
@@ -24,6 +26,7 @@ public enum FieldType: Hashable, Sendable, Codable {
         case .decimal(let s): return "decimal(\(s))"
         case .money: return "money"
         case .date: return "date"
+        case .month: return "month"
         case .datetime: return "datetime"
         case .bool: return "bool"
         case .enumeration(let values): return "enum(\(values.joined(separator: ", ")))"
@@ -40,6 +43,7 @@ public enum FieldType: Hashable, Sendable, Codable {
         case .decimal(let s): return "a number with at most \(s) decimal places"
         case .money: return "an amount with at most 2 decimal places"
         case .date: return "a date like 2026-11-22, today, -7d or +2w"
+        case .month: return "a month like 2026-11, this-month, last-month, -1m or +2m"
         case .datetime: return "a date and time like '2026-11-22 09:30', now or -2d"
         case .bool: return "yes or no"
         case .enumeration(let values): return "one of: \(values.joined(separator: ", "))"
@@ -69,7 +73,7 @@ public enum FieldType: Hashable, Sendable, Codable {
     var sqlType: String {
         switch self {
         case .integer, .decimal, .money, .bool, .reference: return "INTEGER"
-        case .text, .date, .datetime, .enumeration, .json: return "TEXT"
+        case .text, .date, .month, .datetime, .enumeration, .json: return "TEXT"
         }
     }
 }

@@ -66,7 +66,7 @@ extension SQLiteStore {
     /// `select count(*) from asof_loan_20261031 where classification = '次级'`.
     ///
     /// The table has the entity's columns (id, the fields, created, updated) stored as in
-    /// the entity's own table (money in cents). It is rebuilt on every call and lives until
+    /// the entity's own table (money in cents; `select` reads it as amounts, as from the entity). It is rebuilt on every call and lives until
     /// the database is closed.
     public func materializeAsOf(_ entity: String, date: String) throws -> String {
         let e = try schema.require(entity)
@@ -191,7 +191,7 @@ struct PastState {
             return .datetime(text)
         case .json:
             return .json(text)
-        case .text, .enumeration:
+        case .text, .enumeration, .month:
             return .text(text)
         }
     }
@@ -210,7 +210,7 @@ struct PastState {
             case .decimal, .money:
                 let scale = f.type.scale ?? 2
                 if let n = raw as? NSNumber {
-                    values[f.name] = Fixed(parsing: String(format: "%.\(scale)f", n.doubleValue), scale: scale).map(Value.decimal)
+                    values[f.name] = Fixed(rounding: n.doubleValue, scale: scale).map(Value.decimal)
                 } else if let s = raw as? String {
                     values[f.name] = Fixed(parsing: s, scale: scale).map(Value.decimal)
                 }
@@ -224,7 +224,7 @@ struct PastState {
                 if let s = raw as? String { values[f.name] = .date(s) }
             case .datetime:
                 if let s = raw as? String { values[f.name] = .datetime(s) }
-            case .text, .enumeration:
+            case .text, .enumeration, .month:
                 if let s = raw as? String { values[f.name] = .text(s) } else { values[f.name] = .text("\(raw)") }
             }
         }

@@ -35,6 +35,8 @@ extension SQLiteStore {
     /// replacing GRDB's would break its schema cache and, changed mid-statement, abort the
     /// statements running around a rule. `shouldStop` is asked every 1,000 SQLite steps
     /// (a recursive CTE can run forever in C) and ends the statement when it says so.
+    /// Money and decimal columns come back as amounts when they are a field or an
+    /// aggregate of one (`originTypes`); other expressions in stored units.
     public func select(sql: String, arguments: [Value], scope: ReadScope?, shouldStop: (() -> Bool)?) throws -> ResultTable {
         try recomputeBeforeRead()
         return try access { db in
@@ -69,6 +71,7 @@ extension SQLiteStore {
                 throw QueryError("SQL: \(arguments.count) values do not fit the statement's placeholders")
             }
             let columns = statement.columnNames.map { Column($0) }
+            let origins = SQLiteStore.originTypes(of: statement, sql: sql, schema: schema, db)
             var rows: [[Value]] = []
             let stop = StopBox(shouldStop)
             if let connection = db.sqliteConnection, shouldStop != nil {
@@ -84,7 +87,7 @@ extension SQLiteStore {
                 try withExtendedLifetime(stop) {
                     let cursor = try Row.fetchCursor(statement)
                     while let row = try cursor.next() {
-                        rows.append((0..<row.count).map { Value(sqlite: row[$0] as DatabaseValue) })
+                        rows.append((0..<row.count).map { Value(sqlite: row[$0] as DatabaseValue, origin: origins[$0]) })
                     }
                 }
             } catch is DatabaseError where stop.stopped {
@@ -137,7 +140,10 @@ extension SQLiteStore {
         // sum() of INTEGER columns is exact (money and decimals are scaled integers) and
         // reports an overflow instead of rounding; total() would round past 2^53.
         case .sum: expression = valueType.sqlType == "INTEGER" ? "sum(\(target))" : "total(\(target))"
-        case .avg: expression = "avg(\(target))"
+        // An average of scaled integers is computed here from the sum and count, so it
+        // rounds once, half away from zero (Fixed+Rounding). total() never overflows and
+        // is exact up to 2^53 units; past that the average is as exact as a double.
+        case .avg: expression = valueType.sqlType == "INTEGER" ? "total(\(target)), count(\(target))" : "avg(\(target))"
         case .min: expression = "min(\(target))"
         case .max: expression = "max(\(target))"
         }
@@ -149,8 +155,12 @@ extension SQLiteStore {
               try Row.fetchAll(db, sql: sql, arguments: StatementArguments(compiled.arguments)).map { row in
                 var out: [Value] = []
                 if let groupType { out.append(Value(database: row[0] as DatabaseValue, type: groupType)) }
-                let raw = row[row.count - 1] as DatabaseValue
-                out.append(Self.aggregateValue(raw, function: function, type: valueType))
+                if function == .avg, valueType.sqlType == "INTEGER" {
+                    out.append(Self.average(sum: row[row.count - 2] as DatabaseValue, count: row[row.count - 1] as DatabaseValue,
+                                            type: valueType))
+                } else {
+                    out.append(Self.aggregateValue(row[row.count - 1] as DatabaseValue, function: function, type: valueType))
+                }
                 return out
               }
             }
@@ -173,6 +183,20 @@ extension SQLiteStore {
         }
     }
 
+    /// The average of an integer, decimal or money field from its exact sum and count:
+    /// at the field's scale (2 places for integers), rounded half away from zero.
+    static func average(sum: DatabaseValue, count: DatabaseValue, type: FieldType) -> Value {
+        guard let total = Double.fromDatabaseValue(sum), let n = Int64.fromDatabaseValue(count), n > 0 else { return .null }
+        let scale = type.scale ?? 0
+        if total.magnitude < 0x1p53, let exact = Int64(exactly: total),
+           let average = Fixed.quotient(exact, numeratorScale: scale, dividedBy: n, scale: type.scale ?? 2) {
+            return .decimal(average)
+        }
+        let units = total / Double(n)
+        guard let whole = Fixed(rounding: units, scale: 0) else { return .text(String(units)) }
+        return type.scale.map { .decimal(Fixed(units: whole.units, scale: $0)) } ?? .decimal(whole.rescaled(to: 2) ?? whole)
+    }
+
     static func aggregateValue(_ raw: DatabaseValue, function: AggregateFunction, type: FieldType) -> Value {
         if raw.isNull {
             guard function == .sum else { return .null }
@@ -190,12 +214,11 @@ extension SQLiteStore {
             let number = Double.fromDatabaseValue(raw) ?? 0
             if let scale = type.scale {
                 // Sums of scaled integers are exact in SQLite's total() up to 2^53 units.
-                guard let units = Int64(exactly: number.rounded(.toNearestOrEven)) else { return .text(String(number)) }
+                guard let units = Int64(exactly: number.rounded(.toNearestOrAwayFromZero)) else { return .text(String(number)) }
                 return .decimal(Fixed(units: units, scale: scale))
             }
             if function == .sum, type == .integer, let i = Int64(exactly: number.rounded()) { return .integer(i) }
-            let text = String(format: "%.2f", number)
-            return Fixed(parsing: text, scale: 2).map(Value.decimal) ?? .text(String(number))
+            return Fixed(rounding: number, scale: 2).map(Value.decimal) ?? .text(String(number))
         }
     }
 }

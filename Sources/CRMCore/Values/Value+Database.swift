@@ -35,7 +35,7 @@ extension Value {
             self = .datetime(String.fromDatabaseValue(value) ?? "")
         case .json:
             self = .json(String.fromDatabaseValue(value) ?? "")
-        case .text, .enumeration:
+        case .text, .enumeration, .month:
             self = .text(String.fromDatabaseValue(value) ?? String(describing: value))
         }
     }
@@ -43,14 +43,14 @@ extension Value {
 
 extension Value {
     /// A value from a raw SQL result with no field type to guide it (read-only queries):
-    /// integers stay integers, reals become decimals to 2 places, text stays text.
+    /// integers stay integers, reals become decimals to 2 places (half away from zero), text stays text.
     init(sqlite value: DatabaseValue) {
         switch value.storage {
         case .null: self = .null
         case .int64(let i): self = .integer(i)
         case .double(let d):
             // Past 18 digits (or inf/nan) a real is shown as SQLite gave it, never as 0.
-            self = Fixed(parsing: String(format: "%.2f", d), scale: 2).map(Value.decimal) ?? .text(String(d))
+            self = Fixed(rounding: d, scale: 2).map(Value.decimal) ?? .text(String(d))
         case .string(let s): self = .text(s)
         case .blob(let b): self = .text("<\(b.count) bytes>")
         }

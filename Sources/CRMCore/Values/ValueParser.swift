@@ -48,6 +48,9 @@ public struct ValueParser: Sendable {
                 throw Failure()
             }
             return .date(DateCodec.dateText(days: d))
+        case .month:
+            guard let m = Month.parse(text, today: clock.today) else { throw Failure() }
+            return .text(m.description)
         case .datetime:
             return .datetime(DateCodec.utcText(epochSeconds: try instant(text)))
         case .bool:

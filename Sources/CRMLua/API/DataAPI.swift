@@ -160,7 +160,8 @@ extension PluginHost {
             return 1
         }
         add("days") { [unowned self] l in
-            // crm.days(a, b): days from date a to date b (b - a); b defaults to today.
+            // crm.days(a, b): days from date a to date b (b - a); b defaults to today. Datetimes
+            // and epoch seconds count as their local dates.
             let a = try self.day(l, 1)
             let b = l.type(at: 2) == LUA_TNIL || l.type(at: 2) == LUA_TNONE ? self.store.clock.today : try self.day(l, 2)
             l.push(Int64(b - a))
@@ -234,11 +235,7 @@ extension PluginHost {
     }
 
     func day(_ l: LuaState, _ i: Int32) throws -> Int {
-        let text = try l.argString(i, "crm.days(from, to)")
-        guard case .date(let d) = try ValueParser(clock: store.clock).parse(text, as: .date), let days = DateCodec.days(ofDate: d) else {
-            throw LuaArgumentError("crm.days: '\(text)' is not a date")
-        }
-        return days
+        try dayArgument(l, i, "crm.days")
     }
 
     /// A `where` given as the shell's filter text or as a table `{ field = value, … }`

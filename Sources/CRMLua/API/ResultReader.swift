@@ -124,13 +124,12 @@ struct ResultReader {
         case LUA_TNUMBER:
             if let scale = type?.scale {
                 let d = crm_lua_tonumber(L, index)
-                guard let units = Int64(exactly: (d * pow10(scale)).rounded()) else { return .text("\(d)") }
-                return .decimal(Fixed(units: units, scale: scale))
+                return Fixed(rounding: d, scale: scale).map(Value.decimal) ?? .text("\(d)")
             }
             if crm_lua_isinteger(L, index) != 0 { return .integer(Int64(crm_lua_tointeger(L, index))) }
             let d = crm_lua_tonumber(L, index)
-            guard d.isFinite, abs(d) < 9e13 else { return .text(lua.string(at: index) ?? "") }
-            return .decimal(Fixed(units: Int64((d * 100).rounded()), scale: 2))
+            guard abs(d) < 9e13, let f = Fixed(rounding: d, scale: 2) else { return .text(lua.string(at: index) ?? "") }
+            return .decimal(f)
         case LUA_TTABLE:
             if lua.isNullSentinel(at: index) { return .null }
             return .json(try lua.json(at: index))
@@ -138,8 +137,6 @@ struct ResultReader {
             throw LuaArgumentError("\(place): a \(lua.typeName(at: index)) cannot be shown")
         }
     }
-
-    func pow10(_ n: Int) -> Double { (0..<n).reduce(1.0) { acc, _ in acc * 10 } }
 
     func chart(at index: Int32, table: ResultTable) throws -> Chart {
         let c = lua.absolute(index)

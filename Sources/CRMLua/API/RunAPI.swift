@@ -1,8 +1,8 @@
 import CLua
 import CRMCore
 
-/// `crm.run_report`, `crm.run_command` and `crm.set_setting`: what a plugin's tests and
-/// scripts need to check reports and commands the way the shell runs them.
+/// `crm.run_report`, `crm.run_command`, `crm.run_job` and `crm.set_setting`: what a plugin's tests and
+/// scripts need to check reports, commands and jobs the way the shell and scheduler run them.
 extension PluginHost {
     func registerRunAPI(into add: (String, @escaping LuaState.HostFunction) -> Void) {
         add("run_report") { [unowned self] l in
@@ -26,6 +26,26 @@ extension PluginHost {
             }
             let values = try self.typed(named, for: command.parameters, what: "command '\(name)'", plugin: command.plugin)
             try self.store.atomically { try self.callRegistered(l, command.function, values) }
+            return 1
+        }
+        add("run_job") { [unowned self] l in
+            // crm.run_job(name [, { force = true }]) arrives as run_job(caller, name, opts).
+            let caller = try l.argString(1, "crm.run_job")
+            guard PluginHost.trustedNames.contains(caller) else {
+                throw LuaArgumentError("crm.run_job is for tests and scripts; plugin '\(caller)' has its jobs run by the scheduler (crm jobs run)")
+            }
+            let name = try l.argString(2, "crm.run_job(name)")
+            guard let job = self.jobs.first(where: { $0.name == name || $0.key == name }) else {
+                throw LuaArgumentError("crm.run_job: no job named '\(name)'\(NameSuggestion.hint(for: name, in: self.jobs.map(\.name)))")
+            }
+            let force = l.type(at: 3) == LUA_TTABLE && l.boolField("force", at: 3)
+            let now = self.store.clock.now()
+            if !force, let last = try self.lastRun(job), now - last < job.every {
+                l.pushNil()
+                l.push("not due until \(DateCodec.localDisplay(utc: DateCodec.utcText(epochSeconds: last + job.every)))")
+                return 2
+            }
+            l.push(try self.run(job, now: now))
             return 1
         }
         add("set_setting") { [unowned self] l in

@@ -34,7 +34,7 @@ struct Spec {
         return nil
     }
 
-    static let typeNames = ["text", "integer", "decimal", "money", "date", "datetime", "bool", "enum", "ref", "reference", "json"]
+    static let typeNames = ["text", "integer", "decimal", "money", "date", "month", "datetime", "bool", "enum", "ref", "reference", "json"]
 
     /// The field type the spec names; `what` is "field price of unit" for messages.
     func fieldType(_ what: String) throws -> FieldType {
@@ -55,6 +55,7 @@ struct Spec {
             return .decimal(scale: scale)
         case "money": return .money
         case "date": return .date
+        case "month": return .month
         case "datetime": return .datetime
         case "bool", "boolean": return .bool
         case "enum":

@@ -8,7 +8,7 @@ import Foundation
 /// integers, money and decimals as numbers, bools as booleans, json as tables, null as
 /// nil. Back from Lua a value is checked against its field's type: a string is parsed as
 /// the shell parses typed text (`today`, an enum value, a reference by title), a number
-/// written to money is rounded to cents, `crm.null` clears a field.
+/// written to money is rounded to cents half away from zero (`Fixed(rounding:scale:)`), `crm.null` clears a field.
 extension LuaState {
     public func push(_ value: Value) {
         switch value {
@@ -128,13 +128,9 @@ extension LuaState {
             guard !d.isNaN else { throw wrong("\(d)") }
             switch field.type {
             case .decimal, .money:
-                let scale = field.type.scale ?? 0
-                let units = (d * pow(10, Double(scale))).rounded(.toNearestOrEven)
-                // Int64(exactly:) is nil for inf and past 2^63: never a trapping conversion.
-                guard let exact = Int64(exactly: units), Fixed(units: exact, scale: scale).isStorable else {
-                    throw outOfRange("\(d)")
-                }
-                return .decimal(Fixed(units: exact, scale: scale))
+                // Money's one rounding rule (Fixed+Rounding): -2.675 is -2.68, 1.005 is 1.01.
+                guard let f = Fixed(rounding: d, scale: field.type.scale ?? 0), f.isStorable else { throw outOfRange("\(d)") }
+                return .decimal(f)
             case .integer, .reference:
                 guard d.isInfinite || d.rounded() == d else { throw wrong("\(d)") }
                 guard let i = Int64(exactly: d) else { throw outOfRange("\(d)") }

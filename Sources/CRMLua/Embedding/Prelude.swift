@@ -277,6 +277,9 @@ local function make_api(plugin)
   api.find = host.find
   function api.query(sql, ...) return host.query(plugin, sql, ...) end
   api.user, api.now, api.today, api.date, api.days = host.user, host.now, host.today, host.date, host.days
+  api.month, api.first_day, api.last_day = host.month, host.first_day, host.last_day
+  api.add_months, api.add_days = host.add_months, host.add_days
+  function api.run_job(name, opts) return host.run_job(plugin, name, opts) end
   function api.set_now(when) return host.set_now(plugin, when) end
   api.as_of, api.get_as_of = host.as_of, host.get_as_of
   api.recompute = host.recompute
@@ -313,6 +316,36 @@ local function make_require(plugin, env)
     if result == nil then result = true end
     loaded[name] = result
     return result
+  end
+end
+
+-- io.stdout and io.stderr: write (and flush) only, under the permission io.write needs;
+-- not the real files, which a plugin could close or reposition under the shell. What is
+-- written is flushed at once, so it keeps its place among crm's own output.
+local function stream_for(plugin, file, name)
+  local handle = {}
+  function handle.write(self, ...)
+    if self ~= handle then error(name .. ":write(...) is called with a colon", 2) end
+    needs(plugin, "write", name .. ":write")
+    file:write(...)
+    file:flush()
+    return handle
+  end
+  function handle.flush(self) file:flush(); return handle end
+  return setmetatable(handle, { __tostring = function() return "file (" .. name .. ")" end, __metatable = false })
+end
+
+-- A test's require: a module of its own tests/ folder (support.fixtures) first, else the
+-- plugin's module, loaded by the plugin's own require in the plugin's environment: the
+-- very table the plugin's code got, under the plugin's sandbox and read scope.
+local function require_through(env, plugin_env)
+  local own, theirs = env.require, plugin_env.require
+  env.require = function(name)
+    if type(name) == "string" and smatch(name, "^[%w_][%w_%.]*$") and not sfind(name, "..", 1, true)
+      and not host.module_source("(test)", name) then
+      return theirs(name)
+    end
+    return own(name)
   end
 end
 
@@ -363,9 +396,15 @@ local function make_env(plugin, with_api)
       if path == nil then error("io.lines needs a file name", 2) end
       return io.lines(path, ...)
     end,
-    write = gated(plugin, "write", "io.write", io.write),
     popen = gated(plugin, "execute", "io.popen", io.popen),
+    stdout = stream_for(plugin, io.stdout, "io.stdout"),
+    stderr = stream_for(plugin, io.stderr, "io.stderr"),
   }
+  local stdout = env.io.stdout
+  env.io.write = function(...)
+    needs(plugin, "write", "io.write")
+    return stdout:write(...)
+  end
   env.debug = setmetatable({}, { __index = function(_, key)
     needs(plugin, "debug", "debug." .. tostring(key))
     return debug[key]
@@ -419,6 +458,6 @@ end
 
 local function require_in(env, name) return env.require(name) end
 
-return { make_env = make_env, load_in = load_in, show = show, require_in = require_in }
+return { make_env = make_env, load_in = load_in, show = show, require_in = require_in, require_through = require_through }
 """#
 }

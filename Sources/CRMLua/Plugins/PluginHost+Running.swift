@@ -13,6 +13,7 @@ extension PluginHost {
         }
         registerDeclarations(into: add)
         registerDataAPI(into: add)
+        registerDateAPI(into: add)
         registerRunAPI(into: add)
         registerSeriesAPI(into: add)
         registerAsOfAPI(into: add)
@@ -154,15 +155,7 @@ extension PluginHost {
                 continue
             }
             do {
-                let result = try store.atomically { () -> Output in
-                    let output = try invoke(job.function, plugin: job.plugin, what: "job '\(job.name)'", location: job.location,
-                                            title: nil, arguments: [("now", .integer(Int64(now)))])
-                    try store.setMeta("job.\(job.key).last", String(now))
-                    return output
-                }
-                var message = "done"
-                if case .message(let text) = result { message = text }
-                out.append(JobRun(job: job.key, ran: true, message: message))
+                out.append(JobRun(job: job.key, ran: true, message: try run(job, now: now)))
             } catch {
                 out.append(JobRun(job: job.key, ran: false, message: "failed: \(LuaState.describe(error))"))
             }
@@ -171,6 +164,19 @@ extension PluginHost {
             throw PluginError(plugin: nil, message: "no job named '\(only)'\(NameSuggestion.hint(for: only, in: jobs.map(\.name)))")
         }
         return out
+    }
+
+    /// Runs one job now, as the scheduler does: in its own transaction, with `now`, its
+    /// run recorded; returns its message ("done" when it returns none), throws its error.
+    func run(_ job: JobDefinition, now: Int) throws -> String {
+        let result = try store.atomically { () -> Output in
+            let output = try invoke(job.function, plugin: job.plugin, what: "job '\(job.name)'", location: job.location,
+                                    title: nil, arguments: [("now", .integer(Int64(now)))])
+            try store.setMeta("job.\(job.key).last", String(now))
+            return output
+        }
+        if case .message(let text) = result { return text }
+        return "done"
     }
 
     // MARK: Scripts and the prompt

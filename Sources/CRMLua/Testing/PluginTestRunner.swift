@@ -4,7 +4,9 @@ import Foundation
 
 /// `crm test plugins/<name>`: runs a plugin's `tests/*.lua` (describe / it / expect)
 /// against a fresh in-memory database with the plugin enabled. Each `it` runs in a
-/// transaction that is rolled back, so tests do not see each other's records.
+/// transaction that is rolled back, so tests do not see each other's records. A test's
+/// `require` finds its own `tests/` modules first, then the plugin's (the plugin's very
+/// instance); `crm.run_job(name)` runs a job as the scheduler would, on the pinned clock.
 public struct PluginTestRunner {
     /// One `it`: its full name, where it is, and why it failed (nil when it passed).
     public struct Outcome: Sendable {
@@ -41,12 +43,12 @@ public struct PluginTestRunner {
         guard !files.isEmpty else { throw PluginError(plugin: name, message: "has no tests (no \(folder)/tests/*.lua)") }
         var outcomes: [Outcome] = []
         for file in files {
-            outcomes += try runFile(testFolder + "/" + file, display: "\(folder)/tests/\(file)", host: host, store: store)
+            outcomes += try runFile(testFolder + "/" + file, display: "\(folder)/tests/\(file)", plugin: name, host: host, store: store)
         }
         return outcomes
     }
 
-    func runFile(_ path: String, display: String, host: PluginHost, store: SQLiteStore) throws -> [Outcome] {
+    func runFile(_ path: String, display: String, plugin: String, host: PluginHost, store: SQLiteStore) throws -> [Outcome] {
         let l = host.lua!
         let top = l.top
         defer { l.top = top }
@@ -55,6 +57,14 @@ public struct PluginTestRunner {
         host.scriptFolders["(test)"] = URL(fileURLWithPath: path).deletingLastPathComponent().path
         let env = try host.makeEnvironment(plugin: "(test)", withAPI: true)
         defer { l.release(env) }
+        // require("lib.x") in a test reaches the plugin's own modules (tests/ first).
+        if let pluginEnv = host.environments[plugin] {
+            try host.callPrelude("require_through", pushing: {
+                l.pushReference(env)
+                l.pushReference(pluginEnv)
+                return 2
+            }, results: 0)
+        }
         // The harness (trusted) installs describe/it/expect into the test's environment.
         try l.runTrusted(PluginTestRunner.harness, chunkName: "=crm test harness", arguments: {
             l.pushReference(env)

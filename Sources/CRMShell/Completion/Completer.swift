@@ -137,6 +137,7 @@ public struct Completer {
         case .enumeration(let values)?: return values
         case .bool?: return ["yes", "no"]
         case .date?, .datetime?: return ["today", "yesterday", "tomorrow", "-7d", "+7d"]
+        case .month?: return ["this-month", "last-month", "next-month", "-1m", "+1m"]
         case .reference(let target)?:
             guard let t = session.store.schema.entity(named: target) else { return [] }
             return recentIDs(t)

@@ -40,7 +40,7 @@ describe("referrals", function()
     crm.create("referral", { referrer = a.id, referred = c.id, reward = 25.5 })
     local rows = crm.query("select count(*) as n, sum(reward) as total from referral where referrer = ?", a.id)
     expect.equal(rows[1].n, 2)
-    expect.equal(rows[1].total, 7550)  -- money is stored in cents
+    expect.equal(rows[1].total, 75.5)  -- a sum of a money field comes as the amount, like crm.get
   end)
 end)
 
