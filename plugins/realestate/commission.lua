@@ -196,7 +196,8 @@ end
 -- The shares, note and status for a commission record (the pool filled in).
 function M.compute(c)
   local contract = crm.get("contract", c.contract)
-  if c.pool == nil then c.pool = math.floor(contract.price * crm.setting("commission_rate") + 0.5) / 100 end
+  -- The money field rounds to the fen, half away from zero (四舍五入), like every report.
+  if c.pool == nil then c.pool = contract.price * crm.setting("commission_rate") / 100 end
   local customer = crm.get("customer", contract.customer)
   local reg = proposal.registration(customer, contract.signed_on)
   local ctx = { contract = contract, customer = customer, reg = reg, owner = reg and reg.owner.salesperson or customer.registered_by }
@@ -255,7 +256,7 @@ function M.write_shares(c)
   for _, s in ipairs(shares) do
     crm.create("commission_share", {
       commission = c.id, salesperson = s[1] or crm.null, percent = s[2],
-      amount = math.floor(c.pool * s[2] + 0.5) / 100, role = s[3], on = contract.signed_on,
+      amount = c.pool * s[2] / 100, role = s[3], on = contract.signed_on,
     })
   end
   -- (9) The follow-up and after-sales belong to whoever has the credit (the largest share).

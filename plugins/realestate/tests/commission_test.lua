@@ -183,4 +183,21 @@ describe("commission splits", function()
     local m = crm.create("commission", { contract = k.id, case = "same_day", a = o.zhang })
     expect.equal(shares(m), { ["张伟"] = 50, ["李娜"] = 50 })
   end)
+
+  it("shares round to the fen half away from zero, as the statement does (四舍五入)", function()
+    local o = fx.office()
+    local k = deal(o, o.li, "2026-10-01", "2026-11-02")
+    -- A pool of 2.01: half of it is 1.005, which binary floating point holds as 1.00499…
+    crm.update("contract", k.id, { price = 402 })
+    local m = crm.create("commission", { contract = k.id, case = "same_day", a = o.zhang })
+    expect.equal(crm.get("commission", m.id).pool, 2.01)
+    for _, s in ipairs(crm.list("commission_share", { where = { commission = m.id } })) do
+      expect.equal(s.amount, 1.01)
+    end
+    local c2 = fx.registered(o, "李雷", o.zhang, "2026-10-01")
+    local k2 = fx.contract(o, c2.id, o.units["102"], o.zhang)
+    crm.update("contract", k2.id, { price = 1001 })      -- pool 5.005 → 5.01
+    local n = crm.create("commission", { contract = k2.id, case = "own" })
+    expect.equal(crm.get("commission", n.id).pool, 5.01)
+  end)
 end)
