@@ -18,14 +18,12 @@ function M.unit_code(unit)
   return unit and (unit.code or unit.number) or "?"
 end
 
--- "2026-11-22" plus n days.
-function M.add_days(date, n)
-  local y, m, d = string.match(date, "^(%d+)-(%d+)-(%d+)")
-  return os.date("%Y-%m-%d", os.time({ year = tonumber(y), month = tonumber(m), day = tonumber(d) + n, hour = 12 }))
-end
+-- "2026-11-22" plus n days (a datetime counts as its local date).
+function M.add_days(date, n) return crm.add_days(date, n) end
 
--- The date part of a date or a stored datetime.
-function M.day(text) return text and string.sub(text, 1, 10) or nil end
+-- The local date of a date or a stored datetime (a visit at 07:30 in Beijing is stored
+-- as 23:30 UTC the day before: its day is the local one).
+function M.day(text) return text and crm.date(text) or nil end
 
 -- Until when a customer's first registration protects it (nil when it has none).
 function M.protected_until(customer)
