@@ -16,6 +16,7 @@ extension PluginHost {
         registerRunAPI(into: add)
         registerSeriesAPI(into: add)
         registerAsOfAPI(into: add)
+        registerValueSourceAPI(into: add)
         crm_lua_push_charge(lua.L)
         lua.setField("charge", at: -2)
     }

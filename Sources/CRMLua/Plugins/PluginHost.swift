@@ -32,6 +32,8 @@ public final class PluginHost: WriteRules {
     public internal(set) var reports: [ReportDefinition] = []
     public internal(set) var commands: [CommandDefinition] = []
     public internal(set) var jobs: [JobDefinition] = []
+    /// Where the loaded plugins' purchases are (`crm.value_source`); empty means won deals.
+    public internal(set) var valueSources: [ValueSource] = []
 
     var lua: LuaState!
     /// The clock the run started with; `crm.set_now()` goes back to it.
@@ -122,7 +124,7 @@ public final class PluginHost: WriteRules {
         lua.memoryLimit = try memoryLimitSetting()
         lua.instructionBudget = try instructionBudgetSetting()
         lua.timeLimit = try timeLimitSetting()
-        rules = []; reports = []; commands = []; jobs = []; loaded = []; problems = []
+        rules = []; reports = []; commands = []; jobs = []; valueSources = []; loaded = []; problems = []
         knownSeries = nil
         environments = [:]
         promptEnvironment = nil
@@ -208,6 +210,7 @@ public final class PluginHost: WriteRules {
             reports += pending.reports
             commands += pending.commands
             jobs += pending.jobs
+            valueSources += pending.valueSources
             loaded.append(manifest)
         } catch {
             lua.top = top
@@ -286,6 +289,7 @@ struct Registrations {
     var reports: [ReportDefinition] = []
     var commands: [CommandDefinition] = []
     var jobs: [JobDefinition] = []
+    var valueSources: [ValueSource] = []
 
     var functionRefs: [Int32] {
         rules.map(\.function) + reports.map(\.function) + commands.map(\.function) + jobs.map(\.function)

@@ -1,0 +1,51 @@
+import CLua
+import CRMCore
+
+/// `crm.value_source{ entity =, customer =, amount =, at =, where = }`: declares where a
+/// plugin's purchases are, for the customer analyses (ABC, RFM, lifecycle, …).
+extension PluginHost {
+    static let valueSourceKeys: Set<String> = ["entity", "customer", "amount", "at", "where"]
+
+    func registerValueSourceAPI(into add: (String, @escaping LuaState.HostFunction) -> Void) {
+        add("add_value_source") { [unowned self] l in
+            let plugin = try l.argString(1, "crm.value_source")
+            let location = l.string(at: 3) ?? "?"
+            do {
+                let source = try self.valueSource(l, plugin: plugin, at: 2, location: location)
+                self.register { $0.valueSources.append(source) } direct: { self.valueSources.append(source) }
+            } catch let e as ValueSourceError {
+                throw LuaFailure(kind: .runtime, message: e.message, traceback: nil, location: location)
+            }
+            return 0
+        }
+    }
+
+    func valueSource(_ l: LuaState, plugin: String, at index: Int32, location: String) throws -> ValueSource {
+        guard l.type(at: index) == LUA_TTABLE else {
+            throw ValueSourceError("crm.value_source{ entity = …, customer = …, amount = …, at = … }: expected a table")
+        }
+        var unknown: [String] = []
+        l.forEachPair(at: index) {
+            let key = l.type(at: -2) == LUA_TSTRING ? l.string(at: -2) ?? "?" : "?"
+            if !PluginHost.valueSourceKeys.contains(key) { unknown.append(key) }
+        }
+        if let key = unknown.sorted().first {
+            throw ValueSourceError("crm.value_source: unknown key '\(key)'; the keys are entity, customer, amount, at, where")
+        }
+        func text(_ key: String, default value: String? = nil) throws -> String {
+            guard let s = l.stringField(key, at: index) ?? value, !s.isEmpty else {
+                throw ValueSourceError("crm.value_source: \(key) = \"…\" (a field name) is required")
+            }
+            return s
+        }
+        let entity = try text("entity")
+        let source = ValueSource(entity: entity, customer: try text("customer", default: "customer"),
+                                 amount: try text("amount"), at: try text("at"),
+                                 condition: l.stringField("where", at: index), owner: plugin, location: location)
+        // The entity as it will be once this plugin has loaded: its own entities and extensions count.
+        var definition = pending.entities.first { $0.name == entity } ?? store.schema.entity(named: entity)
+        for ext in pending.extensions where ext.entity == entity { definition?.fields += ext.fields }
+        try source.check(definition)
+        return source
+    }
+}
