@@ -36,6 +36,8 @@ public struct AnalyticsSettings: Sendable, Equatable {
                    label: "satisfaction: the expectation (1–5) tickets' satisfaction is measured against"),
         Definition(name: "agenda_days", type: .integer, defaultText: "7",
                    label: "agenda: birthdays and anniversaries this many days ahead"),
+        Definition(name: "agenda_ticket_days", type: .integer, defaultText: "2",
+                   label: "agenda: an open ticket is past due this many days after it was opened"),
     ]
 
     public var abcA = 80.0, abcB = 95.0
@@ -50,6 +52,7 @@ public struct AnalyticsSettings: Sendable, Equatable {
     public var loyalMonths = 12
     public var satisfactionExpectation = 4.0
     public var agendaDays = 7
+    public var agendaTicketDays = 2
 
     public init() {}
 
@@ -78,6 +81,7 @@ public struct AnalyticsSettings: Sendable, Equatable {
         loyalMonths = try number("loyal_months").map { Int($0) } ?? loyalMonths
         satisfactionExpectation = try number("satisfaction_expectation") ?? satisfactionExpectation
         agendaDays = try number("agenda_days").map { Int($0) } ?? agendaDays
+        agendaTicketDays = try number("agenda_ticket_days").map { Int($0) } ?? agendaTicketDays
         guard abcA > 0, abcA <= abcB, abcB <= 100 else {
             throw ValueSourceError("settings analytics.abc_a (\(abcA)) and analytics.abc_b (\(abcB)) must satisfy 0 < abc_a ≤ abc_b ≤ 100")
         }

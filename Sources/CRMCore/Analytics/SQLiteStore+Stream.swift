@@ -23,6 +23,14 @@ extension SQLiteStore {
     }
 }
 
+extension SQLiteStore {
+    /// Each row's first column as an id and its second as text (nil for null), streamed:
+    /// the small per-customer maps analyses build (source channel by customer).
+    public func idTexts(sql: String, _ body: (Int64, String?) throws -> Void) throws {
+        try stream(sql: sql, arguments: []) { h in try body(Column64.int(h, 0), Column64.text(h, 1)) }
+    }
+}
+
 /// Reading a column of a stepped statement without building values.
 enum Column64 {
     static func int(_ handle: OpaquePointer, _ i: Int32) -> Int64 { sqlite3_column_int64(handle, i) }

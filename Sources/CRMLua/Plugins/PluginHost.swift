@@ -34,6 +34,8 @@ public final class PluginHost: WriteRules {
     public internal(set) var jobs: [JobDefinition] = []
     /// Where the loaded plugins' purchases are (`crm.value_source`); empty means won deals.
     public internal(set) var valueSources: [ValueSource] = []
+    /// Satisfaction answers the loaded plugins declare (`crm.survey_source`), beside core tickets.
+    public internal(set) var surveySources: [SurveySource] = []
 
     var lua: LuaState!
     /// The clock the run started with; `crm.set_now()` goes back to it.
@@ -124,7 +126,7 @@ public final class PluginHost: WriteRules {
         lua.memoryLimit = try memoryLimitSetting()
         lua.instructionBudget = try instructionBudgetSetting()
         lua.timeLimit = try timeLimitSetting()
-        rules = []; reports = []; commands = []; jobs = []; valueSources = []; loaded = []; problems = []
+        rules = []; reports = []; commands = []; jobs = []; valueSources = []; surveySources = []; loaded = []; problems = []
         knownSeries = nil
         environments = [:]
         promptEnvironment = nil
@@ -211,6 +213,7 @@ public final class PluginHost: WriteRules {
             commands += pending.commands
             jobs += pending.jobs
             valueSources += pending.valueSources
+            surveySources += pending.surveySources
             loaded.append(manifest)
         } catch {
             lua.top = top
@@ -290,6 +293,7 @@ struct Registrations {
     var commands: [CommandDefinition] = []
     var jobs: [JobDefinition] = []
     var valueSources: [ValueSource] = []
+    var surveySources: [SurveySource] = []
 
     var functionRefs: [Int32] {
         rules.map(\.function) + reports.map(\.function) + commands.map(\.function) + jobs.map(\.function)
