@@ -1,4 +1,4 @@
-import CRMCore
+@testable import CRMCore
 import CRMTestSupport
 import XCTest
 
@@ -165,5 +165,35 @@ final class AnalyticsTests: XCTestCase {
         // Mean interval 100: silent 300 (3×) is not yet over, 301 is.
         XCTAssertEqual(LifecycleAnalysis.stage(CustomerHistory(customer: 1, [(600, 1), (700, 1)]), end: 1000, settings: s), "growth")
         XCTAssertEqual(LifecycleAnalysis.stage(CustomerHistory(customer: 1, [(600, 1), (700, 1)]), end: 1001, settings: s), "termination")
+    }
+}
+
+/// Loyalty figures on two customers worked by hand.
+final class LoyaltyAnalysisTests: XCTestCase {
+    func testRepurchaseLoyalShareAndIntervals_byYearAndChannel() throws {
+        let store = try TestSupport.memoryStore()
+        let a = try store.create("customer", values: ["name": .text("a"), "source": .text("web")], created: nil)
+        let b = try store.create("customer", values: ["name": .text("b"), "source": .text("ad")], created: nil)
+        for (c, day) in [(a, "2026-01-10"), (a, "2026-02-10"), (a, "2026-03-10"), (b, "2026-03-01"), (b, "2025-06-01")] {
+            _ = try store.create("deal", values: ["customer": .integer(c), "title": .text("d"), "amount": .decimal(Fixed(units: 1000, scale: 2)),
+                                                  "stage": .text("won"), "closed": .date(day)], created: nil)
+        }
+        let purchases = try Purchases(store: store, sources: [])
+        let end = DateCodec.days(ofDate: "2026-11-22")!
+        let sources: [Int64: String] = [a: "web", b: "ad"]
+        let r = try LoyaltyAnalysis.run(purchases, period: Purchases.Period(from: DateCodec.days(ofDate: "2026-01-01"), to: end),
+                                        grain: .year, settings: AnalyticsSettings()) { sources[$0] }
+        XCTAssertEqual(r.periods.map(\.label), ["2026"])
+        let y = r.periods[0]
+        XCTAssertEqual([y.buyers, y.repeaters, y.loyal], [2, 1, 1])
+        XCTAssertEqual(y.repurchaseRate, 50)
+        XCTAssertEqual(y.intervals.sorted(), [28, 31, 273], "b's 2025-06-01 → 2026-03-01 counts in 2026, the later one's period")
+        XCTAssertEqual(y.medianInterval, 31)
+        XCTAssertEqual(r.channels.map(\.label), ["ad", "web"])
+        XCTAssertEqual(r.channels.map(\.loyal), [0, 1])
+        XCTAssertEqual(r.channels.map(\.repeaters), [0, 1], "b bought once in the period")
+        XCTAssertEqual(LoyaltyAnalysis.label(bucket: LoyaltyAnalysis.bucket(DateCodec.days(ofDate: "2026-11-30")!, .quarter), .quarter), "2026-Q4")
+        XCTAssertEqual(LoyaltyAnalysis.lastDay(bucket: LoyaltyAnalysis.bucket(DateCodec.days(ofDate: "2024-02-03")!, .month), .month),
+                       DateCodec.days(ofDate: "2024-02-29")!)
     }
 }

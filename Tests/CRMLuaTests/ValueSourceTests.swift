@@ -60,4 +60,16 @@ final class ValueSourceTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("unknown key 'on'"), "\(e)")
         }
     }
+
+    func testSurveySource_unknownFieldIsALoadError() throws {
+        let f = try PluginFixture()
+        try f.plugin("poll", ["entities.lua": """
+            crm.entity "answer" { fields = { { "score", "integer" }, { "on", "date" } } }
+            crm.survey_source{ entity = "answer", perception = "score", expectation = "hoped", at = "on" }
+            """])
+        XCTAssertThrowsError(try f.start().enable("poll")) { e in
+            XCTAssertTrue("\(e)".contains("plugins/poll/entities.lua:2"), "\(e)")
+            XCTAssertTrue("\(e)".contains("expectation = \"hoped\": entity answer has no field 'hoped'"), "\(e)")
+        }
+    }
 }

@@ -66,6 +66,30 @@ final class AnalyticsEndToEndTests: XCTestCase {
         XCTAssertTrue(html.contains("Pareto"), html)
     }
 
+    func testSatisfaction_readsAPluginsDeclaredSurvey() throws {
+        let folder = sandbox.configHome + "/crm/plugins/poll"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "return { name = \"poll\", version = \"1.0\", description = \"a survey\" }\n"
+            .write(toFile: folder + "/plugin.lua", atomically: true, encoding: .utf8)
+        try """
+            crm.entity "answer" { fields = { { "stage", "enum", values = { "payment", "exam" } },
+              { "hoped", "integer" }, { "felt", "integer" }, { "on", "date" } } }
+            crm.survey_source{ entity = "answer", touchpoint = "stage", perception = "felt", expectation = "hoped", at = "on" }
+            """.write(toFile: folder + "/entities.lua", atomically: true, encoding: .utf8)
+        let r = try sandbox.crm(commands: "plugin enable poll", "add answer stage=exam hoped=5 felt=3 on=2026-11-20",
+                                "add answer stage=exam hoped=4 felt=4 on=2026-11-21")
+        XCTAssertEqual(r.status, 0, "\(r)")
+        let s = try sandbox.crm(["--format", "csv", "-c", "satisfaction"])
+        XCTAssertTrue(s.stdout.contains("answer,exam,2,4.50,3.50,-1.00"), s.stdout)
+        XCTAssertTrue(s.stdout.contains("answer.felt (poll)"), s.stdout)
+    }
+
+    func testRealEstateContracts_areItsValue() throws {
+        let r = try sandbox.crm(commands: "plugin enable realestate", "abc")
+        XCTAssertEqual(r.status, 0, "\(r)")
+        XCTAssertTrue(r.stdout.contains("contract.price on signed_on (realestate)"), r.stdout)
+    }
+
     // MARK: RFM against lifetimes
 
     /// Transactions of 40 customers over two years, several on one day, from a fixed seed.
