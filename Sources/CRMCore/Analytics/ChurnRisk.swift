@@ -5,7 +5,7 @@
 /// has dropped when they are silent for more than `churn_recency` × that interval;
 /// frequency has dropped when, in the last `churn_window_days`, they bought on fewer days
 /// than `churn_drop` × what their rate before the window predicts (they need a full window
-/// of history before it).
+/// of history before it, and a rate predicting at least one purchase in the window).
 public enum ChurnRisk {
     /// One customer at risk.
     public struct Entry: Sendable, Equatable {
@@ -16,9 +16,10 @@ public enum ChurnRisk {
         public var silentDays: Int
         /// Their own mean days between purchase days.
         public var meanInterval: Double
-        /// Purchase days in the recent window, and what their earlier rate predicts.
+        /// Purchase days in the recent window, and what their earlier rate predicts (nil
+        /// when they have no full window of history before it).
         public var recent: Int
-        public var expected: Double
+        public var expected: Double?
         /// `silent` (recency dropped), `fewer` (frequency dropped) or both.
         public var reasons: [String]
     }
@@ -31,14 +32,14 @@ public enum ChurnRisk {
         if Double(silent) > s.churnRecency * mean { reasons.append("silent") }
         let window = s.churnWindowDays
         let windowStart = end - window + 1
-        var recent = 0, expected = 0.0
+        let recent = h.count(from: windowStart, to: end)
+        var expected: Double?
         if first <= windowStart - window {
             let before = h.count(from: first, to: windowStart - 1)
-            expected = Double(before) * Double(window) / Double(windowStart - first)
-            recent = h.count(from: windowStart, to: end)
-            if Double(recent) < s.churnDrop * expected { reasons.append("fewer") }
-        } else {
-            recent = h.count(from: windowStart, to: end)
+            let rate = Double(before) * Double(window) / Double(windowStart - first)
+            expected = rate
+            // Below one expected purchase the window says nothing about a drop.
+            if rate >= 1, Double(recent) < s.churnDrop * rate { reasons.append("fewer") }
         }
         guard !reasons.isEmpty else { return nil }
         return Entry(customer: h.customer, total: h.total, lastPurchase: last, silentDays: silent, meanInterval: mean,

@@ -95,7 +95,7 @@ enum AnalyticsChurn {
             let d = info[e.customer] ?? [.null, .null, .null, .null]
             return [.integer(e.customer), d[0], d[1], d[2], purchases.money(e.total), .date(DateCodec.dateText(days: e.lastPurchase)),
                     .integer(Int64(e.silentDays)), AnalyticsFormat.decimal(e.meanInterval, scale: 0), .integer(Int64(e.recent)),
-                    AnalyticsFormat.decimal(e.expected, scale: 1), .text(e.reasons.joined(separator: "+")), d[3]]
+                    e.expected.map { AnalyticsFormat.decimal($0, scale: 1) } ?? .null, .text(e.reasons.joined(separator: "+")), d[3]]
         }
         let table = ResultTable(title: "Churn risk", columns: [
             Column("customer", numeric: true), Column("name"), Column("owner"), Column("value_class", label: "class"),
