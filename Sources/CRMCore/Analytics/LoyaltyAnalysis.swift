@@ -90,22 +90,21 @@ public struct LoyaltyAnalysis: Sendable {
                 if i > 0 { periods[b, default: Group(label: "")].intervals.append(Int32(day - h.days[i - 1])) }
             }
             guard any > 0 else { return }
+            // Groups are changed in place in their dictionaries: a copy taken out would copy
+            // its growing interval list once per customer.
             for (b, n) in seen {
-                var g = periods[b] ?? Group(label: "")
-                g.buyers += 1
-                if n >= 2 { g.repeaters += 1 }
-                if loyal(h.days, end: min(lastDay(bucket: b, grain), end), count: s.loyalPurchases, months: s.loyalMonths) { g.loyal += 1 }
-                periods[b] = g
+                let isLoyal = loyal(h.days, end: min(lastDay(bucket: b, grain), end), count: s.loyalPurchases, months: s.loyalMonths)
+                periods[b, default: Group(label: "")].buyers += 1
+                if n >= 2 { periods[b]!.repeaters += 1 }
+                if isLoyal { periods[b]!.loyal += 1 }
             }
             let name = channel(h.customer) ?? "(none)"
-            var g = channels[name] ?? Group(label: name)
-            g.buyers += 1
-            if any >= 2 { g.repeaters += 1 }
-            if loyal(h.days, end: period.to ?? h.days.last!, count: s.loyalPurchases, months: s.loyalMonths) { g.loyal += 1 }
+            channels[name, default: Group(label: name)].buyers += 1
+            if any >= 2 { channels[name]!.repeaters += 1 }
+            if loyal(h.days, end: period.to ?? h.days.last!, count: s.loyalPurchases, months: s.loyalMonths) { channels[name]!.loyal += 1 }
             for i in h.days.indices.dropFirst() where h.days[i] >= from && h.days[i] <= end {
-                g.intervals.append(Int32(h.days[i] - h.days[i - 1]))
+                channels[name]!.intervals.append(Int32(h.days[i] - h.days[i - 1]))
             }
-            channels[name] = g
         }
         let labelled = periods.keys.sorted().map { b -> Group in
             var g = periods[b]!
