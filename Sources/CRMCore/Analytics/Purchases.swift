@@ -61,28 +61,91 @@ public struct Purchases {
             if let f = period.from { conditions.append("\(day) >= ?"); arguments.append(DateCodec.dateText(days: f).databaseValue) }
             if let t = period.to { conditions.append("\(day) <= ?"); arguments.append(DateCodec.dateText(days: t).databaseValue) }
             let amount = factor == 1 ? quoted(s.amount) : "\(quoted(s.amount)) * \(factor)"
-            parts.append("SELECT \(quoted(s.customer)) AS c, \(day) AS d, \(amount) AS a FROM \(quoted(s.entity)) WHERE "
+            parts.append("SELECT \(quoted(s.customer)) AS c, \(day) AS d, \(amount) AS a FROM \(quoted(s.entity)) NOT INDEXED WHERE "
                          + conditions.joined(separator: " AND "))
         }
         return (parts.joined(separator: " UNION ALL "), arguments)
     }
 
-    /// Each customer's net value over the period: (customer id, amount in units), in no order.
+    /// Each customer's net value over the period: (customer id, amount in units), in id order.
+    ///
+    /// The purchases are read in one sequential scan and added up per customer in an array
+    /// indexed by customer id (8 bytes a customer), which is much faster than SQL's
+    /// GROUP BY through the customer index.
     public func totals(_ period: Period, _ body: (Int64, Int64) throws -> Void) throws {
         let (union, arguments) = unionSQL(period)
-        try run("SELECT c, sum(a) FROM (\(union)) GROUP BY c", arguments) { h in
-            try body(Column64.int(h, 0), Column64.int(h, 1))
+        let size = try customerIDLimit()
+        guard size <= Purchases.largestDenseID else {
+            return try run("SELECT c, sum(a) FROM (\(union)) GROUP BY c ORDER BY c", arguments) { h in
+                try body(Column64.int(h, 0), Column64.int(h, 1))
+            }
         }
+        var sums = [Int64](repeating: 0, count: size), seen = [Bool](repeating: false, count: size)
+        try run("SELECT c, a FROM (\(union))", arguments) { h in
+            let c = Int(Column64.int(h, 0))
+            guard c > 0, c < size else { return }
+            sums[c] += Column64.int(h, 1)
+            seen[c] = true
+        }
+        for c in 1..<size where seen[c] { try body(Int64(c), sums[c]) }
     }
 
     /// Each customer's days with any purchase or refund, ordered by customer then day:
     /// (customer id, day number, net amount of the day in units).
+    ///
+    /// Two sequential scans: the first counts each customer's purchases, the second puts
+    /// them in place (a day and an amount, 12 bytes a purchase, never an object), so no SQL
+    /// sort of every purchase is needed. Rows written between the scans are not seen.
     public func days(_ period: Period, _ body: (_ customer: Int64, _ day: Int, _ amount: Int64) throws -> Void) throws {
         let (union, arguments) = unionSQL(period)
-        try run("SELECT c, d, sum(a) FROM (\(union)) GROUP BY c, d ORDER BY c, d", arguments) { h in
-            guard let day = Column64.day(h, 1) else { return }
-            try body(Column64.int(h, 0), day, Column64.int(h, 2))
+        let size = try customerIDLimit()
+        guard size <= Purchases.largestDenseID else {
+            return try run("SELECT c, d, sum(a) FROM (\(union)) GROUP BY c, d ORDER BY c, d", arguments) { h in
+                guard let day = Column64.day(h, 1) else { return }
+                try body(Column64.int(h, 0), day, Column64.int(h, 2))
+            }
         }
+        var start = [Int32](repeating: 0, count: size + 1)
+        try run("SELECT c FROM (\(union))", arguments) { h in
+            let c = Int(Column64.int(h, 0))
+            if c > 0, c < size { start[c + 1] += 1 }
+        }
+        for c in 0..<size { start[c + 1] += start[c] }
+        let total = Int(start[size])
+        var dayOf = [Int32](repeating: 0, count: total), amountOf = [Int64](repeating: 0, count: total)
+        var filled = start
+        try run("SELECT c, d, a FROM (\(union))", arguments) { h in
+            let c = Int(Column64.int(h, 0))
+            guard c > 0, c < size, filled[c] < start[c + 1], let day = Column64.day(h, 1) else { return }
+            let i = Int(filled[c])
+            dayOf[i] = Int32(day)
+            amountOf[i] = Column64.int(h, 2)
+            filled[c] += 1
+        }
+        var entries: [(day: Int32, amount: Int64)] = []
+        for c in 1..<size where filled[c] > start[c] {
+            entries.removeAll(keepingCapacity: true)
+            for i in Int(start[c])..<Int(filled[c]) { entries.append((dayOf[i], amountOf[i])) }
+            entries.sort { $0.day < $1.day }
+            var k = 0
+            while k < entries.count {
+                let day = entries[k].day
+                var net: Int64 = 0
+                while k < entries.count, entries[k].day == day { net += entries[k].amount; k += 1 }
+                try body(Int64(c), Int(day), net)
+            }
+        }
+    }
+
+    /// Customer ids up to this are counted in arrays (about 12 bytes an id); a database with
+    /// larger ids is read through SQL's GROUP BY instead.
+    static let largestDenseID = 20_000_000
+
+    /// One more than the largest customer id: the size of the per-customer arrays.
+    func customerIDLimit() throws -> Int {
+        var largest: Int64 = 0
+        try store.stream(sql: "SELECT max(id) FROM customer", arguments: []) { h in largest = Column64.int(h, 0) }
+        return Int(largest) + 1
     }
 
     /// Runs the SQL; an error in a plugin's `where` names its declaration.
