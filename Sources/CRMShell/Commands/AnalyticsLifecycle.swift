@@ -3,9 +3,11 @@ import CRMCore
 /// `lifecycle`: stages from purchase history, and `--apply` to store them in customer.stage.
 enum AnalyticsLifecycle {
     static let verb = AnalysisVerb(
-        name: "lifecycle",
-        summary: "lifecycle stages of customers from their purchases: lifecycle [to=…] [--apply]",
+        name: "stages", aliases: ["lifecycle"],
+        summary: "lifecycle stages of customers from their purchases: stages [to=…] [--apply] (also: lifecycle)",
         details: """
+            Also typed as lifecycle (stages, so that li<Tab> still completes list).
+
             Each customer's stage (003 篇二) from their own purchase history up to to= (today):
             no purchase = potential; one purchase day = development (termination after
             analytics.lifecycle_single_days silent); two or more = growth while under
@@ -15,7 +17,7 @@ enum AnalyticsLifecycle {
             mean interval. --apply (or apply=yes) writes stage on every customer, audited.
 
             Example:
-              lifecycle
+              stages
               lifecycle --apply
               list customer where stage = termination and value_class = A
             """,

@@ -62,6 +62,7 @@ struct AnalysisContext {
 /// parameters typed like a report's, every output format, `to FILE` like `report`.
 struct AnalysisVerb: Verb {
     let name: String
+    let aliases: [String]
     let summary: String
     let usage: [String]
     let details: String
@@ -75,9 +76,10 @@ struct AnalysisVerb: Verb {
         return (p.name, [], nil)
     }) }
 
-    init(name: String, summary: String, details: String, parameters: [AnalysisParameter], writes: Bool = false,
-         body: @escaping (AnalysisContext) throws -> Output) {
+    init(name: String, aliases: [String] = [], summary: String, details: String, parameters: [AnalysisParameter],
+         writes: Bool = false, body: @escaping (AnalysisContext) throws -> Output) {
         self.name = name
+        self.aliases = aliases
         self.summary = summary
         let shown = parameters.map { "[\($0.name)=…]" }.joined(separator: " ")
         self.usage = ["\(name) \(shown)\(writes ? " [--apply]" : "") [to <file>]"]
