@@ -180,9 +180,9 @@ final class LoyaltyAnalysisTests: XCTestCase {
         }
         let purchases = try Purchases(store: store, sources: [])
         let end = DateCodec.days(ofDate: "2026-11-22")!
-        let sources: [Int64: String] = [a: "web", b: "ad"]
+        let sources: [Int64: Int] = [a: 0, b: 1]
         let r = try LoyaltyAnalysis.run(purchases, period: Purchases.Period(from: DateCodec.days(ofDate: "2026-01-01"), to: end),
-                                        grain: .year, settings: AnalyticsSettings()) { sources[$0] }
+                                        grain: .year, settings: AnalyticsSettings(), channelNames: ["web", "ad"]) { sources[$0] }
         XCTAssertEqual(r.periods.map(\.label), ["2026"])
         let y = r.periods[0]
         XCTAssertEqual([y.buyers, y.repeaters, y.loyal], [2, 1, 1])

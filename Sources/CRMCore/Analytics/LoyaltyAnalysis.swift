@@ -74,44 +74,57 @@ public struct LoyaltyAnalysis: Sendable {
         return n >= count
     }
 
-    /// Runs over the period; `channel` gives each customer's source channel (nil: none).
+    /// Runs over the period; `channel` gives each customer's source channel as an index
+    /// into `channelNames` (nil: none).
     public static func run(_ purchases: Purchases, period: Purchases.Period, grain: Grain, settings s: AnalyticsSettings,
-                           channel: (Int64) -> String?) throws -> LoyaltyAnalysis {
-        var periods: [Int: Group] = [:], channels: [String: Group] = [:]
+                           channelNames: [String], channel: (Int64) -> Int?) throws -> LoyaltyAnalysis {
+        // Groups live in arrays and are changed in place: a copy taken out of a collection
+        // would copy its growing interval list once per customer.
+        var periods: [Group] = [], periodAt: [Int: Int] = [:], buckets: [Int] = []
+        var channels = (channelNames + ["(none)"]).map { Group(label: $0) }
+        let none = channelNames.count
         let from = period.from ?? Int.min, end = period.to ?? Int.max
-        var seen: [(bucket: Int, count: Int)] = []
+        var seen: [(period: Int, lastDay: Int, count: Int)] = []
+        var lastBucket = Int.min, lastIndex = 0
+        func index(_ b: Int) -> Int {
+            if b == lastBucket { return lastIndex }
+            let i = periodAt[b] ?? {
+                periods.append(Group(label: label(bucket: b, grain)))
+                buckets.append(b)
+                periodAt[b] = periods.count - 1
+                return periods.count - 1
+            }()
+            lastBucket = b
+            lastIndex = i
+            return i
+        }
         try purchases.histories(Purchases.Period(to: period.to)) { h in
             seen.removeAll(keepingCapacity: true)
             var any = 0
+            let c = channel(h.customer) ?? none
             for (i, day) in h.days.enumerated() where day >= from && day <= end {
-                let b = bucket(day, grain)
-                if seen.last?.bucket == b { seen[seen.count - 1].count += 1 } else { seen.append((b, 1)) }
+                let b = bucket(day, grain), p = index(b)
+                if seen.last?.period == p { seen[seen.count - 1].count += 1 } else { seen.append((p, lastDay(bucket: b, grain), 1)) }
                 any += 1
-                if i > 0 { periods[b, default: Group(label: "")].intervals.append(Int32(day - h.days[i - 1])) }
+                if i > 0 {
+                    let interval = Int32(day - h.days[i - 1])
+                    periods[p].intervals.append(interval)
+                    channels[c].intervals.append(interval)
+                }
             }
             guard any > 0 else { return }
-            // Groups are changed in place in their dictionaries: a copy taken out would copy
-            // its growing interval list once per customer.
-            for (b, n) in seen {
-                let isLoyal = loyal(h.days, end: min(lastDay(bucket: b, grain), end), count: s.loyalPurchases, months: s.loyalMonths)
-                periods[b, default: Group(label: "")].buyers += 1
-                if n >= 2 { periods[b]!.repeaters += 1 }
-                if isLoyal { periods[b]!.loyal += 1 }
+            for (p, last, n) in seen {
+                periods[p].buyers += 1
+                if n >= 2 { periods[p].repeaters += 1 }
+                if loyal(h.days, end: min(last, end), count: s.loyalPurchases, months: s.loyalMonths) { periods[p].loyal += 1 }
             }
-            let name = channel(h.customer) ?? "(none)"
-            channels[name, default: Group(label: name)].buyers += 1
-            if any >= 2 { channels[name]!.repeaters += 1 }
-            if loyal(h.days, end: period.to ?? h.days.last!, count: s.loyalPurchases, months: s.loyalMonths) { channels[name]!.loyal += 1 }
-            for i in h.days.indices.dropFirst() where h.days[i] >= from && h.days[i] <= end {
-                channels[name]!.intervals.append(Int32(h.days[i] - h.days[i - 1]))
-            }
+            channels[c].buyers += 1
+            if any >= 2 { channels[c].repeaters += 1 }
+            if loyal(h.days, end: period.to ?? h.days.last!, count: s.loyalPurchases, months: s.loyalMonths) { channels[c].loyal += 1 }
         }
-        let labelled = periods.keys.sorted().map { b -> Group in
-            var g = periods[b]!
-            g.label = label(bucket: b, grain)
-            return g
-        }
-        return LoyaltyAnalysis(periods: labelled,
-                               channels: channels.values.sorted { $0.buyers != $1.buyers ? $0.buyers > $1.buyers : $0.label < $1.label })
+        let order = buckets.indices.sorted { buckets[$0] < buckets[$1] }
+        return LoyaltyAnalysis(periods: order.map { periods[$0] },
+                               channels: channels.filter { $0.buyers > 0 }
+                                   .sorted { $0.buyers != $1.buyers ? $0.buyers > $1.buyers : $0.label < $1.label })
     }
 }

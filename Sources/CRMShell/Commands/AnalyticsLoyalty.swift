@@ -37,9 +37,8 @@ enum AnalyticsLoyalty {
             if index[text] == nil, names.count < Int(UInt16.max) { index[text] = UInt16(names.count); names.append(text) }
             if let i = index[text] { channelOf[id] = i }
         }
-        let result = try LoyaltyAnalysis.run(purchases, period: c.period, grain: grain, settings: settings) {
-            channelOf[$0].map { names[Int($0)] }
-        }
+        let result = try LoyaltyAnalysis.run(purchases, period: c.period, grain: grain, settings: settings,
+                                             channelNames: names) { channelOf[$0].map(Int.init) }
         guard !result.periods.isEmpty else {
             return .message("loyalty: no purchases \(c.period.description) (\(purchases.sourceLines)); nothing to measure")
         }
