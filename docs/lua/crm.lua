@@ -214,6 +214,18 @@ function crm.command(name) end
 ---@return fun(def: crm.JobDef)
 function crm.job(name) end
 
+---Declares where this plugin's purchases are, for the customer analyses (abc, rfm, lifecycle,
+---churn-risk, loyalty, agenda): `crm.value_source{ entity = "contract", customer = "customer", amount = "price", at = "signed_on", where = "status <> 'void'" }`.
+---An unknown entity or field fails the plugin's load naming file:line. See docs/analytics.md.
+---@param def { entity: string, customer?: string, amount: string, at: string, where?: string } customer defaults to "customer"; where is an SQL condition on the entity's fields
+function crm.value_source(def) end
+
+---Declares where this plugin's satisfaction answers are, for `satisfaction`:
+---`crm.survey_source{ entity = "survey", touchpoint = "stage", perception = "felt", expectation = "hoped", at = "answered" }`.
+---Without expectation the setting analytics.satisfaction_expectation stands for it.
+---@param def { entity: string, perception: string, expectation?: string, touchpoint?: string, at: string }
+function crm.survey_source(def) end
+
 ---Declares a time series of this plugin: `crm.series "load_reading" { key = "account", every = "15m", fields = { … } }`.
 ---`import load_reading FILE.csv` loads it (bad rows by line, duplicates refused); crm.query reads it.
 ---@param name string

@@ -149,3 +149,6 @@ crm.entity "survey" {
   indexes = { { "stage" } },
   list = { "candidate", "session", "stage", "score", "answered", "note" },
 }
+
+-- A candidate's value for the customer analyses (abc, rfm, lifecycle…): course fees paid, by registration day.
+crm.value_source{ entity = "registration", customer = "candidate", amount = "fee", at = "registered", where = "status <> 'cancelled'" }

@@ -317,3 +317,6 @@ crm.extend "customer" {
   family_of = { "ref", entity = "customer", label = "Family of" },
   next_follow = { "date", label = "Next follow-up" },
 }
+
+-- The office's value for the customer analyses (abc, rfm, lifecycle…): contract prices on the day signed.
+crm.value_source{ entity = "contract", customer = "customer", amount = "price", at = "signed_on" }

@@ -192,3 +192,6 @@ crm.entity "inspection" {
   indexes = { { "sampled" }, { "finding" } },
   list = { "touchpoint", "fault", "service_request", "complaint", "sampled", "finding", "note" },
 }
+
+-- Survey answers for the core's satisfaction gap (perception against analytics.satisfaction_expectation).
+crm.survey_source{ entity = "survey", touchpoint = "touchpoint", perception = "score", at = "answered" }

@@ -18,6 +18,7 @@ extension PluginHost {
         registerSeriesAPI(into: add)
         registerAsOfAPI(into: add)
         registerComputedAPI(into: add)
+        registerValueSourceAPI(into: add)
         crm_lua_push_charge(lua.L)
         lua.setField("charge", at: -2)
     }

@@ -32,6 +32,10 @@ public final class PluginHost: WriteRules {
     public internal(set) var reports: [ReportDefinition] = []
     public internal(set) var commands: [CommandDefinition] = []
     public internal(set) var jobs: [JobDefinition] = []
+    /// Where the loaded plugins' purchases are (`crm.value_source`); empty means won deals.
+    public internal(set) var valueSources: [ValueSource] = []
+    /// Satisfaction answers the loaded plugins declare (`crm.survey_source`), beside core tickets.
+    public internal(set) var surveySources: [SurveySource] = []
 
     var lua: LuaState!
     /// The clock the run started with; `crm.set_now()` goes back to it.
@@ -126,7 +130,7 @@ public final class PluginHost: WriteRules {
         lua.memoryLimit = try memoryLimitSetting()
         lua.instructionBudget = try instructionBudgetSetting()
         lua.timeLimit = try timeLimitSetting()
-        rules = []; reports = []; commands = []; jobs = []; loaded = []; problems = []
+        rules = []; reports = []; commands = []; jobs = []; valueSources = []; surveySources = []; loaded = []; problems = []
         knownSeries = nil
         computeGraph = ComputeGraph()
         environments = [:]
@@ -215,6 +219,8 @@ public final class PluginHost: WriteRules {
             reports += pending.reports
             commands += pending.commands
             jobs += pending.jobs
+            valueSources += pending.valueSources
+            surveySources += pending.surveySources
             loaded.append(manifest)
         } catch {
             lua.top = top
@@ -297,6 +303,8 @@ struct Registrations {
     var reports: [ReportDefinition] = []
     var commands: [CommandDefinition] = []
     var jobs: [JobDefinition] = []
+    var valueSources: [ValueSource] = []
+    var surveySources: [SurveySource] = []
 
     var functionRefs: [Int32] {
         rules.map(\.function) + reports.map(\.function) + commands.map(\.function) + jobs.map(\.function)

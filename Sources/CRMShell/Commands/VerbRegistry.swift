@@ -32,7 +32,8 @@ public final class VerbRegistry {
         [AddVerb(), ShowVerb(), ListVerb(), CountVerb(), UpdateVerb(), DeleteVerb(), RecomputeVerb(), FindVerb(), HistoryVerb(),
          EntitiesVerb(), DescribeVerb(), BeginVerb(), CommitVerb(), RollbackVerb(), ImportVerb(), ExportVerb(), BackupVerb(), RestoreVerb(),
          FormatVerb(), ExpandedVerb(), PagerVerb(), ColumnsVerb(), DemoVerb(), PluginsVerb(), PluginVerb(), RulesVerb(), ReportsVerb(),
-         ReportVerb(), JobsVerb(), SettingVerb(), TraceVerb(), LuaVerb(), EvalVerb(),
+         ReportVerb(), AnalyticsABC.verb, AnalyticsRFM.verb, AnalyticsLifecycle.verb,
+         AnalyticsChurn.verb, AnalyticsLoyalty.verb, AnalyticsSatisfaction.verb, AgendaVerb(), JobsVerb(), SettingVerb(), TraceVerb(), LuaVerb(), EvalVerb(),
          RunVerb(), EditVerb(), TimingVerb(), OutputVerb(), ConfirmVerb(),
          HelpVerb(), QuitVerb()]
     }
