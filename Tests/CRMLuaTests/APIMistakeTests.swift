@@ -43,3 +43,21 @@ final class APIMistakeTests: XCTestCase {
         XCTAssertNil(NameSuggestion.closest(to: "budget", in: ["city", "name"]))
     }
 }
+
+/// `abc --apply` writes value classes in bulk; a computed field reading them must follow.
+final class BulkWriteComputeTests: XCTestCase {
+    func testAnalyticsWriteBackRecomputesFieldsThatReadTheClass() throws {
+        let f = try PluginFixture()
+        try f.plugin("vip", ["entities.lua": """
+            crm.extend "customer" {
+              vip = { "bool", compute = { depends = { "value_class" }, fn = function(c) return c.value_class == "A" end } },
+            }
+            """])
+        try f.start(enabling: ["vip"])
+        let a = try f.store.create("customer", values: ["name": .text("甲")])
+        let b = try f.store.create("customer", values: ["name": .text("乙")])
+        XCTAssertEqual(try f.store.writeChoice("customer", field: "value_class") { $0 == a ? "A" : "C" }, 2)
+        XCTAssertEqual(try f.store.record("customer", id: a)?["vip"], .bool(true))
+        XCTAssertEqual(try f.store.record("customer", id: b)?["vip"], .bool(false))
+    }
+}

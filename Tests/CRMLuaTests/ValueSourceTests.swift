@@ -23,7 +23,7 @@ final class ValueSourceTests: XCTestCase {
         XCTAssertEqual(host.problems.map(\.description), [])
         XCTAssertEqual(host.valueSources, [ValueSource(entity: "sale", customer: "buyer", amount: "price", at: "sold_on",
                                                        condition: "status <> 'void'", owner: "shop",
-                                                       location: "plugins/shop/entities.lua:9")])
+                                                       location: "shop/entities.lua:9")])
         let buyer = try f.store.create("customer", values: ["name": .text("王芳")], created: nil)
         for (price, status) in [("100.00", "ok"), ("-30.00", "ok"), ("500.00", "void")] {
             _ = try f.store.create("sale", values: ["buyer": .integer(buyer), "price": .decimal(Fixed(parsing: price, scale: 2)!),
@@ -40,7 +40,7 @@ final class ValueSourceTests: XCTestCase {
                               "plugin.lua": "return { name = \"shop\", version = \"1.0\", description = \"t\", modules = { \"entities\", \"value\" } }\n"])
         let host = try f.start()
         XCTAssertThrowsError(try host.enable("shop")) { e in
-            XCTAssertTrue("\(e)".contains("plugins/shop/value.lua:2"), "\(e)")
+            XCTAssertTrue("\(e)".contains("shop/value.lua:2"), "\(e)")
             XCTAssertTrue("\(e)".contains("amount = \"cost\": entity sale has no field 'cost'"), "\(e)")
         }
         XCTAssertTrue(host.valueSources.isEmpty)
@@ -51,7 +51,7 @@ final class ValueSourceTests: XCTestCase {
         try f.plugin("shop", ["entities.lua": "crm.value_source{ entity = \"sales\", amount = \"price\", at = \"sold_on\" }\n"])
         let host = try f.start()
         XCTAssertThrowsError(try host.enable("shop")) { e in
-            XCTAssertTrue("\(e)".contains("plugins/shop/entities.lua:1"), "\(e)")
+            XCTAssertTrue("\(e)".contains("shop/entities.lua:1"), "\(e)")
             XCTAssertTrue("\(e)".contains("no entity named 'sales'"), "\(e)")
         }
         let g = try PluginFixture()
@@ -68,7 +68,7 @@ final class ValueSourceTests: XCTestCase {
             crm.survey_source{ entity = "answer", perception = "score", expectation = "hoped", at = "on" }
             """])
         XCTAssertThrowsError(try f.start().enable("poll")) { e in
-            XCTAssertTrue("\(e)".contains("plugins/poll/entities.lua:2"), "\(e)")
+            XCTAssertTrue("\(e)".contains("poll/entities.lua:2"), "\(e)")
             XCTAssertTrue("\(e)".contains("expectation = \"hoped\": entity answer has no field 'hoped'"), "\(e)")
         }
     }

@@ -28,7 +28,10 @@ extension SQLiteStore {
         }
         guard !changes.isEmpty else { return 0 }
         return try atomically {
-            if let rules, rules.watches(.update, e.name) {
+            // Rules and computed fields see each change as an update; only without them is
+            // the bulk path (one statement, one audit row per change) the same thing.
+            let computes = computeGraph.map { !$0.graph.computed(of: e.name).isEmpty || $0.graph.affectsOthers(e.name) } ?? false
+            if computes || rules?.watches(.update, e.name) == true {
                 for c in changes { _ = try update(e, id: c.id, values: [field: .text(c.new)]) }
                 return changes.count
             }
@@ -37,12 +40,12 @@ extension SQLiteStore {
             try access { db in
                 let write = try db.makeStatement(sql: "UPDATE \(quoted(e.name)) SET \(quoted(field)) = ?, updated = ? WHERE id = ?")
                 let audit = try db.makeStatement(sql: SQLiteStore.auditSQL)
-                let who = user.databaseValue, action = "update".databaseValue, entityName = e.name.databaseValue,
+                let who = user.databaseValue, via = self.via.databaseValue, action = "update".databaseValue, entityName = e.name.databaseValue,
                     fieldName = field.databaseValue
                 for c in changes {
                     let new = c.new.databaseValue
                     try RawStatement.execute(write, [new, now, c.id.databaseValue])
-                    try RawStatement.execute(audit, [auditAt, who, action, entityName, c.id.databaseValue, fieldName,
+                    try RawStatement.execute(audit, [auditAt, who, via, action, entityName, c.id.databaseValue, fieldName,
                                                      c.old.databaseValue, new])
                 }
             }
