@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 extension SQLiteStore {
     /// Creates the series' table (or adds the value columns it gained), and keeps the
@@ -91,23 +92,47 @@ struct SeriesRange {
 }
 
 /// The prepared INSERT of a series; a reading whose (key, time) is taken is not written.
+/// Values are bound as integers straight through the C API (a bulk load writes millions).
 struct SeriesInsert {
     let statement: Statement
-    let db: Database
+    private let handle: OpaquePointer
 
     init(_ series: SeriesDefinition, _ db: Database) throws {
         let columns = series.columns.map(quoted).joined(separator: ", ")
         let marks = Array(repeating: "?", count: series.columns.count).joined(separator: ", ")
         statement = try db.cachedStatement(sql: "INSERT INTO \(quoted(series.name)) (\(columns)) VALUES (\(marks)) ON CONFLICT DO NOTHING")
-        self.db = db
+        handle = statement.sqliteStatement
     }
 
     /// Writes one reading; false when one with the same key and time exists.
     func run(_ key: Int64, _ time: String, _ values: [Int64?]) throws -> Bool {
-        var arguments: [DatabaseValue] = [key.databaseValue, time.databaseValue]
-        for v in values { arguments.append(v.map { $0.databaseValue } ?? .null) }
-        try RawStatement.execute(statement, arguments)
-        return db.changesCount > 0
+        var time = time
+        return try time.withUTF8 { try run(key, time: $0, values) }
+    }
+
+    /// `run` with the time as UTF-8 bytes, read only during the call.
+    func run(_ key: Int64, time: UnsafeBufferPointer<UInt8>, _ values: [Int64?]) throws -> Bool {
+        sqlite3_reset(handle)
+        var rc = sqlite3_bind_int64(handle, 1, key)
+        if rc == SQLITE_OK {
+            rc = time.withMemoryRebound(to: CChar.self) { text in
+                // Static: SQLite reads the bytes while the statement steps, which is before this returns.
+                guard let base = text.baseAddress else { return sqlite3_bind_text(handle, 2, "", 0, nil) }
+                return sqlite3_bind_text(handle, 2, base, Int32(text.count), nil)
+            }
+        }
+        var index: Int32 = 3
+        for v in values where rc == SQLITE_OK {
+            rc = v.map { sqlite3_bind_int64(handle, index, $0) } ?? sqlite3_bind_null(handle, index)
+            index += 1
+        }
+        if rc == SQLITE_OK { rc = sqlite3_step(handle) }
+        let changed = sqlite3_changes(sqlite3_db_handle(handle)) > 0
+        sqlite3_reset(handle)
+        // Nothing stays bound to bytes that are gone once this returns.
+        sqlite3_bind_null(handle, 2)
+        guard rc == SQLITE_DONE else { throw RawStatement.failure(handle, rc) }
+        return changed
     }
 }
 

@@ -72,6 +72,7 @@ public struct SeriesImporter {
         var rejects: RejectWriter?
         var unreadable: ImportError?
         var stoppedAt: Int?
+        var spans = CSVSpans()
         let path = self.path
 
         func reject(_ line: Int, _ message: String, _ fields: [String]) throws {
@@ -83,36 +84,51 @@ public struct SeriesImporter {
             }
         }
 
-        /// Reads and writes up to `limit` rows; false at the end of the file.
+        /// Reads and writes up to `limit` rows; false at the end of the file. Each row is
+        /// read as byte ranges and checked in place: no String per field unless it is
+        /// rejected or not in the plain form (see `SeriesRows`).
         func batch(_ db: Database, _ check: SeriesRows, _ insert: SeriesInsert, limit: Int) throws -> Bool {
             var n = 0
             var values = [Int64?](repeating: nil, count: series.fields.count)
             while n < limit {
-                let row: (fields: [String], line: Int)?
-                do { row = try next(reader) } catch let error as ImportError { unreadable = error; return false }
-                guard let (fields, line) = row else { return false }
+                let line: Int
+                do {
+                    guard let l = try reader.next(into: &spans) else { return false }
+                    line = l
+                } catch let error as CSVError {
+                    unreadable = ImportError(path: path, line: error.line, message: error.message)
+                    return false
+                }
                 n += 1
                 if n & 4095 == 0, shouldStop() { stoppedAt = line; return false }
-                guard fields.count == header.count else {
-                    try reject(line, "expected \(header.count) columns, found \(fields.count)", fields)
+                guard spans.ranges.count == header.count else {
+                    try reject(line, "expected \(header.count) columns, found \(spans.ranges.count)", reader.strings(of: spans))
                     continue
                 }
-                do {
-                    let key = try check.key(fields[at[0]])
-                    let (t, stored) = try check.time(fields[at[1]])
-                    for i in values.indices {
-                        let column = at[i + 2]
-                        values[i] = try check.value(i, column < 0 ? "" : fields[column], key: key)
+                let outcome: String? = try reader.withBytes(of: spans) { bytes in
+                    func field(_ column: Int) -> UnsafeBufferPointer<UInt8> {
+                        column < 0 ? UnsafeBufferPointer(start: nil, count: 0) : UnsafeBufferPointer(rebasing: bytes[spans.ranges[column]])
                     }
-                    guard try insert.run(key, stored, values) else {
-                        try reject(line, "duplicate: \(series.keyEntity) \(check.title(key)) already has a reading at \(DateCodec.localDisplay(utc: stored)) (readings are not replaced)", fields)
-                        continue
+                    do {
+                        let key = try check.key(field(at[0]))
+                        let timeBytes = field(at[1])
+                        let (t, stored) = try check.time(timeBytes)
+                        for i in values.indices {
+                            values[i] = try check.value(i, field(at[i + 2]), key: key)
+                        }
+                        let added = try stored.map { try insert.run(key, $0, values) } ?? insert.run(key, time: timeBytes, values)
+                        guard added else {
+                            let at = stored ?? String(decoding: timeBytes, as: UTF8.self)
+                            return "duplicate: \(series.keyEntity) \(check.title(key)) already has a reading at \(DateCodec.localDisplay(utc: at)) (readings are not replaced)"
+                        }
+                        imported += 1
+                        range.add(t)
+                        return nil
+                    } catch let error as SeriesError {
+                        return error.message
                     }
-                    imported += 1
-                    range.add(t)
-                } catch let error as SeriesError {
-                    try reject(line, error.message, fields)
                 }
+                if let outcome { try reject(line, outcome, reader.strings(of: spans)) }
             }
             return true
         }
