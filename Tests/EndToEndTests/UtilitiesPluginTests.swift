@@ -52,7 +52,7 @@ final class UtilitiesPluginTests: XCTestCase {
         let lines = r.stderrLines
         XCTAssertEqual(Array(lines.prefix(5)), [
             "\(file):98: account '3309999999' does not exist (no account has that number or id)",
-            "\(file):99: duplicate: account 3301000100 already has a reading at 2026-11-21 08:00 (readings are not replaced)",
+            "\(file):99: duplicate: account 3301000100 already has a reading at 2026-11-21 08:00 (readings are not replaced; on conflict update replaces them)",
             "\(file):100: at 2026-11-21 08:07 is not on the 15-minute grid",
             "\(file):101: kw: -5 is below the minimum 0",
             "\(file):102: kw: 8000.5 is above 10 × account 3301000100's capacity_kva (at most 8000)",

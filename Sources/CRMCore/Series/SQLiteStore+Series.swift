@@ -70,8 +70,10 @@ extension SQLiteStore {
 
     /// The one audit row of a load: where from, how many, and the time range they cover.
     func auditSeriesLoad(_ db: Database, _ series: SeriesDefinition, action: String, source: String, rows: Int,
-                         rejected: Int, range: SeriesRange) throws {
+                         rejected: Int, range: SeriesRange, skipped: Int = 0, updated: Int = 0) throws {
         var summary: [String: Any] = ["source": source, "rows": rows, "rejected": rejected]
+        if skipped > 0 { summary["skipped"] = skipped }
+        if updated > 0 { summary["updated"] = updated }
         if let lo = range.first, let hi = range.last {
             summary["from"] = DateCodec.utcText(epochSeconds: lo)
             summary["to"] = DateCodec.utcText(epochSeconds: hi)
@@ -97,11 +99,32 @@ struct SeriesInsert {
     let statement: Statement
     private let handle: OpaquePointer
 
+    /// `UPDATE … SET values WHERE key AND time` (`on conflict update`); nil without values.
+    private let update: OpaquePointer?
+
     init(_ series: SeriesDefinition, _ db: Database) throws {
         let columns = series.columns.map(quoted).joined(separator: ", ")
         let marks = Array(repeating: "?", count: series.columns.count).joined(separator: ", ")
         statement = try db.cachedStatement(sql: "INSERT INTO \(quoted(series.name)) (\(columns)) VALUES (\(marks)) ON CONFLICT DO NOTHING")
         handle = statement.sqliteStatement
+        if series.fields.isEmpty {
+            update = nil
+        } else {
+            // The key and time first, as in the INSERT, so both bind alike.
+            let set = series.fields.enumerated().map { "\(quoted($1.name)) = ?\($0 + 3)" }.joined(separator: ", ")
+            update = try db.cachedStatement(sql: "UPDATE \(quoted(series.name)) SET \(set) WHERE \(quoted(series.key)) = ?1 AND \(quoted(series.time)) = ?2").sqliteStatement
+        }
+    }
+
+    /// Gives the stored reading of this key and time the values (`on conflict update`).
+    func replace(_ key: Int64, _ time: String, _ values: [Int64?]) throws {
+        var time = time
+        try time.withUTF8 { try replace(key, time: $0, values) }
+    }
+
+    func replace(_ key: Int64, time: UnsafeBufferPointer<UInt8>, _ values: [Int64?]) throws {
+        guard let update else { return }
+        _ = try SeriesInsert.step(update, key, time, values)
     }
 
     /// Writes one reading; false when one with the same key and time exists.
@@ -112,6 +135,12 @@ struct SeriesInsert {
 
     /// `run` with the time as UTF-8 bytes, read only during the call.
     func run(_ key: Int64, time: UnsafeBufferPointer<UInt8>, _ values: [Int64?]) throws -> Bool {
+        try SeriesInsert.step(handle, key, time, values)
+    }
+
+    /// Binds key, time and values to ?1, ?2, ?3… and steps once; whether a row changed.
+    private static func step(_ handle: OpaquePointer, _ key: Int64, _ time: UnsafeBufferPointer<UInt8>,
+                             _ values: [Int64?]) throws -> Bool {
         sqlite3_reset(handle)
         var rc = sqlite3_bind_int64(handle, 1, key)
         if rc == SQLITE_OK {

@@ -22,6 +22,10 @@ struct ListVerb: Verb {
     let completion = CompletionShape.entityAndQuery
 
     func run(_ args: inout TokenCursor, _ session: Session) throws -> Output {
+        // A series (readings declared with crm.series): SeriesCommands.swift.
+        if let (store, series) = try SeriesCommands.named(args, session) {
+            return try SeriesCommands.list(&args, session, store, series, usage: usageLine)
+        }
         let e = try session.entity(&args)
         let q = try QueryClauses.parse(&args)
         try args.expectEnd(usageLine)
@@ -46,6 +50,9 @@ struct CountVerb: Verb {
     let completion = CompletionShape.entityAndQuery
 
     func run(_ args: inout TokenCursor, _ session: Session) throws -> Output {
+        if let (store, series) = try SeriesCommands.named(args, session) {
+            return try SeriesCommands.count(&args, session, store, series, usage: usageLine)
+        }
         let e = try session.entity(&args)
         let q = try QueryClauses.parse(&args, allowOrder: false, allowLimit: false)
         try args.expectEnd(usageLine)

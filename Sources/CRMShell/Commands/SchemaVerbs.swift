@@ -30,6 +30,9 @@ struct DescribeVerb: Verb {
     let completion = CompletionShape.entity
 
     func run(_ args: inout TokenCursor, _ session: Session) throws -> Output {
+        if let (store, series) = try SeriesCommands.named(args, session) {
+            return try SeriesCommands.describe(&args, session, store, series, usage: usageLine)
+        }
         let e = try session.entity(&args)
         try args.expectEnd(usageLine)
         var rows: [[Value]] = [[.text("id"), .text("ID"), .text("integer"), .text("set by the system")]]
