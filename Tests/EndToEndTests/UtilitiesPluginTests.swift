@@ -132,4 +132,39 @@ final class UtilitiesPluginTests: XCTestCase {
                                         + "arrived_at 2026-11-22 09:05 is before dispatched_at 2026-11-22 09:10"), r.stderr)
         XCTAssertEqual(try sandbox.crm(commands: "count fault where arrived_at is null").stdout, "1\n")
     }
+    /// A series is described, listed and counted at the prompt like an entity, and its
+    /// import takes the entity import's options (map, from-line, on conflict).
+    func testSeriesAtThePrompt_describeListCountAndImportOptions() throws {
+        try centre()
+        let file = try sandbox.write("meter,time,power,energy\n3301000100,2026-11-21T00:00:00Z,100,25\n"
+                                     + "3301000100,2026-11-21T00:15:00Z,120,30\n3301000100,2026-11-21T00:30:00Z,130,\n", to: "m.csv")
+        let mapped = "import load_reading \(file) map meter=account time=at power=kw energy=kwh"
+        XCTAssertEqual(try sandbox.crm(commands: mapped).stdout, "imported 3 load_reading (2026-11-21 00:00 … 2026-11-21 00:30)\n")
+        // The same file again: refused by default, skipped or replaced when asked (an empty value keeps the stored one).
+        XCTAssertEqual(try sandbox.crm(commands: mapped).status, 1)
+        XCTAssertEqual(try sandbox.crm(commands: mapped + " on conflict skip").stdout, "imported 0 load_reading, skipped 3 already there\n")
+        let changed = try sandbox.write("meter,time,power,energy\n3301000100,2026-11-21T00:00:00Z,1,1\n"
+                                        + "3301000100,2026-11-21T00:15:00Z,150,\n3301000100,2026-11-21T00:45:00Z,140,35\n", to: "n.csv")
+        let update = try sandbox.crm(commands: "import load_reading \(changed) map meter=account time=at power=kw energy=kwh from-line 3 on conflict update")
+        XCTAssertEqual(update.stdout, "imported 1 load_reading (2026-11-21 00:15 … 2026-11-21 00:45), updated 1\n", "\(update)")
+
+        let describe = try sandbox.crm(commands: "describe load_reading")
+        XCTAssertTrue(describe.stdout.hasPrefix("load_reading — Load reading; a series from utilities: one reading per account and at, "
+                                                + "a second one refused unless imported with on conflict skip or update; "
+                                                + "4 readings of 1 account, 2026-11-21 00:00 … 2026-11-21 00:45\n"), describe.stdout)
+        XCTAssertTrue(describe.stdout.contains("| required; min 0; at most 10 × the account's capacity_kva"), describe.stdout)
+        XCTAssertTrue(describe.stdout.contains("| required; key, with account; on the 15-minute grid"), describe.stdout)
+
+        // The key by its number (all digits, yet not taken for an id), the time by local day.
+        let list = try sandbox.crm(commands: "list load_reading where account = 3301000100 and at >= 2026-11-21 and kw >= 130 order by kw desc limit 2",
+                                   options: ["--format", "csv"])
+        XCTAssertEqual(list.stdout, "account,at,kw,kwh\n1,2026-11-21T00:15:00Z,150.000,30.000\n1,2026-11-21T00:45:00Z,140.000,35.000\n", "\(list)")
+        let table = try sandbox.crm(commands: "list load_reading limit 1")
+        XCTAssertTrue(table.stdout.contains("1 3301000100 | 2026-11-21 00:00"), table.stdout)
+        XCTAssertEqual(try sandbox.crm(commands: "count load_reading where account = 3301000100 and kwh is null").stdout, "1\n")
+        XCTAssertEqual(try sandbox.crm(commands: "count load_reading where account = 3301000001").stdout, "0\n")
+        let wrong = try sandbox.crm(commands: "list load_reading where id = 1")
+        XCTAssertEqual(wrong.status, 1)
+        XCTAssertTrue(wrong.stderr.contains("load_reading has no field 'id' (a series has account, at, kw, kwh)"), wrong.stderr)
+    }
 }

@@ -110,13 +110,14 @@ struct SeriesInsert {
         if series.fields.isEmpty {
             update = nil
         } else {
-            // The key and time first, as in the INSERT, so both bind alike.
-            let set = series.fields.enumerated().map { "\(quoted($1.name)) = ?\($0 + 3)" }.joined(separator: ", ")
+            // The key and time first, as in the INSERT, so both bind alike. A value the file
+            // leaves empty keeps the stored one, as an entity import's update does.
+            let set = series.fields.enumerated().map { "\(quoted($1.name)) = coalesce(?\($0 + 3), \(quoted($1.name)))" }.joined(separator: ", ")
             update = try db.cachedStatement(sql: "UPDATE \(quoted(series.name)) SET \(set) WHERE \(quoted(series.key)) = ?1 AND \(quoted(series.time)) = ?2").sqliteStatement
         }
     }
 
-    /// Gives the stored reading of this key and time the values (`on conflict update`).
+    /// Gives the stored reading of this key and time the values that are not nil (`on conflict update`).
     func replace(_ key: Int64, _ time: String, _ values: [Int64?]) throws {
         var time = time
         try time.withUTF8 { try replace(key, time: $0, values) }

@@ -107,8 +107,7 @@ extension SQLiteStore {
     /// 3300000001` is the account with that number, as in an import file).
     func compileSeriesFilter(_ series: SeriesDefinition, _ filter: Filter?) throws -> FilterCompiler.Compiled {
         guard let filter else { return FilterCompiler.Compiled(sql: "1", arguments: []) }
-        let titles = try access { db in try SeriesKeyTitles(series: series, schema: schema, db: db) }
-        let resolved = try titles.resolve(filter)
+        let resolved = try access { db in try SeriesKeyTitles(series: series, schema: schema, db: db).resolve(filter) }
         return try FilterCompiler(schema: schema, entity: series.asEntity, parser: parser).compile(resolved)
     }
 }
