@@ -31,6 +31,11 @@ struct ImportVerb: Verb {
         numbers are the sheet's row numbers, date cells are read as dates, and bad rows go
         to a CSV beside it (leads.xlsx → leads.rejects.csv).
 
+        import <series> FILE.csv loads readings into a series a plugin declares (the
+        utilities plugin's load_reading): key, time and values per row, checked in memory,
+        the import audited once. map, encoding=, from-line and on conflict work as above; a
+        reading already stored is a bad row unless on conflict skip or update says otherwise.
+
         import contact FILE.vcf reads vCards (3 or 4): FN is the name, ORG names the customer
         (by name; a card naming no customer is rejected with its line), TITLE, TEL, EMAIL
         and NOTE fill the rest. Bad cards are copied to FILE.rejects.vcf.

@@ -11,7 +11,8 @@ struct ListVerb: Verb {
         2026-11-22, today, yesterday, -7d, +2w, -3m, +1y; on a datetime field a date means the
         whole local day. Quote values with spaces: city = "San Francisco".
         References show the id and the title they point to (12 王芳), as in show; in csv,
-        json and ndjson they are the bare id.
+        json and ndjson they are the bare id. A series (list load_reading …) is listed in
+        key and time order, the key by its title: where account = 3301000100.
 
         Examples:
           list customer where city = 上海 and stage in (growth, maturity) order by name limit 20

@@ -24,8 +24,12 @@ struct DescribeVerb: Verb {
     let summary = "show the fields of an entity, their types and constraints"
     let usage = ["describe <entity>"]
     let details = """
-        Example:
+        describe <series> shows a series' key, time and values with their checks, and how
+        many readings it holds for how many keys, from when to when.
+
+        Examples:
           describe customer
+          describe load_reading
         """
     let completion = CompletionShape.entity
 
