@@ -148,10 +148,19 @@ final class UtilitiesPluginTests: XCTestCase {
         let update = try sandbox.crm(commands: "import load_reading \(changed) map meter=account time=at power=kw energy=kwh from-line 3 on conflict update")
         XCTAssertEqual(update.stdout, "imported 1 load_reading (2026-11-21 00:15 … 2026-11-21 00:45), updated 1\n", "\(update)")
 
+        // A GB18030 file with Chinese headings (as a meter system on a Chinese Windows saves it), mapped and named.
+        let gbPath = sandbox.workingDirectory + "/gb.csv"
+        var gb: [UInt8] = [0xB1, 0xED, 0xBA, 0xC5, 0x2C, 0xCA, 0xB1, 0xBC, 0xE4, 0x2C, 0xD3, 0xD0, 0xB9, 0xA6, 0x0A]  // 表号,时间,有功
+        gb += Array("3301000100,2026-11-21T01:00:00Z,90\n".utf8)
+        XCTAssertTrue(FileManager.default.createFile(atPath: gbPath, contents: Data(gb)))
+        let gbImport = try sandbox.crm(commands: "import load_reading \(gbPath) map 表号=account 时间=at 有功=kw encoding=gb18030")
+        XCTAssertEqual(gbImport.stdout, "imported 1 load_reading (2026-11-21 01:00 … 2026-11-21 01:00)\n", "\(gbImport)")
+        XCTAssertEqual(try sandbox.crm(commands: "count load_reading where at = \"2026-11-21 01:00\" and kw = 90").stdout, "1\n")
+
         let describe = try sandbox.crm(commands: "describe load_reading")
         XCTAssertTrue(describe.stdout.hasPrefix("load_reading — Load reading; a series from utilities: one reading per account and at, "
                                                 + "a second one refused unless imported with on conflict skip or update; "
-                                                + "4 readings of 1 account, 2026-11-21 00:00 … 2026-11-21 00:45\n"), describe.stdout)
+                                                + "5 readings of 1 account, 2026-11-21 00:00 … 2026-11-21 01:00\n"), describe.stdout)
         XCTAssertTrue(describe.stdout.contains("| required; min 0; at most 10 × the account's capacity_kva"), describe.stdout)
         XCTAssertTrue(describe.stdout.contains("| required; key, with account; on the 15-minute grid"), describe.stdout)
 
@@ -161,7 +170,7 @@ final class UtilitiesPluginTests: XCTestCase {
         XCTAssertEqual(list.stdout, "account,at,kw,kwh\n1,2026-11-21T00:15:00Z,150.000,30.000\n1,2026-11-21T00:45:00Z,140.000,35.000\n", "\(list)")
         let table = try sandbox.crm(commands: "list load_reading limit 1")
         XCTAssertTrue(table.stdout.contains("1 3301000100 | 2026-11-21 00:00"), table.stdout)
-        XCTAssertEqual(try sandbox.crm(commands: "count load_reading where account = 3301000100 and kwh is null").stdout, "1\n")
+        XCTAssertEqual(try sandbox.crm(commands: "count load_reading where account = 3301000100 and kwh is null").stdout, "2\n")   // 00:30 and the GB18030 row
         XCTAssertEqual(try sandbox.crm(commands: "count load_reading where account = 3301000001").stdout, "0\n")
         let wrong = try sandbox.crm(commands: "list load_reading where id = 1")
         XCTAssertEqual(wrong.status, 1)
