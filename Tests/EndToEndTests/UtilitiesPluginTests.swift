@@ -52,7 +52,7 @@ final class UtilitiesPluginTests: XCTestCase {
         let lines = r.stderrLines
         XCTAssertEqual(Array(lines.prefix(5)), [
             "\(file):98: account '3309999999' does not exist (no account has that number or id)",
-            "\(file):99: duplicate: account 3301000100 already has a reading at 2026-11-21 08:00 (readings are not replaced)",
+            "\(file):99: duplicate: account 3301000100 already has a reading at 2026-11-21 08:00 (readings are not replaced; on conflict update replaces them)",
             "\(file):100: at 2026-11-21 08:07 is not on the 15-minute grid",
             "\(file):101: kw: -5 is below the minimum 0",
             "\(file):102: kw: 8000.5 is above 10 × account 3301000100's capacity_kva (at most 8000)",
@@ -131,5 +131,49 @@ final class UtilitiesPluginTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("rule 'fault stages in order' (plugin utilities) refused update fault 1: fault GZ20261122-001: "
                                         + "arrived_at 2026-11-22 09:05 is before dispatched_at 2026-11-22 09:10"), r.stderr)
         XCTAssertEqual(try sandbox.crm(commands: "count fault where arrived_at is null").stdout, "1\n")
+    }
+    /// A series is described, listed and counted at the prompt like an entity, and its
+    /// import takes the entity import's options (map, from-line, on conflict).
+    func testSeriesAtThePrompt_describeListCountAndImportOptions() throws {
+        try centre()
+        let file = try sandbox.write("meter,time,power,energy\n3301000100,2026-11-21T00:00:00Z,100,25\n"
+                                     + "3301000100,2026-11-21T00:15:00Z,120,30\n3301000100,2026-11-21T00:30:00Z,130,\n", to: "m.csv")
+        let mapped = "import load_reading \(file) map meter=account time=at power=kw energy=kwh"
+        XCTAssertEqual(try sandbox.crm(commands: mapped).stdout, "imported 3 load_reading (2026-11-21 00:00 … 2026-11-21 00:30)\n")
+        // The same file again: refused by default, skipped or replaced when asked (an empty value keeps the stored one).
+        XCTAssertEqual(try sandbox.crm(commands: mapped).status, 1)
+        XCTAssertEqual(try sandbox.crm(commands: mapped + " on conflict skip").stdout, "imported 0 load_reading, skipped 3 already there\n")
+        let changed = try sandbox.write("meter,time,power,energy\n3301000100,2026-11-21T00:00:00Z,1,1\n"
+                                        + "3301000100,2026-11-21T00:15:00Z,150,\n3301000100,2026-11-21T00:45:00Z,140,35\n", to: "n.csv")
+        let update = try sandbox.crm(commands: "import load_reading \(changed) map meter=account time=at power=kw energy=kwh from-line 3 on conflict update")
+        XCTAssertEqual(update.stdout, "imported 1 load_reading (2026-11-21 00:15 … 2026-11-21 00:45), updated 1\n", "\(update)")
+
+        // A GB18030 file with Chinese headings (as a meter system on a Chinese Windows saves it), mapped and named.
+        let gbPath = sandbox.workingDirectory + "/gb.csv"
+        var gb: [UInt8] = [0xB1, 0xED, 0xBA, 0xC5, 0x2C, 0xCA, 0xB1, 0xBC, 0xE4, 0x2C, 0xD3, 0xD0, 0xB9, 0xA6, 0x0A]  // 表号,时间,有功
+        gb += Array("3301000100,2026-11-21T01:00:00Z,90\n".utf8)
+        XCTAssertTrue(FileManager.default.createFile(atPath: gbPath, contents: Data(gb)))
+        let gbImport = try sandbox.crm(commands: "import load_reading \(gbPath) map 表号=account 时间=at 有功=kw encoding=gb18030")
+        XCTAssertEqual(gbImport.stdout, "imported 1 load_reading (2026-11-21 01:00 … 2026-11-21 01:00)\n", "\(gbImport)")
+        XCTAssertEqual(try sandbox.crm(commands: "count load_reading where at = \"2026-11-21 01:00\" and kw = 90").stdout, "1\n")
+
+        let describe = try sandbox.crm(commands: "describe load_reading")
+        XCTAssertTrue(describe.stdout.hasPrefix("load_reading — Load reading; a series from utilities: one reading per account and at, "
+                                                + "a second one refused unless imported with on conflict skip or update; "
+                                                + "5 readings of 1 account, 2026-11-21 00:00 … 2026-11-21 01:00\n"), describe.stdout)
+        XCTAssertTrue(describe.stdout.contains("| required; min 0; at most 10 × the account's capacity_kva"), describe.stdout)
+        XCTAssertTrue(describe.stdout.contains("| required; key, with account; on the 15-minute grid"), describe.stdout)
+
+        // The key by its number (all digits, yet not taken for an id), the time by local day.
+        let list = try sandbox.crm(commands: "list load_reading where account = 3301000100 and at >= 2026-11-21 and kw >= 130 order by kw desc limit 2",
+                                   options: ["--format", "csv"])
+        XCTAssertEqual(list.stdout, "account,at,kw,kwh\n1,2026-11-21T00:15:00Z,150.000,30.000\n1,2026-11-21T00:45:00Z,140.000,35.000\n", "\(list)")
+        let table = try sandbox.crm(commands: "list load_reading limit 1")
+        XCTAssertTrue(table.stdout.contains("1 3301000100 | 2026-11-21 00:00"), table.stdout)
+        XCTAssertEqual(try sandbox.crm(commands: "count load_reading where account = 3301000100 and kwh is null").stdout, "2\n")   // 00:30 and the GB18030 row
+        XCTAssertEqual(try sandbox.crm(commands: "count load_reading where account = 3301000001").stdout, "0\n")
+        let wrong = try sandbox.crm(commands: "list load_reading where id = 1")
+        XCTAssertEqual(wrong.status, 1)
+        XCTAssertTrue(wrong.stderr.contains("load_reading has no field 'id' (a series has account, at, kw, kwh)"), wrong.stderr)
     }
 }

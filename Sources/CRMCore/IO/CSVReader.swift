@@ -78,27 +78,31 @@ public final class CSVReader {
 
     /// The next record's fields and the line it starts on, or nil at the end.
     public func next() throws -> (fields: [String], line: Int)? {
-        while true {
-            // Skip blank lines.
-            while true {
-                if position >= buffer.count {
-                    if eof { return nil }
-                    try fill()
-                    continue
-                }
-                let b = buffer[position]
-                if b == 0x0A { line += 1; position += 1; continue }
-                if b == 0x0D {
-                    if position + 1 >= buffer.count && !eof { try fill(); continue }
-                    position += 1
-                    if position < buffer.count && buffer[position] == 0x0A { position += 1 }
-                    line += 1
-                    continue
-                }
-                break
-            }
+        while try skipBlankLines() {
             let start = line
             if let fields = try record(startLine: start) { return (fields, start) }
+        }
+        return nil
+    }
+
+    /// Moves past blank lines to the start of the next record; false at the end.
+    func skipBlankLines() throws -> Bool {
+        while true {
+            if position >= buffer.count {
+                if eof { return false }
+                try fill()
+                continue
+            }
+            let b = buffer[position]
+            if b == 0x0A { line += 1; position += 1; continue }
+            if b == 0x0D {
+                if position + 1 >= buffer.count && !eof { try fill(); continue }
+                position += 1
+                if position < buffer.count && buffer[position] == 0x0A { position += 1 }
+                line += 1
+                continue
+            }
+            return true
         }
     }
 

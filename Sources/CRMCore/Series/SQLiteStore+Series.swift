@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 extension SQLiteStore {
     /// Creates the series' table (or adds the value columns it gained), and keeps the
@@ -69,8 +70,10 @@ extension SQLiteStore {
 
     /// The one audit row of a load: where from, how many, and the time range they cover.
     func auditSeriesLoad(_ db: Database, _ series: SeriesDefinition, action: String, source: String, rows: Int,
-                         rejected: Int, range: SeriesRange) throws {
+                         rejected: Int, range: SeriesRange, skipped: Int = 0, updated: Int = 0) throws {
         var summary: [String: Any] = ["source": source, "rows": rows, "rejected": rejected]
+        if skipped > 0 { summary["skipped"] = skipped }
+        if updated > 0 { summary["updated"] = updated }
         if let lo = range.first, let hi = range.last {
             summary["from"] = DateCodec.utcText(epochSeconds: lo)
             summary["to"] = DateCodec.utcText(epochSeconds: hi)
@@ -91,23 +94,75 @@ struct SeriesRange {
 }
 
 /// The prepared INSERT of a series; a reading whose (key, time) is taken is not written.
+/// Values are bound as integers straight through the C API (a bulk load writes millions).
 struct SeriesInsert {
     let statement: Statement
-    let db: Database
+    private let handle: OpaquePointer
+
+    /// `UPDATE … SET values WHERE key AND time` (`on conflict update`); nil without values.
+    private let update: OpaquePointer?
 
     init(_ series: SeriesDefinition, _ db: Database) throws {
         let columns = series.columns.map(quoted).joined(separator: ", ")
         let marks = Array(repeating: "?", count: series.columns.count).joined(separator: ", ")
         statement = try db.cachedStatement(sql: "INSERT INTO \(quoted(series.name)) (\(columns)) VALUES (\(marks)) ON CONFLICT DO NOTHING")
-        self.db = db
+        handle = statement.sqliteStatement
+        if series.fields.isEmpty {
+            update = nil
+        } else {
+            // The key and time first, as in the INSERT, so both bind alike. A value the file
+            // leaves empty keeps the stored one, as an entity import's update does.
+            let set = series.fields.enumerated().map { "\(quoted($1.name)) = coalesce(?\($0 + 3), \(quoted($1.name)))" }.joined(separator: ", ")
+            update = try db.cachedStatement(sql: "UPDATE \(quoted(series.name)) SET \(set) WHERE \(quoted(series.key)) = ?1 AND \(quoted(series.time)) = ?2").sqliteStatement
+        }
+    }
+
+    /// Gives the stored reading of this key and time the values that are not nil (`on conflict update`).
+    func replace(_ key: Int64, _ time: String, _ values: [Int64?]) throws {
+        var time = time
+        try time.withUTF8 { try replace(key, time: $0, values) }
+    }
+
+    func replace(_ key: Int64, time: UnsafeBufferPointer<UInt8>, _ values: [Int64?]) throws {
+        guard let update else { return }
+        _ = try SeriesInsert.step(update, key, time, values)
     }
 
     /// Writes one reading; false when one with the same key and time exists.
     func run(_ key: Int64, _ time: String, _ values: [Int64?]) throws -> Bool {
-        var arguments: [DatabaseValue] = [key.databaseValue, time.databaseValue]
-        for v in values { arguments.append(v.map { $0.databaseValue } ?? .null) }
-        try RawStatement.execute(statement, arguments)
-        return db.changesCount > 0
+        var time = time
+        return try time.withUTF8 { try run(key, time: $0, values) }
+    }
+
+    /// `run` with the time as UTF-8 bytes, read only during the call.
+    func run(_ key: Int64, time: UnsafeBufferPointer<UInt8>, _ values: [Int64?]) throws -> Bool {
+        try SeriesInsert.step(handle, key, time, values)
+    }
+
+    /// Binds key, time and values to ?1, ?2, ?3… and steps once; whether a row changed.
+    private static func step(_ handle: OpaquePointer, _ key: Int64, _ time: UnsafeBufferPointer<UInt8>,
+                             _ values: [Int64?]) throws -> Bool {
+        sqlite3_reset(handle)
+        var rc = sqlite3_bind_int64(handle, 1, key)
+        if rc == SQLITE_OK {
+            rc = time.withMemoryRebound(to: CChar.self) { text in
+                // Static: SQLite reads the bytes while the statement steps, which is before this returns.
+                guard let base = text.baseAddress else { return sqlite3_bind_text(handle, 2, "", 0, nil) }
+                return sqlite3_bind_text(handle, 2, base, Int32(text.count), nil)
+            }
+        }
+        var index: Int32 = 3
+        for v in values where rc == SQLITE_OK {
+            rc = v.map { sqlite3_bind_int64(handle, index, $0) } ?? sqlite3_bind_null(handle, index)
+            index += 1
+        }
+        if rc == SQLITE_OK { rc = sqlite3_step(handle) }
+        let changed = sqlite3_changes(sqlite3_db_handle(handle)) > 0
+        sqlite3_reset(handle)
+        // Nothing stays bound to bytes that are gone once this returns.
+        sqlite3_bind_null(handle, 2)
+        guard rc == SQLITE_DONE else { throw RawStatement.failure(handle, rc) }
+        return changed
     }
 }
 

@@ -71,6 +71,64 @@ final class SeriesRows {
         throw SeriesError(message: "\(series.key) '\(text)' does not exist (no \(series.keyEntity) has that \(keyTitle) or id)")
     }
 
+    /// The last key read from a file, as its bytes, and its id.
+    private var lastKeyBytes: [UInt8] = []
+    private var lastKeyID: Int64 = 0
+
+    /// `key(_:)` for a field's bytes; the same bytes as the row before cost a compare.
+    func key(_ bytes: UnsafeBufferPointer<UInt8>) throws -> Int64 {
+        if !bytes.isEmpty, bytes.count == lastKeyBytes.count, let base = bytes.baseAddress,
+           lastKeyBytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, base, bytes.count) == 0 }) {
+            return lastKeyID
+        }
+        let id = try key(String(decoding: bytes, as: UTF8.self))
+        lastKeyBytes = Array(bytes)
+        lastKeyID = id
+        return id
+    }
+
+    /// `time(_:)` for a field's bytes; the stored text is nil when it is the bytes as given
+    /// (the stored UTC form, as exports write it).
+    func time(_ bytes: UnsafeBufferPointer<UInt8>) throws -> (Int, String?) {
+        guard let t = SeriesRows.utcSeconds(bytes), onGrid(t) else {
+            let (t, stored) = try time(String(decoding: bytes, as: UTF8.self))
+            return (t, stored)
+        }
+        return (t, nil)
+    }
+
+    /// `value(_:_:key:)` for a field's bytes: a plain number within its bounds is read in
+    /// place; anything else (empty, another notation, out of bounds) goes the text way,
+    /// which accepts it or says what is wrong.
+    func value(_ i: Int, _ bytes: UnsafeBufferPointer<UInt8>, key: Int64) throws -> Int64? {
+        guard !bytes.isEmpty, let units = SeriesRows.units(bytes, scale: scales[i]), allows(i, units, key: key) else {
+            return try value(i, String(decoding: bytes, as: UTF8.self), key: key)
+        }
+        return units
+    }
+
+    /// Whether value `i` in stored units is within its bounds and `key`'s limit.
+    private func allows(_ i: Int, _ units: Int64, key: Int64) -> Bool {
+        if let lo = minimum[i], units < lo { return false }
+        if let hi = maximum[i], units > hi { return false }
+        if let li = limitIndex[i], let ceiling = ceiling(li, key), Double(units) > ceiling { return false }
+        return true
+    }
+
+    /// The ceilings of the last key asked for (a file gives one key's readings together).
+    private var ceilingKey: Int64?
+    private var ceilingsOfKey: [Double?] = []
+
+    private func ceiling(_ limit: Int, _ key: Int64) -> Double? {
+        if key != ceilingKey {
+            ceilingKey = key
+            ceilingsOfKey = ceilings.map { $0[key] }
+        }
+        return ceilingsOfKey[limit]
+    }
+
+    func onGrid(_ t: Int) -> Bool { series.step == 0 || t % series.step == 0 }
+
     /// Epoch seconds of a time text (stored UTC, or local `2026-11-01 00:15`), on the grid.
     func time(_ text: String) throws -> (Int, String) {
         let t: Int
@@ -84,7 +142,7 @@ final class SeriesRows {
             throw SeriesError(message: text.isEmpty ? "\(series.time) is required"
                                                     : "\(series.time): '\(text)' is not a date and time")
         }
-        if series.step > 0 && t % series.step != 0 {
+        if !onGrid(t) {
             throw SeriesError(message: "\(series.time) \(DateCodec.localDisplay(utc: DateCodec.utcText(epochSeconds: t))) is not on the \(SeriesRows.period(series.step)) grid")
         }
         return (t, stored ?? DateCodec.utcText(epochSeconds: t))
@@ -106,7 +164,7 @@ final class SeriesRows {
         if let hi = maximum[i], units > hi {
             throw SeriesError(message: "\(f.name): \(text) is above the maximum \(f.max!)")
         }
-        if let li = limitIndex[i], let ceiling = ceilings[li][key], Double(units) > ceiling {
+        if let li = limitIndex[i], let ceiling = ceiling(li, key), Double(units) > ceiling {
             let l = series.limits[li]
             let scale = pow(10, Double(scales[i]))
             throw SeriesError(message: String(format: "%@: %@ is above %@ × %@ %@'s %@ (at most %@)", f.name, text,
@@ -121,63 +179,67 @@ final class SeriesRows {
     /// spaces, more decimals than the scale), which `Fixed(parsing:)` then decides.
     static func units(_ text: String, scale: Int) -> Int64? {
         var text = text
-        return text.withUTF8 { bytes -> Int64? in
-            var i = 0, negative = false
-            if bytes.first == 45 { negative = true; i = 1 }
-            var whole: Int64 = 0, digits = 0
-            while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 {
-                whole = whole &* 10 &+ Int64(bytes[i] - 48)
-                digits += 1
-                i += 1
-                if digits > 15 { return nil }
-            }
-            var fraction: Int64 = 0, places = 0
-            if i < bytes.count, bytes[i] == 46 {
-                i += 1
-                while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 {
-                    if places == scale { if bytes[i] != 48 { return nil } } else {
-                        fraction = fraction * 10 + Int64(bytes[i] - 48)
-                        places += 1
-                    }
-                    i += 1
-                }
-            }
-            guard i == bytes.count, digits > 0 || places > 0 else { return nil }
-            var p: Int64 = 1
-            for _ in 0..<scale { p *= 10 }
-            var f = fraction
-            for _ in places..<scale { f *= 10 }
-            let v = whole * p + f
-            return negative ? -v : v
+        return text.withUTF8 { units($0, scale: scale) }
+    }
+
+    static func units(_ bytes: UnsafeBufferPointer<UInt8>, scale: Int) -> Int64? {
+        var i = 0, negative = false
+        if bytes.first == 45 { negative = true; i = 1 }
+        var whole: Int64 = 0, digits = 0
+        while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 {
+            whole = whole &* 10 &+ Int64(bytes[i] - 48)
+            digits += 1
+            i += 1
+            if digits > 15 { return nil }
         }
+        var fraction: Int64 = 0, places = 0
+        if i < bytes.count, bytes[i] == 46 {
+            i += 1
+            while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 {
+                if places == scale { if bytes[i] != 48 { return nil } } else {
+                    fraction = fraction * 10 + Int64(bytes[i] - 48)
+                    places += 1
+                }
+                i += 1
+            }
+        }
+        guard i == bytes.count, digits > 0 || places > 0 else { return nil }
+        var p: Int64 = 1
+        for _ in 0..<scale { p *= 10 }
+        var f = fraction
+        for _ in places..<scale { f *= 10 }
+        let v = whole * p + f
+        return negative ? -v : v
     }
 
     /// Epoch seconds of stored UTC text `2026-11-01T00:15:00Z` without allocating; nil
     /// for any other shape.
     static func utcSeconds(_ text: String) -> Int? {
         var text = text
-        return text.withUTF8 { u -> Int? in
-            guard u.count == 20, u[4] == 45, u[7] == 45, u[10] == 84, u[13] == 58, u[16] == 58, u[19] == 90 else { return nil }
-            func n(_ at: Int, _ width: Int) -> Int? {
-                var v = 0
-                for k in at..<(at + width) {
-                    let c = u[k]
-                    guard c >= 48, c <= 57 else { return nil }
-                    v = v * 10 + Int(c - 48)
-                }
-                return v
+        return text.withUTF8 { utcSeconds($0) }
+    }
+
+    static func utcSeconds(_ u: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard u.count == 20, u[4] == 45, u[7] == 45, u[10] == 84, u[13] == 58, u[16] == 58, u[19] == 90 else { return nil }
+        func n(_ at: Int, _ width: Int) -> Int? {
+            var v = 0
+            for k in at..<(at + width) {
+                let c = u[k]
+                guard c >= 48, c <= 57 else { return nil }
+                v = v * 10 + Int(c - 48)
             }
-            guard let y = n(0, 4), let m = n(5, 2), let d = n(8, 2), let h = n(11, 2), let mi = n(14, 2), let s = n(17, 2),
-                  (1...12).contains(m), d >= 1, d <= SeriesRows.daysIn(m, y), h < 24, mi < 60, s < 60 else { return nil }
-            // days from civil (Howard Hinnant)
-            let yy = m <= 2 ? y - 1 : y
-            let era = (yy >= 0 ? yy : yy - 399) / 400
-            let yoe = yy - era * 400
-            let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
-            let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-            let days = era * 146097 + doe - 719468
-            return days * 86400 + h * 3600 + mi * 60 + s
+            return v
         }
+        guard let y = n(0, 4), let m = n(5, 2), let d = n(8, 2), let h = n(11, 2), let mi = n(14, 2), let s = n(17, 2),
+              (1...12).contains(m), d >= 1, d <= SeriesRows.daysIn(m, y), h < 24, mi < 60, s < 60 else { return nil }
+        // days from civil (Howard Hinnant)
+        let yy = m <= 2 ? y - 1 : y
+        let era = (yy >= 0 ? yy : yy - 399) / 400
+        let yoe = yy - era * 400
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146097 + doe - 719468
+        return days * 86400 + h * 3600 + mi * 60 + s
     }
 
     static func daysIn(_ month: Int, _ year: Int) -> Int {

@@ -44,7 +44,7 @@ enum RawStatement {
         }
     }
 
-    private static func failure(_ handle: OpaquePointer, _ rc: Int32) -> DatabaseError {
+    static func failure(_ handle: OpaquePointer, _ rc: Int32) -> DatabaseError {
         let db = sqlite3_db_handle(handle)
         return DatabaseError(resultCode: ResultCode(rawValue: rc), message: db.map { String(cString: sqlite3_errmsg($0)) },
                              sql: sqlite3_sql(handle).map { String(cString: $0) })

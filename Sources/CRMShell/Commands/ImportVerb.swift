@@ -31,6 +31,11 @@ struct ImportVerb: Verb {
         numbers are the sheet's row numbers, date cells are read as dates, and bad rows go
         to a CSV beside it (leads.xlsx → leads.rejects.csv).
 
+        import <series> FILE.csv loads readings into a series a plugin declares (the
+        utilities plugin's load_reading): key, time and values per row, checked in memory,
+        the import audited once. map, encoding=, from-line and on conflict work as above; a
+        reading already stored is a bad row unless on conflict skip or update says otherwise.
+
         import contact FILE.vcf reads vCards (3 or 4): FN is the name, ORG names the customer
         (by name; a card naming no customer is rejected with its line), TITLE, TEL, EMAIL
         and NOTE fill the rest. Bad cards are copied to FILE.rejects.vcf.
@@ -55,42 +60,8 @@ struct ImportVerb: Verb {
         let file = try args.word("the CSV file to import")
         // vCard (issue 15, reports people pass around): see Files/Interchange.swift.
         if let imported = try InterchangeImport.run(entity: e, file: file, &args, session) { return imported }
-        var mapping: [String: String] = [:]
-        var fromLine = 0
-        var onConflict = Importer.ConflictPolicy.reject
-        var encoding: TextEncoding?
-        while !args.atEnd {
-            if args.consumeKeyword("map") {
-                let before = mapping.count
-                while let t = args.peek, t.kind != .symbol, !args.isKeyword("from-line"), !args.isKeyword("on"),
-                      !args.isKeyword("encoding") {
-                    let column = args.next()!
-                    guard let eq = args.peek, eq.kind == .symbol, eq.text == "=" else {
-                        throw SyntaxError(message: "expected '=' after '\(column.text)' (write map column=field)", position: args.position)
-                    }
-                    _ = args.next()
-                    let field = (args.atEnd || args.peek!.spaceBefore) ? "" : args.gluedValue().text
-                    mapping[column.text] = field.isEmpty ? "-" : field
-                }
-                if mapping.count == before { throw SyntaxError(message: "expected column=field after 'map'", position: args.position) }
-            } else if args.consumeKeyword("from-line") {
-                let position = args.position
-                fromLine = try args.count("from-line")
-                if fromLine < 2 { throw SyntaxError(message: "from-line is a line of the file after the header (2 or more)", position: position) }
-            } else if args.consumeKeyword("encoding") {
-                encoding = try Self.encoding(&args, accepting: TextEncoding.importNames)
-                if encoding == .utf8BOM { encoding = .utf8 }
-            } else if args.consumeKeyword("on") {
-                try args.expectKeyword("conflict", after: "'on'")
-                let t = try args.word("skip or update after 'on conflict'")
-                guard let policy = Importer.ConflictPolicy(rawValue: t.text.lowercased()), policy != .reject else {
-                    throw SyntaxError(message: "expected skip or update after 'on conflict', got '\(t.text)'", position: t.position)
-                }
-                onConflict = policy
-            } else {
-                try args.expectEnd(usageLine)
-            }
-        }
+        let options = try ImportOptions.parse(&args, usage: usageLine)
+        let (mapping, fromLine, onConflict, encoding) = (options.mapping, options.fromLine, options.onConflict, options.encoding)
         if encoding != nil, Importer.isSpreadsheet(file.text) {
             throw SyntaxError(message: "encoding= applies to CSV files (an .xlsx names its own)", position: file.position)
         }

@@ -15,7 +15,8 @@ struct ListVerb: Verb {
         2026-11-22, today, yesterday, -7d, +2w, -3m, +1y; on a datetime field a date means the
         whole local day. Quote values with spaces: city = "San Francisco".
         References show the id and the title they point to (12 王芳), as in show; in csv,
-        json and ndjson they are the bare id.
+        json and ndjson they are the bare id. A series (list load_reading …) is listed in
+        key and time order, the key by its title: where account = 3301000100.
 
         Examples:
           list customer where city = 上海 and stage in (growth, maturity) order by name limit 20
@@ -27,6 +28,10 @@ struct ListVerb: Verb {
     let completion = CompletionShape.entityAndQuery
 
     func run(_ args: inout TokenCursor, _ session: Session) throws -> Output {
+        // A series (readings declared with crm.series): SeriesCommands.swift.
+        if let (store, series) = try SeriesCommands.named(args, session) {
+            return try SeriesCommands.list(&args, session, store, series, usage: usageLine)
+        }
         let e = try session.entity(&args)
         let chosen = args.consumeKeyword("columns") ? try ColumnChoice.parse(&args, entity: e) : nil
         let q = try QueryClauses.parse(&args)
@@ -53,6 +58,9 @@ struct CountVerb: Verb {
     let completion = CompletionShape.entityAndQuery
 
     func run(_ args: inout TokenCursor, _ session: Session) throws -> Output {
+        if let (store, series) = try SeriesCommands.named(args, session) {
+            return try SeriesCommands.count(&args, session, store, series, usage: usageLine)
+        }
         let e = try session.entity(&args)
         let q = try QueryClauses.parse(&args, allowOrder: false, allowLimit: false)
         try args.expectEnd(usageLine)

@@ -24,12 +24,19 @@ struct DescribeVerb: Verb {
     let summary = "show the fields of an entity, their types and constraints"
     let usage = ["describe <entity>"]
     let details = """
-        Example:
+        describe <series> shows a series' key, time and values with their checks, and how
+        many readings it holds for how many keys, from when to when.
+
+        Examples:
           describe customer
+          describe load_reading
         """
     let completion = CompletionShape.entity
 
     func run(_ args: inout TokenCursor, _ session: Session) throws -> Output {
+        if let (store, series) = try SeriesCommands.named(args, session) {
+            return try SeriesCommands.describe(&args, session, store, series, usage: usageLine)
+        }
         let e = try session.entity(&args)
         try args.expectEnd(usageLine)
         var rows: [[Value]] = [[.text("id"), .text("ID"), .text("integer"), .text("set by the system")]]
