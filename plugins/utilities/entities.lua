@@ -8,7 +8,7 @@ local CHANNELS = { "hotline", "web", "app", "walk_in", "letter" }  -- hotline = 
 crm.entity "account" {
   label = "用电户 Service point",
   fields = {
-    { "number", "text", required = true, unique = true, pattern = "[0-9]{10}", label = "户号 Account no.",
+    { "number", "text", required = true, unique = true, lookup = true, pattern = "[0-9]{10}", label = "户号 Account no.",
       help = "10 digits" },
     { "customer", "ref", entity = "customer", required = true },
     { "address", "text", required = true, max_length = 300 },
