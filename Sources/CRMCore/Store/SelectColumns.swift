@@ -80,16 +80,25 @@ struct SelectColumns {
     /// The aggregate an item is, if it is `f(col)`, `f(distinct col)` or
     /// `coalesce(f(col), 0)` with f one of sum, total, min, max, avg, and an optional alias.
     static func aggregate(_ item: Substring) -> Aggregate? {
-        let name = #"(?:[A-Za-z_][A-Za-z0-9_]*|"[^"]+")"#
-        let call = #"(sum|total|min|max|avg)\s*\(\s*(?:distinct\s+)?("# + name + #"(?:\s*\.\s*"# + name + #")?)\s*\)"#
-        let alias = #"(?:\s+(?:as\s+)?"# + name + #")?\s*"#
-        for pattern in [#"^\s*"# + call + alias + "$", #"^\s*coalesce\s*\(\s*"# + call + #"\s*,\s*0(?:\.0*)?\s*\)"# + alias + "$"] {
-            guard let regex = try? Regex(pattern).ignoresCase(), let m = try? regex.wholeMatch(in: item),
+        // Most items are plain columns: no call, nothing to match.
+        guard item.contains("(") else { return nil }
+        for regex in aggregatePatterns {
+            guard let m = try? regex.wholeMatch(in: item),
                   let f = m.output[1].substring, let column = m.output[2].substring else { continue }
             return Aggregate(function: f.lowercased(), column: String(column))
         }
         return nil
     }
+
+    /// `f(col)` and `coalesce(f(col), 0)`, each with an optional alias; compiled once
+    /// (compiling a Regex costs more than the query it looks at).
+    nonisolated(unsafe) static let aggregatePatterns: [Regex<AnyRegexOutput>] = {
+        let name = #"(?:[A-Za-z_][A-Za-z0-9_]*|"[^"]+")"#
+        let call = #"(sum|total|min|max|avg)\s*\(\s*(?:distinct\s+)?("# + name + #"(?:\s*\.\s*"# + name + #")?)\s*\)"#
+        let alias = #"(?:\s+(?:as\s+)?"# + name + #")?\s*"#
+        return [#"^\s*"# + call + alias + "$", #"^\s*coalesce\s*\(\s*"# + call + #"\s*,\s*0(?:\.0*)?\s*\)"# + alias + "$"]
+            .map { try! Regex($0).ignoresCase() }
+    }()
 
     /// The statement with the aggregated column itself added last to its select list,
     /// so SQLite can tell where it comes from (aliases the rest uses in ORDER BY or
