@@ -239,6 +239,21 @@ function crm.series(name) end
 ---@return integer added
 function crm.append(series, rows) end
 
+---@class crm.SeriesDay
+---@field key integer the key record's id
+---@field day string the local day, "2026-08-01"
+---@field points integer readings that day
+---@field sum number
+---@field min number
+---@field max number
+
+---Per key and local day, the count, sum, min and max of a numeric field of a series over
+---the days from…to (both included); keys: ids (default every record of the key entity).
+---@param series string
+---@param opts { field: string, from: string, to: string, keys?: integer[] }
+---@return crm.SeriesDay[]
+function crm.series_days(series, opts) end
+
 ---One record by id (a record table works as the id), or nil.
 ---@param entity string
 ---@param id integer|crm.Record

@@ -63,32 +63,21 @@ end
 --- { account =, number =, name =, peak =, average =, load_factor =, ratio =, why = … }.
 function M.ranking(month)
   local first, last = month .. "-01", lib.month_end(month)
-  local ndays = tonumber(last:sub(9, 10))
-  -- One query per local day: each reads the day's readings account by account along the
-  -- primary key (account, at), so a month of 1,000 accounts is 31 index range scans per
-  -- account and no sorting.
-  local daily = {}
-  for i = 0, ndays - 1 do
-    local from, to = bounds(lib.add_days(first, i))
-    for _, r in ipairs(crm.query([[
-      select account, max(kw) as peak, min(kw) as valley, sum(kw) as total, count(*) as n
-      from load_reading
-      where account in (select id from account where key_account = 1) and at >= ? and at < ?
-      group by account
-    ]], from, to)) do
-      daily[#daily + 1] = r
-    end
-  end
+  -- Each key account's local days in one pass along the primary key (account, at):
+  -- count, sum, lowest and highest kW per day.
+  local keys = {}
+  for _, r in ipairs(crm.query("select id from account where key_account = 1 order by id")) do keys[#keys + 1] = r.id end
+  local daily = crm.series_days("load_reading", { field = "kw", from = first, to = last, keys = keys })
   local acc = {}
   for _, r in ipairs(daily) do
-    local a = acc[r.account]
+    local a = acc[r.key]
     if not a then
       a = { peak = 0, total = 0, n = 0, ratio_sum = 0, ratio_days = 0, days = 0 }
-      acc[r.account] = a
+      acc[r.key] = a
     end
-    local peak, valley = r.peak / 1000, r.valley / 1000
+    local peak, valley = r.max, r.min
     if peak > a.peak then a.peak = peak end
-    a.total, a.n, a.days = a.total + r.total / 1000, a.n + r.n, a.days + 1
+    a.total, a.n, a.days = a.total + r.sum, a.n + r.points, a.days + 1
     if valley > 0 then a.ratio_sum, a.ratio_days = a.ratio_sum + peak / valley, a.ratio_days + 1 end
   end
   local accounts = crm.query([[

@@ -34,6 +34,37 @@ extension PluginHost {
             l.push(Int64(try store.appendSeries(name, rows: rows, source: "crm.append")))
             return 1
         }
+        add("series_days") { [unowned self] l in
+            let usage = "crm.series_days(series, { field =, from =, to = [, keys = { id, … }] })"
+            let name = try l.argString(1, usage)
+            guard l.type(at: 2) == LUA_TTABLE, let field = l.stringField("field", at: 2),
+                  let from = l.stringField("from", at: 2), let to = l.stringField("to", at: 2) else {
+                throw LuaArgumentError("\(usage): field, from and to are required")
+            }
+            guard let store = self.store as? SQLiteStore else { throw LuaArgumentError("crm.series_days: series need the SQLite store") }
+            var keys: [Int64]?
+            if l.rawField("keys", at: 2) == LUA_TTABLE {
+                keys = try (0..<l.length(at: -1)).map { i in
+                    l.pushElement(i + 1, of: -1)
+                    defer { crm_lua_pop(l.L, 1) }
+                    return try l.argInteger(-1, "crm.series_days: keys")
+                }
+            }
+            crm_lua_pop(l.L, 1)
+            let days = try store.seriesDays(name, field: field, from: from, to: to, keys: keys)
+            lua_createtable(l.L, Int32(days.count), 0)
+            for (i, d) in days.enumerated() {
+                lua_createtable(l.L, 0, 6)
+                l.push(Value.integer(d.key)); l.setField("key", at: -2)
+                l.push(Value.date(d.day)); l.setField("day", at: -2)
+                l.push(Value.integer(Int64(d.points))); l.setField("points", at: -2)
+                l.push(Value.decimal(d.sum)); l.setField("sum", at: -2)
+                l.push(Value.decimal(d.min)); l.setField("min", at: -2)
+                l.push(Value.decimal(d.max)); l.setField("max", at: -2)
+                lua_rawseti(l.L, -2, lua_Integer(i + 1))
+            }
+            return 1
+        }
     }
 
     /// One reading as `[column: text]`: numbers and strings as Lua writes them.

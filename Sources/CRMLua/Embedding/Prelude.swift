@@ -248,6 +248,7 @@ local function make_api(plugin)
   api.command = curried("command", plugin, host.add_command)
   api.job = curried("job", plugin, host.add_job)
   api.series, api.append = curried("series", plugin, host.define_series), host.append_series
+  api.series_days = host.series_days
   function api.value_source(def) host.add_value_source(plugin, def, where(2)) end
   function api.survey_source(def) host.add_survey_source(plugin, def, where(2)) end
   local function rule(timing)
