@@ -41,6 +41,25 @@ final class AnalyticsEndToEndTests: XCTestCase {
         XCTAssertTrue(again.stdout.contains("value_class written: 0 customers changed"), again.stdout)
     }
 
+    /// The analyses are reports too: `reports` lists them (plugin core) and `report abc`
+    /// gives what `abc` gives, parameters and all.
+    func testAnalysesAreReports() throws {
+        try setUpTen()
+        let list = try sandbox.crm(["--format", "csv", "-c", "reports"])
+        XCTAssertEqual(list.status, 0, "\(list)")
+        for name in ["abc", "rfm", "stages", "churn-risk", "loyalty", "satisfaction"] {
+            XCTAssertTrue(list.stdout.contains("\n\(name),core,"), "\(name) in \(list.stdout)")
+        }
+        let direct = try sandbox.crm(["--format", "csv", "-c", "abc to=2026-12-31"])
+        let viaReport = try sandbox.crm(["--format", "csv", "-c", "report abc to=2026-12-31"])
+        XCTAssertEqual(viaReport.status, 0, "\(viaReport)")
+        XCTAssertEqual(viaReport.stdout, direct.stdout)
+        XCTAssertTrue(try sandbox.crm(["-c", "report lifecycle"]).stdout.contains("Lifecycle"))
+        let bad = try sandbox.crm(["-c", "report abc frm=2026-01-01"])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.contains("did you mean 'from'?"), bad.stderr)
+    }
+
     func testABC_emptyPeriod_isOneLineNotAnError() throws {
         try setUpTen()
         let r = try sandbox.crm(commands: "abc from=2027-01-01 to=2027-12-31")

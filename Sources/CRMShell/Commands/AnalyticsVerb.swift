@@ -58,6 +58,16 @@ struct AnalysisContext {
     }
 }
 
+extension AnalysisVerb {
+    /// The core's analyses, which `reports` lists and `report NAME` runs as well.
+    static var all: [AnalysisVerb] {
+        [AnalyticsABC.verb, AnalyticsRFM.verb, AnalyticsLifecycle.verb, AnalyticsChurn.verb, AnalyticsLoyalty.verb,
+         AnalyticsSatisfaction.verb]
+    }
+
+    static func named(_ name: String) -> AnalysisVerb? { all.first { $0.name == name || $0.aliases.contains(name) } }
+}
+
 /// One customer analysis as a shell verb: `name [param=value …] [--apply] [to FILE]`,
 /// parameters typed like a report's, every output format, `to FILE` like `report`.
 struct AnalysisVerb: Verb {

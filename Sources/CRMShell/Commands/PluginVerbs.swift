@@ -174,18 +174,23 @@ struct RulesVerb: Verb {
 /// `reports`: the reports plugins offer, with their parameters.
 struct ReportsVerb: Verb {
     let name = "reports"
-    let summary = "list the reports plugins offer and their parameters"
+    let summary = "list the reports plugins offer and the core's customer analyses, with their parameters"
     let usage = ["reports"]
-    let details = "Each report's name, plugin, title and parameters (name, type and default). Run one with: report <name> [param=value …]"
+    let details = "Each report's name, plugin (core for the customer analyses: abc, rfm, stages, churn-risk, loyalty, satisfaction), title and parameters (name, type and default). Run one with: report <name> [param=value …]"
     let completion = CompletionShape.nothing
 
     func run(_ args: inout TokenCursor, _ session: Session) throws -> Output {
         try args.expectEnd(usageLine)
-        let host = try session.pluginHost()
-        let rows: [[Value]] = host.reports.map { r in
+        let plugins: [[Value]] = (session.plugins?.reports ?? []).map { r in
             [.text(r.name), .text(r.plugin), .text(r.label),
              .text(r.parameters.map { "\($0.name) (\($0.type.name)\($0.defaultText.map { ", default \($0)" } ?? ""))" }.joined(separator: "; "))]
         }
+        // The core's customer analyses, after the plugins' reports (a plugin's report of the same name wins).
+        let core: [[Value]] = AnalysisVerb.all.filter { a in session.plugins?.report(named: a.name) == nil }.map { a in
+            [.text(a.name), .text("core"), .text(a.summary),
+             .text(a.parameters.map { "\($0.name) (\($0.type.name)\($0.defaultText.map { ", default \($0)" } ?? ""))" }.joined(separator: "; "))]
+        }
+        let rows = plugins + core
         return .table(ResultTable(columns: [Column("report"), Column("plugin"), Column("title"), Column("parameters")], rows: rows))
     }
 }

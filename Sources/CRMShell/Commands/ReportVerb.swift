@@ -27,8 +27,13 @@ struct ReportVerb: Verb {
     let completion = CompletionShape.report
 
     func run(_ args: inout TokenCursor, _ session: Session) throws -> Output {
-        let host = try session.pluginHost()
         let name = try args.word("a report name (see: reports)").text
+        // The core's customer analyses are reports too (`report abc from=…`), unless a
+        // plugin has a report of that name.
+        if session.plugins?.report(named: name) == nil, let analysis = AnalysisVerb.named(name) {
+            return try analysis.run(&args, session)
+        }
+        let host = try session.pluginHost()
         var arguments: [String: String] = [:]
         var file: Token?
         while !args.atEnd {
