@@ -31,7 +31,7 @@ extension SQLiteStore {
             // Rules and computed fields see each change as an update; only without them is
             // the bulk path (one statement, one audit row per change) the same thing.
             let computes = computeGraph.map { !$0.graph.computed(of: e.name).isEmpty || $0.graph.affectsOthers(e.name) } ?? false
-            if computes || rules?.watches(.update, e.name) == true {
+            if computes || rules(for: .update, e.name) != nil {
                 for c in changes { _ = try update(e, id: c.id, values: [field: .text(c.new)]) }
                 return changes.count
             }

@@ -39,7 +39,7 @@ extension SQLiteStore {
         for i in e.fields.indices where e.fields[i].defaultText != nil && values[e.fields[i].name] == nil {
             full[e.fields[i].name] = try parser.parse(e.fields[i].defaultText!, as: e.fields[i].type)
         }
-        let rules = self.rules.flatMap { $0.watches(.create, e.name) ? $0 : nil }
+        let rules = rules(for: .create, e.name)
         // Without rules the checks all run before the first write, so a refused record
         // leaves nothing and a savepoint (costly in bulk imports) is not needed. With only
         // before-rules, one is opened if a rule writes something; with after-rules, always.
@@ -244,7 +244,7 @@ extension SQLiteStore {
             guard e.fields.contains(where: { (merged[$0.name] ?? .null) != old[$0.name] }) else { return false }
         }
         let beforeRules = merged
-        let rules = self.rules.flatMap { $0.watches(.update, e.name) ? $0 : nil }
+        let rules = rules(for: .update, e.name)
         var setBy: [String: String] = [:]
         if let rules {
             // Rules see the whole record as it would be, and may change any field of it.
@@ -293,7 +293,7 @@ extension SQLiteStore {
         let e = try schema.require(entity)
         try requireOwnerLoaded(e)
         try refuseWriteWhileComputing(.delete, e.name)
-        let rules = self.rules.flatMap { $0.watches(.delete, e.name) ? $0 : nil }
+        let rules = rules(for: .delete, e.name)
         try atomically {
             guard let old = try access({ db in try fetchRecord(e, id: id, db) }) else {
                 throw StoreError.notFound(entity: e.name, id: id)

@@ -19,6 +19,8 @@ public final class SQLiteStore: CRMStore {
     public internal(set) var transactionDepth = 0
     /// The rules that run around every write (the plugin runtime sets them).
     public weak var rules: WriteRules?
+    /// The core modules' rules, which run before the plugins' (also with plugins off).
+    public var coreRules: [CoreRule] = CoreRules.all
     /// Ids seen to exist during the current transaction, by entity: a bulk import checks
     /// each owner once, not once per row. Only valid while the write lock is held, so it
     /// is dropped at every commit, rollback and delete.
