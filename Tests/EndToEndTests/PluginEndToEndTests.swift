@@ -15,14 +15,26 @@ final class PluginEndToEndTests: XCTestCase {
 
     /// Every bundled plugin with tests passes them (`crm test plugins/<name>`).
     func testBundledPluginsPassTheirOwnTests() throws {
+        try runBundledPluginTests(zone: "UTC")
+    }
+
+    /// … also where the office is: the tests and the plugins must not assume local time is
+    /// UTC (a time typed as 09:00 in Shanghai is stored as 01:00Z and shown as 09:00).
+    func testBundledPluginsPassTheirOwnTests_inShanghaiAndNewYork() throws {
+        try runBundledPluginTests(zone: "Asia/Shanghai")
+        try runBundledPluginTests(zone: "America/New_York")
+    }
+
+    func runBundledPluginTests(zone: String) throws {
         let folder = Self.repositoryRoot + "/plugins"
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
             .filter { FileManager.default.fileExists(atPath: "\(folder)/\($0)/tests") }
         XCTAssertTrue(names.contains("example"))
         for name in names {
-            let r = try sandbox.run(["test", "\(folder)/\(name)"])
-            XCTAssertEqual(r.status, 0, "\(name): \(r)")
-            XCTAssertTrue(r.stdout.range(of: #"^[1-9][0-9]* passed, 0 failed\n$"#, options: .regularExpression) != nil, "\(name): \(r)")
+            let r = try sandbox.run(["test", "\(folder)/\(name)"], environment: ["TZ": zone])
+            XCTAssertEqual(r.status, 0, "\(name) in \(zone): \(r)")
+            XCTAssertTrue(r.stdout.range(of: #"^[1-9][0-9]* passed, 0 failed\n$"#, options: .regularExpression) != nil,
+                          "\(name) in \(zone): \(r)")
         }
     }
 

@@ -371,6 +371,13 @@ function crm.today() end
 ---@return string
 function crm.date(when) end
 
+---A date and time as local "YYYY-MM-DD HH:MM", the way the shell shows it: a record's datetime field (stored in
+---UTC, "2026-11-22T01:30:00Z"), typed text ("2026-11-22 09:30", "now") or epoch seconds. Use it to print times in
+---messages and reports; never cut the stored text, which is UTC. Anything else is an error naming the value.
+---@param at string|integer
+---@return string
+function crm.time(at) end
+
 ---Days from date `from` to date `to` (to - from); `to` defaults to today. Datetimes and epoch seconds count as
 ---their local dates (local: $TZ, else the system's zone).
 ---@param from string|integer

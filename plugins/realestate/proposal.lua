@@ -13,7 +13,7 @@ local M = {}
 local EVENTS = { exhibition = "房展会 exhibition", launch = "开盘 launch" }
 
 -- "2026-11-22 10:00" for a stored datetime.
-function M.stamp(at) return at and (string.sub(at, 1, 10) .. " " .. string.sub(at, 12, 16)) or "?" end
+function M.stamp(at) return at and crm.time(at) or "?" end
 
 local function day_end(day) return day .. "T23:59:59Z" end
 

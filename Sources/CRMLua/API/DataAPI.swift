@@ -159,6 +159,23 @@ extension PluginHost {
             }
             return 1
         }
+        add("time") { [unowned self] l in
+            // crm.time(at): a datetime (as records hold it, typed text, or epoch seconds) as
+            // local "YYYY-MM-DD HH:MM", the way the shell shows it.
+            let epoch: Int
+            if l.type(at: 1) == LUA_TNUMBER {
+                epoch = Int(crm_lua_tointeger(l.L, 1))
+            } else {
+                let text = try l.argString(1, "crm.time(at)")
+                guard let t = DateCodec.epochSeconds(utc: text) ?? (try? ValueParser(clock: self.store.clock).instant(text)) else {
+                    throw LuaArgumentError("crm.time: '\(text)' is not a date and time; use 2026-11-22 09:30, "
+                                           + "a record's datetime field (2026-11-22T01:30:00Z) or epoch seconds")
+                }
+                epoch = t
+            }
+            l.push(DateCodec.localDisplay(utc: DateCodec.utcText(epochSeconds: epoch)))
+            return 1
+        }
         add("days") { [unowned self] l in
             // crm.days(a, b): days from date a to date b (b - a); b defaults to today. Datetimes
             // and epoch seconds count as their local dates.
