@@ -247,16 +247,41 @@ function M.decide(c, old)
   c.split = (#shares > 0 and M.label(shares) or "no shares") .. (note and ("; " .. note) or "")
 end
 
+-- The shares' amounts, so that they add up to the pool exactly (no fen paid twice or
+-- lost): each share gets its exact amount rounded down to the fen, and the fen left over
+-- go one each to the largest remainders, the earlier share on a tie. (Rounding every share
+-- on its own, a pool of 2.01 split 50/50 would pay out 1.01 + 1.01.)
+function M.allocate(pool, shares)
+  local total, percent = math.floor(pool * 100 + 0.5), 0
+  for _, s in ipairs(shares) do percent = percent + s[2] end
+  local target = math.floor(total * percent / 100 + 0.5)
+  local fen, order, given = {}, {}, 0
+  for i, s in ipairs(shares) do
+    local exact = total * s[2] / 100
+    fen[i] = math.floor(exact + 1e-6)
+    given = given + fen[i]
+    order[i] = { i = i, rest = exact - fen[i] }
+  end
+  table.sort(order, function(x, y)
+    if math.abs(x.rest - y.rest) > 1e-6 then return x.rest > y.rest end
+    return x.i < y.i
+  end)
+  for k = 1, math.min(target - given, #order) do fen[order[k].i] = fen[order[k].i] + 1 end
+  for i = 1, #fen do fen[i] = fen[i] / 100 end
+  return fen
+end
+
 -- After the write: replaces the commission's share rows.
 function M.write_shares(c)
   local shares, _, _, contract = M.compute(c)
   for _, old in ipairs(crm.list("commission_share", { where = { commission = c.id } })) do
     crm.delete("commission_share", old.id)
   end
-  for _, s in ipairs(shares) do
+  local amounts = M.allocate(c.pool, shares)
+  for i, s in ipairs(shares) do
     crm.create("commission_share", {
       commission = c.id, salesperson = s[1] or crm.null, percent = s[2],
-      amount = c.pool * s[2] / 100, role = s[3], on = contract.signed_on,
+      amount = amounts[i], role = s[3], on = contract.signed_on,
     })
   end
   -- (9) The follow-up and after-sales belong to whoever has the credit (the largest share).

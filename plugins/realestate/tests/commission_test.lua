@@ -184,16 +184,28 @@ describe("commission splits", function()
     expect.equal(shares(m), { ["张伟"] = 50, ["李娜"] = 50 })
   end)
 
-  it("shares round to the fen half away from zero, as the statement does (四舍五入)", function()
+  it("the pool rounds to the fen half away from zero (四舍五入); the shares add up to it exactly", function()
     local o = fx.office()
     local k = deal(o, o.li, "2026-10-01", "2026-11-02")
-    -- A pool of 2.01: half of it is 1.005, which binary floating point holds as 1.00499…
+    -- A pool of 2.01: half of it is 1.005. Each half rounded on its own would pay out 2.02;
+    -- the fen left over goes to the first share (the one named), so 1.01 + 1.00.
     crm.update("contract", k.id, { price = 402 })
     local m = crm.create("commission", { contract = k.id, case = "same_day", a = o.zhang })
     expect.equal(crm.get("commission", m.id).pool, 2.01)
-    for _, s in ipairs(crm.list("commission_share", { where = { commission = m.id } })) do
-      expect.equal(s.amount, 1.01)
+    local amounts = {}
+    for _, s in ipairs(crm.list("commission_share", { where = { commission = m.id }, order = "id" })) do
+      amounts[#amounts + 1] = s.amount
     end
+    expect.equal(amounts, { 1.01, 1.00 })
+    -- Three ways: 0.670134 + 0.669933 + 0.669933 rounded on their own would pay 2.01 only by luck.
+    local c3 = fx.registered(o, "韩梅", o.li, "2026-10-01")
+    local k3 = fx.contract(o, c3.id, o.units["201"], o.li)
+    crm.update("contract", k3.id, { price = 402 })
+    local third = crm.create("commission", { contract = k3.id, case = "event", decided_by = o.boss,
+      reason = "开盘", shares = { { o.li, 33.34 }, { o.zhang, 33.33 }, { o.wang, 33.33 } } })
+    local sum = 0
+    for _, s in ipairs(crm.list("commission_share", { where = { commission = third.id } })) do sum = sum + s.amount end
+    expect.equal(math.floor(sum * 100 + 0.5), 201)
     local c2 = fx.registered(o, "李雷", o.zhang, "2026-10-01")
     local k2 = fx.contract(o, c2.id, o.units["102"], o.zhang)
     crm.update("contract", k2.id, { price = 1001 })      -- pool 5.005 → 5.01
