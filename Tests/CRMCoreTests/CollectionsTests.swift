@@ -87,8 +87,12 @@ final class CollectionsTests: XCTestCase {
         XCTAssertThrowsError(try store.create("receipt", values: ["contract": .integer(k), "amount": money("850.01")])) {
             XCTAssertEqual("\($0)", "receipt.amount: 850.01 is more than contract \(k) still owes (850.00)")
         }
+        XCTAssertThrowsError(try store.update("sales_contract", id: k, values: ["status": .text("completed")])) {
+            XCTAssertEqual("\($0)", "sales_contract.status: 850.00 is still owed; a contract is completed when it is fully collected")
+        }
         _ = try store.create("receipt", values: ["contract": .integer(k), "amount": money("850.00")])
         XCTAssertEqual(try store.count("receipt", where: nil), 2)
+        try store.update("sales_contract", id: k, values: ["status": .text("completed")])
         let plan = try PaymentPlan.load(store, contract: k)
         XCTAssertEqual(plan.received, 100_000)
         XCTAssertEqual(Money.percent(plan.received, of: 100_000), .decimal(Fixed(units: 1000, scale: 1)))

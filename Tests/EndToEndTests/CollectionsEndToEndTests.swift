@@ -82,13 +82,34 @@ final class CollectionsEndToEndTests: XCTestCase {
         let detail = try sandbox.crm(["--format", "csv", "-c", "sla detail=yes"])
         XCTAssertEqual(detail.status, 0, "\(detail)")
         XCTAssertTrue(detail.stdout.contains("urgent,3,2,1,50.0,0,0,\n"), detail.stdout)
-        XCTAssertTrue(detail.stdout.contains("1,urgent,1 赵敏,2026-11-20 17:59,2026-11-23 10:59,2.00,met,"), detail.stdout)
-        XCTAssertTrue(detail.stdout.contains("2,urgent,1 赵敏,2026-11-20 17:59,2026-11-23 11:00,2.02,missed,"), detail.stdout)
-        XCTAssertTrue(detail.stdout.contains("3,urgent,1 赵敏,2026-11-20 17:59,,,pending,"), detail.stdout)
+        XCTAssertTrue(detail.stdout.contains("1,urgent,1 赵敏,2026-11-20T17:59:00Z,2026-11-23T10:59:00Z,2.00,met,"), detail.stdout)
+        XCTAssertTrue(detail.stdout.contains("2,urgent,1 赵敏,2026-11-20T17:59:00Z,2026-11-23T11:00:00Z,2.02,missed,"), detail.stdout)
+        XCTAssertTrue(detail.stdout.contains("3,urgent,1 赵敏,2026-11-20T17:59:00Z,,,pending,"), detail.stdout)
         let agenda = try sandbox.crm(commands: "agenda 赵敏")
         XCTAssertTrue(agenda.stdout.contains("Tickets about to breach their service level (within 2.00 working hours)"), agenda.stdout)
         XCTAssertTrue(agenda.stdout.contains("2026-11-23 10:59"), agenda.stdout)
         XCTAssertTrue(agenda.stdout.contains("119 min left"), agenda.stdout)
+    }
+
+    func testAPlugin_extendsTheContract_andItsRuleRunsAfterTheCoreRules() throws {
+        _ = try sandbox.write("return { name = \"pm\", version = \"1\", description = \"projects\" }\n", to: "mine/pm/plugin.lua")
+        _ = try sandbox.write("""
+            crm.extend "sales_contract" { fields = { { "project_code", "text", max_length = 20 } } }
+            crm.before("create", "receipt", "no cash", function(r)
+              if r.method == "cash" then crm.refuse("cash is not taken") end
+            end)
+            """, to: "mine/pm/entities.lua")
+        let pm = ["--plugins", sandbox.path("mine")]
+        XCTAssertEqual(try sandbox.crm(pm + ["-c", "plugin enable pm"]).status, 0)
+        try setUpContract()
+        let r = try sandbox.crm(pm + ["-c", "update sales_contract 1 set project_code=P-7 status=signed",
+                                      "-c", "add receipt contract=1 amount=5000"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("5000.00 is more than contract 1 still owes (1000.00)"), "the core rule runs first: \(r.stderr)")
+        let cash = try sandbox.crm(pm + ["-c", "add receipt contract=1 amount=10 method=cash"])
+        XCTAssertTrue(cash.stderr.contains("cash is not taken"), cash.stderr)
+        let list = try sandbox.crm(pm + ["--format", "csv", "-c", "list sales_contract columns id, project_code, status"])
+        XCTAssertEqual(list.stdout, "id,project_code,status\n1,P-7,signed\n", "\(list)")
     }
 
     func testDemo_givesEveryModuleSomethingToShow() throws {

@@ -1,6 +1,6 @@
 /// Demo data of contracts and collections, purchasing and service levels, added after the
 /// core demo: contracts from won deals with payment plans spread over the ageing buckets
-/// and some receipts, two suppliers with purchase orders, and the first response of the
+/// and some receipts, two organisations made suppliers with purchase orders, the first response of the
 /// demo tickets (with two urgent ones about to breach).
 public enum CollectionsDemo {
     public static func fill(_ store: CRMStore, seed: UInt64 = 2026) throws {
@@ -39,14 +39,16 @@ public enum CollectionsDemo {
             contracts.append((contract, deal, value))
         }
 
-        var suppliers: [Int64] = []
-        for (name, city) in [("上海精工设备有限公司", "上海"), ("杭州联创科技有限公司", "杭州")] {
-            suppliers.append(try store.create("customer", values: ["name": .text(name), "kind": .text("supplier"),
-                                                                   "city": .text(city), "source": .text("purchasing")]))
-        }
-        for (k, c) in contracts.prefix(4).enumerated() {
+        // Two of the demo's organisations without deals are suppliers (the demo keeps the
+        // number of customers it was asked for).
+        let suppliers = try store.select(sql: """
+            SELECT c.id FROM customer c WHERE c.kind = 'organisation' AND NOT EXISTS (SELECT 1 FROM deal d WHERE d.customer = c.id)
+            ORDER BY c.id LIMIT 2
+            """, arguments: []).rows.compactMap { r -> Int64? in if case .integer(let id) = r[0] { return id } else { return nil } }
+        for id in suppliers { try store.update("customer", id: id, values: ["kind": .text("supplier")]) }
+        for (k, c) in contracts.prefix(suppliers.isEmpty ? 0 : 4).enumerated() {
             let order = try store.create("purchase_order", values: [
-                "supplier": .integer(suppliers[k % 2]), "contract": .integer(c.id), "title": .text("配套设备采购 PO-\(String(501 + k))")])
+                "supplier": .integer(suppliers[k % suppliers.count]), "contract": .integer(c.id), "title": .text("配套设备采购 PO-\(String(501 + k))")])
             for (item, share) in [("设备", 35), ("安装服务", 10)] {
                 let price = c.value * Int64(share) / 100 / 2
                 _ = try store.create("purchase_line", values: [

@@ -4,6 +4,7 @@
 ///   given), its owner the deal's owner when not given.
 /// - A contract is signed only when its instalments sum exactly to its value; once signed,
 ///   its value and its plan stay equal (a change to either that breaks the sum is refused).
+/// - A contract is completed only once it is fully collected.
 /// - A receipt is taken only on a signed contract and never for more than is still owed
 ///   (on the instalment it names, and on the contract).
 public enum CollectionsRules {
@@ -46,15 +47,18 @@ public enum CollectionsRules {
         func before(_ event: inout WriteEvent, _ store: CRMStore) throws {
             guard let new = event.new, let status = text(new["status"]), planned.contains(status) else { return }
             let value = Money.cents(new["value"] ?? .null)
-            if event.action == .update, text(event.old?["status"]).map(planned.contains) == true,
-               event.old?["value"] == new["value"] { return }
-            let plan = event.id.map { try? PaymentPlan.load(store, contract: $0) } ?? nil
+            if event.action == .update, text(event.old?["status"]) == status, event.old?["value"] == new["value"] { return }
+            let plan = try event.id.map { try PaymentPlan.load(store, contract: $0) }
             let sum = plan?.planned ?? 0
             guard sum == value else {
                 let field = event.action == .update && text(event.old?["status"]).map(planned.contains) == true ? "value" : "status"
                 throw CoreRuleRefusal("sales_contract", field: field,
                                       "the payment plan sums to \(Money.text(sum)), the value is \(Money.text(value)) "
                                       + "(difference \(Money.text(value - sum))); make the instalments sum to the value first")
+            }
+            if status == "completed", text(event.old?["status"]) != "completed", (plan?.received ?? 0) < value {
+                throw CoreRuleRefusal("sales_contract", field: "status",
+                                      "\(Money.text(value - (plan?.received ?? 0))) is still owed; a contract is completed when it is fully collected")
             }
             if event.action == .update, let received = plan?.received, received > value {
                 throw CoreRuleRefusal("sales_contract", field: "value",
