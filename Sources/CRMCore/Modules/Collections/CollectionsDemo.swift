@@ -73,7 +73,7 @@ public enum CollectionsDemo {
             try store.update("ticket", id: id, values: values)
         }
         let customers = try store.select(sql: """
-            SELECT c.id FROM customer c JOIN user u ON u.id = c.owner WHERE u.name = '李娜' ORDER BY c.id LIMIT 2
+            SELECT c.id FROM customer c JOIN user u ON u.id = c.owner WHERE u.name = '李娜' AND c.kind <> 'supplier' ORDER BY c.id LIMIT 2
             """, arguments: []).rows
         let service = try store.select(sql: "SELECT id FROM user WHERE role = 'service' ORDER BY id LIMIT 1", arguments: []).rows.first?.first
         for (k, c) in customers.enumerated() {
