@@ -80,7 +80,7 @@ final class FileSafetyTests: XCTestCase {
 
     func testErrorsQuotingDataEscapeItsControlCharacters() throws {
         let typed = try sandbox.crm(commands: "add customer name=x kind='\u{1B}[2J'")
-        XCTAssertEqual(typed.stderr, "-c:1: customer.kind: '\\e[2J' is not allowed, expected one of: person, organisation\n")
+        XCTAssertEqual(typed.stderr, "-c:1: customer.kind: '\\e[2J' is not allowed, expected one of: person, organisation, supplier\n")
         try sandbox.write("name,email\nx,\"\u{1B}]0;pwned\u{07}\"\n", to: "evil.csv")
         let imported = try sandbox.crm(commands: "import customer evil.csv")
         XCTAssertFalse(imported.stderr.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, imported.stderr)

@@ -110,6 +110,7 @@ public enum DemoData {
                     s.tickets += 1
                 }
             }
+            try CollectionsDemo.fill(store, seed: seed)
         }
         return s
     }

@@ -46,4 +46,5 @@ public struct CoreRuleRefusal: WriteRefusal {
 /// The core modules' rules. Each module adds its list here.
 public enum CoreRules {
     public static let all: [CoreRule] = []
+        + CollectionsRules.all + PurchasingRules.all + ServiceLevelRules.all
 }

@@ -19,8 +19,8 @@ public enum CoreEntities {
     public static let customer = EntityDefinition(
         name: "customer", label: "Customer",
         fields: [
-            FieldDefinition("kind", .enumeration(["person", "organisation"]), label: "Kind",
-                            required: true, defaultText: "person"),
+            FieldDefinition("kind", .enumeration(["person", "organisation", "supplier"]), label: "Kind",
+                            required: true, defaultText: "person", help: "supplier: an organisation purchase orders go to"),
             FieldDefinition("name", .text, label: "Name", required: true, maxLength: 200),
             FieldDefinition("phone", .text, label: "Phone", pattern: phonePattern),
             FieldDefinition("email", .text, label: "Email", pattern: emailPattern, maxLength: 254),
@@ -113,10 +113,13 @@ public enum CoreEntities {
             FieldDefinition("assignee", .reference("user"), label: "Assignee"),
             FieldDefinition("resolved", .datetime, label: "Resolved"),
             FieldDefinition("satisfaction", .integer, label: "Satisfaction (1–5)", min: "1", max: "5"),
+            FieldDefinition("responded", .datetime, label: "First response",
+                            help: "the first reply (set when the ticket leaves open); measured against sla.response_<priority>"),
         ],
         indexes: [IndexDefinition(["customer"]), IndexDefinition(["status"]), IndexDefinition(["assignee"])],
         titleField: "title")
 
     /// All core entities, referenced entities before the ones that reference them.
     public static let all = [user, customer, contact, interaction, task, deal, ticket]
+        + CollectionsEntities.all + PurchasingEntities.all
 }

@@ -121,8 +121,8 @@ extension PluginHost {
     /// The settings of a plugin (or `lua` for the host's own).
     public func settingDefinitions(owner: String) -> [SettingDefinition]? {
         if owner == "lua" { return PluginHost.hostSettings }
-        if owner == "analytics" {
-            return AnalyticsSettings.definitions.map { SettingDefinition(name: $0.name, type: $0.type, defaultText: $0.defaultText, label: $0.label) }
+        if let core = CoreSettings.definitions(owner: owner) {
+            return core.map { SettingDefinition(name: $0.name, type: $0.type, defaultText: $0.defaultText, label: $0.label) }
         }
         return listing(owner)?.manifest?.settings
     }
@@ -130,7 +130,7 @@ extension PluginHost {
     /// Every setting: `owner.name`, its value as text, whether it is the default.
     public func allSettings() throws -> [(key: String, value: String, isDefault: Bool, label: String)] {
         var out: [(String, String, Bool, String)] = []
-        let owners = ["lua", "analytics"] + loaded.map(\.name)
+        let owners = ["lua"] + CoreSettings.owners.map(\.owner) + loaded.map(\.name)
         for owner in owners {
             for s in settingDefinitions(owner: owner) ?? [] {
                 let stored = try store.meta("setting.\(owner).\(s.name)")

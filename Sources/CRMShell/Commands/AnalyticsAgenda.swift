@@ -100,6 +100,7 @@ struct AgendaVerb: Verb {
             [r[0], .datetime(r[1].displayText), r[2], r[3], r[4], r[5]]
         }, columns: [Column("ticket", numeric: true), Column("opened"), Column("priority"), Column("status"), Column("title"),
                      Column("customer")], none: "no late ticket"))
+        parts.append(try AgendaBreaches.section(store, user: user))
         return .sections(parts)
     }
 

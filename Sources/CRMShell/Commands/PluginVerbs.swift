@@ -251,10 +251,13 @@ struct SettingVerb: Verb {
     let details = """
         Settings are declared by plugins (with a type and a default) and by the host:
         lua.instructions (the instruction budget of one rule, report or command) and
-        lua.memory_mb (the memory all plugins may hold). Values are checked against the type.
+        lua.memory_mb (the memory all plugins may hold); the core's own are analytics.* (the
+        customer analyses) and sla.* (service-level targets and working hours). Values are
+        checked against the type.
 
         Example:
           setting lua.instructions 50000000
+          setting sla.response_urgent 0.5
         """
     let completion = CompletionShape.nothing
 

@@ -28,6 +28,7 @@ struct ShowVerb: Verb {
             return try CustomerPicture(store: session.store, titledReferences: !session.format.isData)
                 .output(profile: view, customerID: id)
         }
+        if e.name == "sales_contract" { return try ContractPicture(store: session.store).output(profile: view, contract: record) }
         return .record(view)
     }
 }
