@@ -22,6 +22,7 @@ final class FilterParserTests: XCTestCase {
         case .contains(let field, let value): return "(~ \(field.name) \(lit(value)))"
         case .isIn(let field, let values): return "(in \(field.name) [\(values.map(lit).joined(separator: " "))])"
         case .isNull(let field, let negated): return "(\(negated ? "notnull" : "null") \(field.name))"
+        case .segment(let name, _): return "(segment \(name))"
         }
     }
 
