@@ -45,5 +45,5 @@ public struct CoreRuleRefusal: WriteRefusal {
 
 /// The core modules' rules. Each module adds its list here.
 public enum CoreRules {
-    public static let all: [CoreRule] = [] + QuoteRules.all + DealTeamRules.all
+    public static let all: [CoreRule] = [] + QuoteRules.all + DealTeamRules.all + CampaignRules.all
 }

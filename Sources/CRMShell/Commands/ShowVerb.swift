@@ -28,6 +28,7 @@ struct ShowVerb: Verb {
             return try CustomerPicture(store: session.store, titledReferences: !session.format.isData)
                 .output(profile: view, customerID: id)
         }
+        if e.name == "deal" { return try DealPicture.output(profile: view, dealID: id, session) }
         return .record(view)
     }
 }

@@ -35,6 +35,6 @@ public final class VerbRegistry {
          ReportVerb(), AnalyticsABC.verb, AnalyticsRFM.verb, AnalyticsLifecycle.verb,
          AnalyticsChurn.verb, AnalyticsLoyalty.verb, AnalyticsSatisfaction.verb, AgendaVerb(), JobsVerb(), SettingVerb(), TraceVerb(), LuaVerb(), EvalVerb(),
          RunVerb(), EditVerb(), TimingVerb(), OutputVerb(), ConfirmVerb(),
-         HelpVerb(), QuitVerb()]
+         HelpVerb(), QuitVerb()] + SalesVerbs.all
     }
 }

@@ -18,8 +18,25 @@ public struct SegmentDefinition: Sendable {
 /// store reads it without the shell's parser.
 public enum SegmentFilterText {
     public static func encode(_ filter: Filter) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
         // Encoding a plain enum of strings and numbers cannot fail.
-        String(decoding: (try? JSONEncoder().encode(filter)) ?? Data(), as: UTF8.self)
+        return String(decoding: (try? encoder.encode(positionFree(filter))) ?? Data(), as: UTF8.self)
+    }
+
+    /// The filter with every position 0: positions in a segment's own text mean nothing
+    /// on the line that uses it.
+    static func positionFree(_ f: Filter) -> Filter {
+        switch f {
+        case .and(let a, let b): return .and(positionFree(a), positionFree(b))
+        case .or(let a, let b): return .or(positionFree(a), positionFree(b))
+        case .not(let a): return .not(positionFree(a))
+        case .compare(let r, let op, let l): return .compare(FieldRef(r.name), op, Literal(l.text, quoted: l.quoted))
+        case .contains(let r, let l): return .contains(FieldRef(r.name), Literal(l.text, quoted: l.quoted))
+        case .isIn(let r, let ls): return .isIn(FieldRef(r.name), ls.map { Literal($0.text, quoted: $0.quoted) })
+        case .isNull(let r, let negated): return .isNull(FieldRef(r.name), negated: negated)
+        case .segment(let name, _): return .segment(name, position: 0)
+        }
     }
 
     public static func decode(_ text: String) -> Filter? {
