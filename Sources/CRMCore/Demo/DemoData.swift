@@ -110,6 +110,7 @@ public enum DemoData {
                     s.tickets += 1
                 }
             }
+            try SalesDemo.fill(store, sales: sales, rng: &rng)
         }
         return s
     }
