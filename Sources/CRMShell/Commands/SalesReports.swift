@@ -30,18 +30,19 @@ enum SalesReports {
             let results = try CampaignResults.run(c.store, from: c.day("from"), to: c.day("to"))
             guard !results.campaigns.isEmpty else { return .message("campaigns: no campaigns yet (add campaign name=… channel=…)") }
             func table(_ title: String, _ first: String, _ lines: [CampaignResults.Line]) -> Output {
-                .table(ResultTable(title: title, columns: [
-                    Column(first), Column("channel"), Column("reach", numeric: true), Column("responses", numeric: true),
+                let perChannel = first == "channel"
+                return .table(ResultTable(title: title, columns: (perChannel ? [Column(first)] : [Column(first), Column("channel")]) + [
+                    Column("reach", numeric: true), Column("responses", numeric: true),
                     Column("responders", numeric: true), Column("response_rate", label: "response %", numeric: true),
                     Column("deals", numeric: true), Column("won", numeric: true), Column("won_value", numeric: true),
                     Column("cost", numeric: true), Column("return", label: "return (won/cost)", numeric: true),
                 ], rows: lines.map { l in
-                    [.text(l.name), .text(l.channel), .integer(Int64(l.reach)), .integer(Int64(l.responses)),
+                    (perChannel ? [.text(l.channel)] : [.text(l.name), .text(l.channel)]) + [.integer(Int64(l.reach)), .integer(Int64(l.responses)),
                      .integer(Int64(l.responders)), money(l.responseRate), .integer(Int64(l.deals)), .integer(Int64(l.won)),
                      .decimal(l.wonValue), .decimal(l.cost), money(l.returnOnCost)]
                 }))
             }
-            return .sections([table("Campaigns", "campaign", results.campaigns), table("By channel", "channel_total", results.byChannel)])
+            return .sections([table("Campaigns", "campaign", results.campaigns), table("By channel", "channel", results.byChannel)])
         })
 
     static let credit = AnalysisVerb(
