@@ -56,7 +56,7 @@ public struct CampaignResults: Sendable {
         let rows = try store.select(sql: "SELECT id, name, channel, segment, cost, starts, ends FROM campaign ORDER BY id", arguments: []).rows
         for row in rows {
             guard let id = row[0].idValue else { continue }
-            func day(_ v: Value) -> Int? { if case .date(let t) = v { return DateCodec.days(ofDate: t) }; return nil }
+            func day(_ v: Value) -> Int? { v.isNull ? nil : DateCodec.days(ofDate: String(v.displayText.prefix(10))) }
             if let from, let ends = day(row[6]), ends < from { continue }
             if let to, let starts = day(row[5]), starts > to { continue }
             var reach = 0

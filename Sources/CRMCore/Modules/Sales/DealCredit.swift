@@ -40,7 +40,7 @@ public struct DealCredit: Sendable {
         for row in won {
             guard let id = row[0].idValue else { continue }
             if from != nil || to != nil {
-                guard case .date(let text) = row[1], let day = DateCodec.days(ofDate: text) else { continue }
+                guard let day = DateCodec.days(ofDate: String(row[1].displayText.prefix(10))) else { continue }
                 if let from, day < from { continue }
                 if let to, day > to { continue }
             }

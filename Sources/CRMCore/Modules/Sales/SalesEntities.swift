@@ -54,7 +54,7 @@ public enum SalesEntities {
             FieldDefinition("list_price", .money, label: "List price", required: true, min: "0"),
             FieldDefinition("active", .bool, label: "Active", required: true, defaultText: "yes"),
         ],
-        titleField: "name", searchFields: ["code", "name"], listFields: ["id", "code", "name", "unit", "list_price", "active"])
+        titleField: "name", listFields: ["id", "code", "name", "unit", "list_price", "active"])
         .withLookup(["code"])
 
     public static let quote = EntityDefinition(
