@@ -131,6 +131,21 @@ final class SalesEndToEndTests: XCTestCase {
         XCTAssertTrue(credit.stdout.contains("1 王芳,1,600.01\n2 李伟,1,400.00\ntotal,,1000.01"), credit.stdout)
     }
 
+    func testTaxRateSetting_isTakenByNewQuotes_andPluginsExtendTheModules() throws {
+        try sandbox.write("return { name = \"pricing\", version = \"1.0.0\", description = \"price bands\" }\n", to: "mine/pricing/plugin.lua")
+        try sandbox.write("crm.extend \"product\" { band = { \"enum\", values = { \"low\", \"high\" } } }\n", to: "mine/pricing/entities.lua")
+        let options = ["--plugins", sandbox.path("mine")]
+        XCTAssertEqual(try sandbox.crm(commands: "plugin enable pricing", options: options).status, 0)
+        try customers()
+        let r = try sandbox.crm(commands: "setting quotes.tax_rate 6", "add product code=P name=p list_price=100.00 band=high",
+                                "add deal customer=1 title=t", "quote new 1", "add quote_line quote=1 product=P", "quote show 1",
+                                options: options)
+        XCTAssertEqual(r.status, 0, "\(r)")
+        XCTAssertTrue(r.stdout.contains("Tax rate %   6.00") && r.stdout.contains("Total        106.00"), r.stdout)
+        XCTAssertEqual(try sandbox.crm(commands: "count product where band = high", options: options).stdout, "1\n")
+        XCTAssertTrue(try sandbox.crm(commands: "setting", options: options).stdout.contains("quotes.tax_rate"))
+    }
+
     func testDemo_givesEverySalesModuleSomethingToShow() throws {
         _ = try ok("demo 200")
         for (command, expected) in [("segment", "fair-2026"), ("campaigns", "春季展会邀约"), ("credit", "total"),

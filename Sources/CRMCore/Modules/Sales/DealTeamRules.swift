@@ -9,7 +9,9 @@ public enum DealTeamRules {
 
     /// The shares of a deal's members, except one.
     static func shares(_ store: CRMStore, deal: Int64, except id: Int64?) throws -> Fixed {
-        try store.salesSum("SELECT share FROM deal_member WHERE deal = ? AND id IS NOT ?", [.integer(deal), id.map(Value.integer) ?? .null])
+        // Plain `<>` rather than SQLite's `IS NOT ?`, so PostgreSQL runs the same text.
+        guard let id else { return try store.salesSum("SELECT share FROM deal_member WHERE deal = ?", [.integer(deal)]) }
+        return try store.salesSum("SELECT share FROM deal_member WHERE deal = ? AND id <> ?", [.integer(deal), .integer(id)])
     }
 
     static func members(_ store: CRMStore, deal: Int64) throws -> Int64 {
