@@ -136,6 +136,21 @@ final class SalesModuleTests: XCTestCase {
         XCTAssertEqual(won.map(\.credit), [fixed("600.01"), fixed("400.00")])
     }
 
+    func testDealMovedToAnotherCustomer_takesItsTeamAndQuotes_evenASentOne() throws {
+        let store = try TestSupport.memoryStore()
+        let (d, p) = try makeDeal(store)
+        let other = try store.create("customer", values: ["name": .text("乙")])
+        let u = try store.create("user", values: ["name": .text("王芳")])
+        let m = try store.create("deal_member", values: ["deal": .integer(d), "user": .integer(u), "share": .decimal(fixed("100"))])
+        let q = try store.create("quote", values: ["deal": .integer(d)])
+        _ = try store.create("quote_line", values: ["quote": .integer(q), "product": .integer(p)])
+        _ = try store.update("quote", id: q, values: ["status": .text("sent")])
+        _ = try store.update("deal", id: d, values: ["customer": .integer(other)])
+        XCTAssertEqual(try store.record("deal_member", id: m)?["customer"], .integer(other))
+        XCTAssertEqual(try store.record("quote", id: q)?["customer"], .integer(other))
+        XCTAssertThrowsError(try store.update("quote", id: q, values: ["customer": .integer(1)]), "not the deal's customer")
+    }
+
     func testDealWithoutTeam_creditsItsOwner() throws {
         let store = try TestSupport.memoryStore()
         let u = try store.create("user", values: ["name": .text("王芳")])

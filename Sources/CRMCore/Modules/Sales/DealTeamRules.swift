@@ -3,7 +3,7 @@
 /// 100%, so a deal cannot be won with a team that does not, and a won deal's team cannot
 /// be changed into one that does not (move the deal out of won to rework its team).
 public enum DealTeamRules {
-    public static let all: [CoreRule] = [DealMemberRule(), DealWonTeamRule()]
+    public static let all: [CoreRule] = [DealMemberRule(), DealWonTeamRule(), DealCustomerRule()]
 
     static let hundred = Fixed(units: 10_000, scale: 2)
 
@@ -69,6 +69,24 @@ struct DealWonTeamRule: CoreRule {
         if sum != DealTeamRules.hundred {
             throw CoreRuleRefusal("deal", field: "stage",
                                   "deal #\(id) cannot be won: its team's shares sum to \(sum.percentText), not 100% (see: team \(id))")
+        }
+    }
+}
+
+/// A deal moved to another customer takes its team and quotes along (their `customer` is
+/// the deal's, which ownership reads).
+struct DealCustomerRule: CoreRule {
+    var name: String { "deal customer" }
+    var entity: String { "deal" }
+    var actions: Set<WriteAction> { [.update] }
+    var hasAfter: Bool { true }
+
+    func after(_ event: WriteEvent, _ store: CRMStore) throws {
+        guard let id = event.id, let customer = event.new?["customer"], customer != event.old?["customer"] else { return }
+        for entity in ["deal_member", "quote"] {
+            for row in try store.select(sql: "SELECT id FROM \(entity) WHERE deal = ? ORDER BY id", arguments: [.integer(id)]).rows {
+                if let r = row[0].idValue { _ = try store.update(entity, id: r, values: ["customer": customer]) }
+            }
         }
     }
 }

@@ -54,7 +54,11 @@ struct QuoteRule: CoreRule {
             let was = old["status"]?.textValue ?? "draft"
             let now = new["status"]?.textValue ?? was
             if was != "draft" {
-                let changed = event.entity.fields.map(\.name).filter { $0 != "status" && new[$0] != old[$0] }
+                // Only the status moves; the customer follows the deal's (`DealCustomerRule`).
+                let dealCustomer = try new["deal"]?.idValue.flatMap { try store.record("deal", id: $0)?["customer"] }
+                let changed = event.entity.fields.map(\.name).filter {
+                    $0 != "status" && new[$0] != old[$0] && !($0 == "customer" && new[$0] == dealCustomer)
+                }
                 if let field = changed.first {
                     throw CoreRuleRefusal("quote", field: field, QuoteRules.neverEdited(id, was))
                 }
