@@ -113,6 +113,17 @@ final class SalesEndToEndTests: XCTestCase {
         XCTAssertTrue(shown.stdout.contains("Quotes (2)") && shown.stdout.contains("superseded") && shown.stdout.contains("accepted"), shown.stdout)
     }
 
+    func testImportOfQuoteLines_refusesBadRowsWithTheFieldAndWhy() throws {
+        try customers()
+        _ = try ok("add product code=SW name=软件 list_price=10.00", "add deal customer=1 title=t", "quote new 1")
+        let file = try sandbox.write("quote,product,quantity,discount\n1,SW,2,0\n1,SW,-3,0\n1,SW,1,150\n1,SW,1,50\n", to: "lines.csv")
+        let r = try sandbox.crm(commands: "import quote_line \(file)")
+        XCTAssertTrue(r.stderr.contains("quote_line.quantity: -3 is negative"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("quote_line.discount: 150% is over 100%"), r.stderr)
+        let total = try sandbox.crm(["--format", "csv", "-c", "list quote columns subtotal, tax, total"])
+        XCTAssertTrue(total.stdout.contains("25.00,3.25,28.25"), "2 × 10 + 1 × 10 at 50%, 13% tax: \(total.stdout)")
+    }
+
     func testDealTeam_refusedWinUntil100_shownOnTheDeal_andCredited() throws {
         try customers()
         _ = try ok("add user name=王芳", "add user name=李伟", "add deal customer=1 title=大单 amount=1000.01",
