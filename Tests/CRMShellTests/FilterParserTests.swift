@@ -22,6 +22,7 @@ final class FilterParserTests: XCTestCase {
         case .contains(let field, let value): return "(~ \(field.name) \(lit(value)))"
         case .isIn(let field, let values): return "(in \(field.name) [\(values.map(lit).joined(separator: " "))])"
         case .isNull(let field, let negated): return "(\(negated ? "notnull" : "null") \(field.name))"
+        case .segment(let name, _): return "(segment \(name))"
         }
     }
 
@@ -66,6 +67,16 @@ final class FilterParserTests: XCTestCase {
         XCTAssertEqual(try s("city in (上海, 北京, 'New York')"), "(in city [上海 北京 'New York'])")
         XCTAssertEqual(try s("city in (上海)"), "(in city [上海])")
         XCTAssertEqual(try s("city IN(上海,北京)"), "(in city [上海 北京])")
+    }
+
+    func testInSegment_isAConditionLikeAnyOther() throws {
+        XCTAssertEqual(try s("in vip-shanghai and city = 上海"), "(and (segment vip-shanghai) (= city 上海))")
+        XCTAssertEqual(try s("not in fair-2026 or in vip"), "(or (not (segment fair-2026)) (segment vip))")
+        XCTAssertEqual(try parse("in vip"), .segment("vip", position: 3))
+        // `field in (…)` still means a list of values.
+        XCTAssertEqual(try s("in vip and city in (上海)"), "(and (segment vip) (in city [上海]))")
+        XCTAssertEqual(error("city = 上海 and in")?.message, "expected a segment name after 'in'")
+        XCTAssertEqual(error("in (a, b)")?.message, "expected a segment name after 'in'")
     }
 
     func testNotIn_isNegatedIn() throws {

@@ -123,9 +123,9 @@ final class SpreadsheetTests: XCTestCase {
         try convert("deals.xlsx", to: "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false")
         let csv = try XCTUnwrap(sandbox.read("lo/deals.csv"), "LibreOffice wrote no CSV")
         let lines = csv.split(whereSeparator: \.isNewline).map(String.init)
-        XCTAssertEqual(lines.first, "id,customer,title,amount,stage,expected_close,owner,closed,created,updated")
-        XCTAssertTrue(lines.contains { $0.hasPrefix("1,1,软件采购,1234567.89,won,2026-11-30,,2026-11-20,2026-11-22 10:00:00,") }, csv)
-        XCTAssertTrue(lines.contains { $0.hasPrefix("2,1,\"Support, yearly\",0.5,lead,,,,") }, csv)
+        XCTAssertEqual(lines.first, "id,customer,title,amount,stage,expected_close,owner,closed,campaign,created,updated")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("1,1,软件采购,1234567.89,won,2026-11-30,,2026-11-20,,2026-11-22 10:00:00,") }, csv)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("2,1,\"Support, yearly\",0.5,lead,,,,,") }, csv)
         // As shown: money with two decimals, dates as yyyy-mm-dd.
         try convert("deals.xlsx", to: "csv:Text - txt - csv (StarCalc):44,34,76,1")
         let shown = try XCTUnwrap(sandbox.read("lo/deals.csv"))

@@ -111,6 +111,7 @@ public enum DemoData {
                 }
             }
             try CollectionsDemo.fill(store, seed: seed)
+            try SalesDemo.fill(store, sales: sales, rng: &rng)
         }
         return s
     }

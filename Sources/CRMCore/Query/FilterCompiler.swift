@@ -11,6 +11,10 @@ struct FilterCompiler {
     var parser: ValueParser
     /// Looks a reference key up (`group = G001`); nil compares titles in a subquery.
     var lookup: ((EntityDefinition, String) throws -> ReferenceMatches)?
+    /// Finds a segment by name (`in vip-shanghai`); nil where segments cannot be used.
+    var segments: ((String) throws -> SegmentDefinition?)?
+    /// The segments being expanded around this filter: a segment that uses itself is refused.
+    var expanding: [String] = []
 
     struct Compiled {
         var sql: String
@@ -56,6 +60,10 @@ struct FilterCompiler {
             return isAnd ? .all(parts) : .any(parts)
         case .not(let a):
             return .not(try tree(a, &args, depth: depth + 1, conditions: &conditions))
+        case .segment(let name, let position):
+            conditions += 1
+            guard conditions <= FilterLimits.maxConditions else { throw QueryError(FilterLimits.conditionsMessage()) }
+            return try segmentCondition(name, position: position, &args, depth: depth, conditions: &conditions)
         case .isIn(let ref, let literals):
             conditions += max(literals.count, 1)
             guard conditions <= FilterLimits.maxConditions else { throw QueryError(FilterLimits.conditionsMessage()) }
@@ -81,7 +89,7 @@ struct FilterCompiler {
     /// One comparison as SQL.
     func condition(_ filter: Filter, _ args: inout [DatabaseValue]) throws -> String {
         switch filter {
-        case .and, .or, .not, .isIn:
+        case .and, .or, .not, .isIn, .segment:
             preconditionFailure("compiled by tree(_:)")
         case .isNull(let ref, let negated):
             _ = try fieldType(ref)

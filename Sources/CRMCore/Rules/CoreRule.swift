@@ -47,4 +47,5 @@ public struct CoreRuleRefusal: WriteRefusal {
 public enum CoreRules {
     public static let all: [CoreRule] = []
         + CollectionsRules.all + PurchasingRules.all + ServiceLevelRules.all
+        + QuoteRules.all + DealTeamRules.all + CampaignRules.all
 }

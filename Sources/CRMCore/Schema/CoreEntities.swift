@@ -66,6 +66,7 @@ public enum CoreEntities {
             FieldDefinition("at", .datetime, label: "At", required: true, defaultText: "now"),
             FieldDefinition("summary", .text, label: "Summary", maxLength: 2000),
             FieldDefinition("outcome", .text, label: "Outcome", maxLength: 500),
+            FieldDefinition("campaign", .reference("campaign"), label: "Campaign", help: "the campaign this responds to"),
         ],
         indexes: [IndexDefinition(["customer", "at"]), IndexDefinition(["by"])],
         titleField: "summary")
@@ -95,6 +96,7 @@ public enum CoreEntities {
             FieldDefinition("expected_close", .date, label: "Expected close"),
             FieldDefinition("owner", .reference("user"), label: "Owner"),
             FieldDefinition("closed", .date, label: "Closed on"),
+            FieldDefinition("campaign", .reference("campaign"), label: "Campaign", help: "the campaign it came from"),
         ],
         indexes: [IndexDefinition(["customer"]), IndexDefinition(["stage"]), IndexDefinition(["owner"])],
         titleField: "title")
@@ -120,6 +122,6 @@ public enum CoreEntities {
         titleField: "title")
 
     /// All core entities, referenced entities before the ones that reference them.
-    public static let all = [user, customer, contact, interaction, task, deal, ticket]
-        + CollectionsEntities.all + PurchasingEntities.all
+    public static let all = [user, customer] + SalesEntities.audience + [contact, interaction, task, deal, ticket]
+        + SalesEntities.dealSide + CollectionsEntities.all + PurchasingEntities.all
 }

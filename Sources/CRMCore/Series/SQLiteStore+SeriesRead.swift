@@ -138,6 +138,8 @@ struct SeriesKeyTitles {
         case .contains(let ref, _), .isNull(let ref, _):
             try series.checkName(ref)
             return filter
+        case .segment(let name, let position):
+            throw QueryError("a series has no customer field to be 'in \(name)'", position: position)
         }
     }
 

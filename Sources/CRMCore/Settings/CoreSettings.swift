@@ -5,6 +5,7 @@ public enum CoreSettings {
     public static let owners: [(owner: String, definitions: [AnalyticsSettings.Definition])] = [
         ("analytics", AnalyticsSettings.definitions),
         ("sla", ServiceLevelSettings.definitions),
+        (SalesSettings.owner, SalesSettings.definitions),
     ]
 
     /// The settings of a core owner, or nil when the core has no such owner.

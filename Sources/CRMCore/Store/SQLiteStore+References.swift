@@ -48,6 +48,7 @@ extension SQLiteStore {
     func filterCompiler(_ e: EntityDefinition) -> FilterCompiler {
         var compiler = FilterCompiler(schema: schema, entity: e, parser: parser)
         compiler.lookup = { [unowned self] target, key in try self.referenceMatches(target, key, limit: 10_000) }
+        compiler.segments = { [unowned self] name in try self.segmentDefinition(name) }
         return compiler
     }
 }

@@ -5,7 +5,7 @@ import GRDB
 ///
 /// WAL mode, foreign keys on, and a busy timeout so that two `crm` processes on one file
 /// wait for each other instead of failing.
-public final class SQLiteStore: CRMStore {
+public final class SQLiteStore: CRMStore, WarningSink {
     public internal(set) var schema = Schema()
     public let user: String
     /// What writes on the user's behalf, for the audit trail (`realestate rule 'protection
@@ -21,6 +21,8 @@ public final class SQLiteStore: CRMStore {
     public weak var rules: WriteRules?
     /// The core modules' rules, which run before the plugins' (also with plugins off).
     public var coreRules: [CoreRule] = CoreRules.all
+    /// Where the core rules' warnings go (`WarningSink`); nil drops them.
+    public var warn: ((String) -> Void)?
     /// Ids seen to exist during the current transaction, by entity: a bulk import checks
     /// each owner once, not once per row. Only valid while the write lock is held, so it
     /// is dropped at every commit, rollback and delete.

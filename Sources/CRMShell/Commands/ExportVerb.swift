@@ -5,7 +5,7 @@ import Foundation
 struct ExportVerb: Verb {
     let name = "export"
     let summary = "write records to a .csv, .xlsx, .json, .ndjson, .vcf or .ics file"
-    let usage = ["export <entity> [columns <field>, …] [where <filter>] [order by …] [limit N] to <file> [--raw] [encoding=NAME]",
+    let usage = ["export <entity> [columns <field>, …] [in <segment>] [where <filter>] [order by …] [limit N] to <file> [--raw] [encoding=NAME]",
                  "export contact [where …] to <file.vcf>", "export task|deal [where …] to <file.ics>"]
     let details = """
         The format follows the file's extension: .csv (header of field names), .xlsx (a

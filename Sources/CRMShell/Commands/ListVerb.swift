@@ -4,7 +4,7 @@ import CRMCore
 struct ListVerb: Verb {
     let name = "list"
     let summary = "list records, filtered, ordered and limited"
-    let usage = ["list <entity> [columns <field>, …|*] [where <filter>] [order by <field> [asc|desc], …] [limit N] [offset N]"]
+    let usage = ["list <entity> [columns <field>, …|*] [in <segment>] [where <filter>] [order by <field> [asc|desc], …] [limit N] [offset N]"]
     let details = """
         columns picks the fields shown for this command (* or all: every field); the
         command columns sets them for the session, and an entity's plugin may declare
@@ -49,7 +49,7 @@ struct ListVerb: Verb {
 struct CountVerb: Verb {
     let name = "count"
     let summary = "count the records that match a filter"
-    let usage = ["count <entity> [where <filter>]"]
+    let usage = ["count <entity> [in <segment>] [where <filter>]"]
     let details = """
         Examples:
           count customer

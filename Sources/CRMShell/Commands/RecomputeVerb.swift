@@ -36,7 +36,7 @@ struct RecomputeVerb: Verb {
         }
         let e = try session.entity(&args)
         var filter: Filter?
-        if args.isKeyword("where") {
+        if args.isKeyword("where") || args.isKeyword("in") {
             filter = try QueryClauses.parse(&args, allowOrder: false, allowLimit: false).filter
         }
         try args.expectEnd(usageLine)

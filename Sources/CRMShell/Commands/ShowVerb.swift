@@ -29,6 +29,7 @@ struct ShowVerb: Verb {
                 .output(profile: view, customerID: id)
         }
         if e.name == "sales_contract" { return try ContractPicture(store: session.store).output(profile: view, contract: record) }
+        if e.name == "deal" { return try DealPicture.output(profile: view, dealID: id, session) }
         return .record(view)
     }
 }

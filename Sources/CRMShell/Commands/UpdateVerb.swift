@@ -19,7 +19,7 @@ struct UpdateVerb: Verb {
 
     func run(_ args: inout TokenCursor, _ session: Session) throws -> Output {
         let e = try session.entity(&args)
-        if args.isKeyword("where") {
+        if args.isKeyword("where") || args.isKeyword("in") {
             let q = try QueryClauses.parse(&args, allowOrder: false, allowLimit: false)
             try args.expectKeyword("set", after: "the filter")
             let values = try assignments(e, &args, session)
@@ -64,7 +64,7 @@ struct DeleteVerb: Verb {
 
     func run(_ args: inout TokenCursor, _ session: Session) throws -> Output {
         let e = try session.entity(&args)
-        if args.isKeyword("where") {
+        if args.isKeyword("where") || args.isKeyword("in") {
             let q = try QueryClauses.parse(&args, allowOrder: false, allowLimit: false)
             try args.expectEnd(usageLine)
             let ids = try session.store.list(Query(entity: e.name, filter: q.filter, order: [SortKey(FieldRef("id"))],

@@ -36,6 +36,6 @@ public final class VerbRegistry {
          AnalyticsChurn.verb, AnalyticsLoyalty.verb, AnalyticsSatisfaction.verb, AgendaVerb(),
          ReceivablesReport.verb, MarginReport.verb, SLAReport.verb, JobsVerb(), SettingVerb(), TraceVerb(), LuaVerb(), EvalVerb(),
          RunVerb(), EditVerb(), TimingVerb(), OutputVerb(), ConfirmVerb(),
-         HelpVerb(), QuitVerb()]
+         HelpVerb(), QuitVerb()] + SalesVerbs.all
     }
 }

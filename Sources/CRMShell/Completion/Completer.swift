@@ -110,9 +110,16 @@ public struct Completer {
         case "=", "!=", "<", "<=", ">", ">=", "~":
             return tokens.count >= 2 ? values(e, tokens[tokens.count - 2].text) : []
         case "in":
-            return []
+            // `field in (…)` takes values; `in` alone takes a segment.
+            return lower.count >= 2 && fields.contains(lower[lower.count - 2]) ? [] : segmentNames()
         default:
             break
+        }
+        if lower.count >= 2, lower[lower.count - 2] == "in", lower.count < 3 || !fields.contains(lower[lower.count - 3]) {
+            var next = lower.contains("where") ? ["and", "or", "order", "limit"] : ["where", "order", "limit"]
+            if verb == "update" { next.append("set") }
+            if verb == "export" { next.append("to") }
+            return next
         }
         if lower.count >= 2, ["=", "!=", "<", "<=", ">", ">=", "~"].contains(lower[lower.count - 2]) || last == ")" {
             var next = ["and", "or", "order", "limit"]
@@ -124,7 +131,7 @@ public struct Completer {
             return ["=", "!=", "<", ">", "~", "in", "is"]
         }
         if !lower.contains("where") && lower.count == 2 {
-            var next = ["where", "order", "limit"]
+            var next = ["in", "where", "order", "limit"]
             if verb == "export" { next.append("to") }
             return next
         }
@@ -143,6 +150,13 @@ public struct Completer {
             return recentIDs(t)
         default: return []
         }
+    }
+
+    /// The saved segments' names, for `in …`.
+    func segmentNames() -> [String] {
+        guard session.store.schema.entity(named: "segment") != nil,
+              let rows = try? session.store.select(sql: "SELECT name FROM segment ORDER BY name LIMIT 200", arguments: []) else { return [] }
+        return rows.rows.map { $0[0].displayText }
     }
 
     /// The newest ids of an entity: cheap (an index scan), and usually what is wanted.

@@ -5,9 +5,10 @@ import CRMCore
 /// ```
 /// expr    := and ('or' and)*
 /// and     := not ('and' not)*
-/// not     := 'not' not | '(' expr ')' | field op value | field '~' value
+/// not     := 'not' not | '(' expr ')' | 'in' SEGMENT | field op value | field '~' value
 ///          | field ['not'] 'in' '(' value, … ')' | field 'is' ['not'] 'null'
 /// ```
+/// `in SEGMENT` is a condition like any other: `in vip and city = 上海`, `not in fair-2026`.
 /// Keywords are case-insensitive bare words. Parsing stops at the first token that cannot
 /// continue the filter (`order`, `limit`, `set`, `to`, …); the caller checks what follows.
 /// Nesting and size are capped (`FilterLimits`), so no input can exhaust the stack.
@@ -18,6 +19,13 @@ public enum FilterParser {
             throw SyntaxError(message: "empty filter: expected a condition after 'where'", position: p.position)
         }
         let filter = try p.orExpression()
+        return (filter, p.index)
+    }
+
+    /// `in SEGMENT` alone, as the clause before `where`.
+    public static func parseSegment(_ tokens: [Token], from start: Int) throws -> (Filter, next: Int) {
+        var p = Parser(tokens: tokens, index: start)
+        let filter = try p.notExpression()
         return (filter, p.index)
     }
 
@@ -96,6 +104,16 @@ public enum FilterParser {
                 }
                 index += 1
                 return inner
+            }
+            if isKeyword("in") {
+                let at = position
+                index += 1
+                guard let t = peek, t.kind != .symbol else {
+                    throw SyntaxError(message: "expected a segment name after 'in'", position: position)
+                }
+                try count(1, at: at)
+                index += 1
+                return .segment(t.text, position: t.position)
             }
             return try comparison()
         }

@@ -1,6 +1,8 @@
 import CRMCore
 
-/// The `where …`, `order by …`, `limit N`, `offset N` tail shared by list, count, update and export.
+/// The `in SEGMENT`, `where …`, `order by …`, `limit N`, `offset N` tail shared by list,
+/// count, update, export and every other verb that takes a filter. `in A where f` is
+/// `in A and (f)`.
 struct QueryClauses {
     var filter: Filter?
     var order: [SortKey] = []
@@ -10,9 +12,14 @@ struct QueryClauses {
     /// Parses whichever of the clauses are allowed, in order, stopping at anything else.
     static func parse(_ args: inout TokenCursor, allowOrder: Bool = true, allowLimit: Bool = true) throws -> QueryClauses {
         var q = QueryClauses()
+        if args.isKeyword("in") {
+            let (segment, next) = try FilterParser.parseSegment(args.tokens, from: args.index)
+            q.filter = segment
+            args.index = next
+        }
         if args.consumeKeyword("where") {
             let (filter, next) = try FilterParser.parse(args.tokens, from: args.index)
-            q.filter = filter
+            q.filter = q.filter.map { .and($0, filter) } ?? filter
             args.index = next
         }
         if allowOrder && args.isKeyword("order") {

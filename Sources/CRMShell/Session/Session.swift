@@ -36,6 +36,7 @@ public final class Session {
         self.interactive = interactive
         self.atomic = atomic
         self.note = note
+        (store as? WarningSink)?.warn = { [weak self] in self?.note($0) }
     }
 
     /// Hands the plugin host the shell's filter language and adds the plugins' verbs.
