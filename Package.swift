@@ -48,7 +48,7 @@ let package = Package(
         // The PostgreSQL client: a small wrapper over libpq (connections, statements, COPY).
         .target(
             name: "CRMPostgres",
-            dependencies: ["CLibPQ"]),
+            dependencies: ["CRMCore", "CLibPQ"]),
 
         // main: flags and modes.
         .executableTarget(
@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "CRMCoreTests", dependencies: ["CRMCore", "CRMTestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "CRMShellTests", dependencies: ["CRMShell", "CRMCore", "CRMTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CRMCore", "CRMTestSupport"]),
-        .testTarget(name: "CRMPostgresTests", dependencies: ["CRMPostgres", "CRMTestSupport"]),
+        .testTarget(name: "CRMPostgresTests", dependencies: ["CRMPostgres", "CRMCore", "CRMTestSupport"]),
         .testTarget(name: "FuzzReplayTests", dependencies: ["CRMFuzzTargets"]),
     ],
     swiftLanguageModes: [.v5]
