@@ -22,6 +22,10 @@ let package = Package(
             path: "Sources/CLua",
             pkgConfig: "lua5.4",
             providers: [.apt(["liblua5.4-dev"])]),
+        .systemLibrary(
+            name: "CLibPQ",
+            path: "Sources/CLibPQ",
+            providers: [.apt(["libpq-dev"])]),
 
         // Entities as data, the SQLite store, the query model, audit, results. No terminal.
         .target(
@@ -40,6 +44,11 @@ let package = Package(
         .target(
             name: "CRMShell",
             dependencies: ["CRMCore", "CRMLua", "CEditline"]),
+
+        // The PostgreSQL client: a small wrapper over libpq (connections, statements, COPY).
+        .target(
+            name: "CRMPostgres",
+            dependencies: ["CRMCore", "CLibPQ"]),
 
         // main: flags and modes.
         .executableTarget(
@@ -72,6 +81,7 @@ let package = Package(
         .testTarget(name: "CRMCoreTests", dependencies: ["CRMCore", "CRMTestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "CRMShellTests", dependencies: ["CRMShell", "CRMCore", "CRMTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CRMCore", "CRMTestSupport"]),
+        .testTarget(name: "CRMPostgresTests", dependencies: ["CRMPostgres", "CRMCore", "CRMTestSupport"]),
         .testTarget(name: "FuzzReplayTests", dependencies: ["CRMFuzzTargets"]),
     ],
     swiftLanguageModes: [.v5]

@@ -44,6 +44,7 @@ if let f = options.format {
 }
 
 let databasePath = DatabaseLocation.resolve(flag: options.databasePath, environment: environment)
+if let server = ServerURL.redacted(databasePath) { fail(ServerURL.refusal(server), code: 1) }
 let user = options.user ?? environment["CRM_USER"].flatMap { $0.isEmpty ? nil : $0 } ?? DatabaseLocation.loginName()
 
 // CRM_NOW pins the clock (UTC, 2026-11-22T10:00:00Z): for tests and rehearsing scripts.
