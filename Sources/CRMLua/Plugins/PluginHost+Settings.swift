@@ -124,13 +124,16 @@ extension PluginHost {
         if owner == "analytics" {
             return AnalyticsSettings.definitions.map { SettingDefinition(name: $0.name, type: $0.type, defaultText: $0.defaultText, label: $0.label) }
         }
+        if let module = ModuleSettings.all[owner] {
+            return module.map { SettingDefinition(name: $0.name, type: $0.type, defaultText: $0.defaultText, label: $0.label) }
+        }
         return listing(owner)?.manifest?.settings
     }
 
     /// Every setting: `owner.name`, its value as text, whether it is the default.
     public func allSettings() throws -> [(key: String, value: String, isDefault: Bool, label: String)] {
         var out: [(String, String, Bool, String)] = []
-        let owners = ["lua", "analytics"] + loaded.map(\.name)
+        let owners = ["lua", "analytics"] + ModuleSettings.owners + loaded.map(\.name)
         for owner in owners {
             for s in settingDefinitions(owner: owner) ?? [] {
                 let stored = try store.meta("setting.\(owner).\(s.name)")

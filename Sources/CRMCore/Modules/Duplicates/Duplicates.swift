@@ -1,0 +1,107 @@
+/// Why two customers are likely one: each reason with its score (out of 100).
+public enum DuplicateReason: String, Sendable, CaseIterable {
+    case phone = "same phone"
+    case email = "same email"
+    case name = "same name in the same city"
+    case variant = "same name in traditional and simplified characters, same city"
+
+    public var score: Int {
+        switch self {
+        case .phone: return 90
+        case .email: return 85
+        case .name: return 60
+        case .variant: return 60
+        }
+    }
+}
+
+/// Two customers that are likely the same: `a` is the older record (the survivor a merge
+/// would keep), `b` the later one.
+public struct DuplicatePair: Sendable, Equatable {
+    public var a: Int64, b: Int64
+    public var aName: String, bName: String
+    public var reasons: [DuplicateReason]
+    /// The best reason's score, plus 5 for each further reason, at most 100.
+    public var score: Int { min(100, (reasons.map(\.score).max() ?? 0) + 5 * (reasons.count - 1)) }
+}
+
+/// Finds likely duplicate customers in one pass over them (keys in hash tables, so 100k
+/// customers take well under a second): same normalised phone, same email ignoring case,
+/// same name in the same city, or the same name once traditional characters are simplified.
+public enum Duplicates {
+    /// A phone as digits only, without a +86 / 0086 country prefix (`+86 138-0013-8000` is
+    /// `13800138000`); nil when fewer than 5 digits remain.
+    public static func phoneKey(_ phone: String) -> String? {
+        var t = phone.trimmingCharacters(in: .whitespaces)
+        if t.hasPrefix("+86") { t.removeFirst(3) } else if t.hasPrefix("0086") { t.removeFirst(4) }
+        let digits = String(t.unicodeScalars.filter { $0.value >= 48 && $0.value <= 57 }.map(Character.init))
+        var d = digits
+        if t.hasPrefix("+") { return d.count >= 5 ? d : nil }
+        if d.count == 13, d.hasPrefix("86") { d.removeFirst(2) }
+        return d.count >= 5 ? d : nil
+    }
+
+    /// An email ignoring case and surrounding space.
+    public static func emailKey(_ email: String) -> String? {
+        let t = email.trimmingCharacters(in: .whitespaces).lowercased()
+        return t.contains("@") ? t : nil
+    }
+
+    /// A name ignoring case and runs of space.
+    public static func nameKey(_ name: String) -> String {
+        name.lowercased().split(whereSeparator: { $0 == " " || $0 == "\u{3000}" }).joined(separator: " ")
+    }
+
+    /// Every likely pair among the customers given as (id, name, phone, email, city), most
+    /// likely first. Within a group of records sharing a key, each later record pairs with
+    /// the oldest one, so a group of k gives k − 1 pairs.
+    public static func find(_ customers: [(id: Int64, name: String, phone: String?, email: String?, city: String?)]) -> [DuplicatePair] {
+        var first: [String: Int] = [:]     // key → index of the oldest record
+        var reasons: [PairKey: [DuplicateReason]] = [:]
+        var order: [PairKey] = []
+        let sorted = customers.enumerated().sorted { $0.element.id < $1.element.id }.map(\.offset)
+        func note(_ key: String, _ i: Int, _ reason: DuplicateReason) {
+            guard let j = first[key] else { first[key] = i; return }
+            let pair = PairKey(a: j, b: i)
+            if reasons[pair] == nil { order.append(pair) }
+            var r = reasons[pair] ?? []
+            if !r.contains(reason) { r.append(reason) }
+            reasons[pair] = r
+        }
+        for i in sorted {
+            let c = customers[i]
+            if let p = c.phone.flatMap(phoneKey) { note("p" + p, i, .phone) }
+            if let e = c.email.flatMap(emailKey) { note("e" + e, i, .email) }
+            let city = c.city?.trimmingCharacters(in: .whitespaces) ?? ""
+            guard !city.isEmpty else { continue }
+            let name = nameKey(c.name)
+            let simple = ChineseVariants.simplify(name)
+            // The exact name is a key of its own; the simplified one finds the variants.
+            if let j = first["n" + city + "\u{1}" + name], j != i {
+                note("n" + city + "\u{1}" + name, i, .name)
+            } else {
+                first["n" + city + "\u{1}" + name] = i
+                note("s" + city + "\u{1}" + simple, i, .variant)
+            }
+        }
+        var pairs = order.map { k in
+            DuplicatePair(a: customers[k.a].id, b: customers[k.b].id, aName: customers[k.a].name, bName: customers[k.b].name,
+                          reasons: reasons[k]!)
+        }
+        pairs.sort { ($0.score, $1.a, $1.b) > ($1.score, $0.a, $0.b) }
+        return pairs
+    }
+
+    /// The likely pairs among the customers of a store.
+    public static func find(_ store: CRMStore) throws -> [DuplicatePair] {
+        var rows: [(id: Int64, name: String, phone: String?, email: String?, city: String?)] = []
+        try store.scan(Query(entity: "customer", fields: ["id", "name", "phone", "email", "city"])) { r in
+            guard case .integer(let id) = r[0] else { return }
+            func text(_ v: Value) -> String? { v.isNull ? nil : v.displayText }
+            rows.append((id, r[1].displayText, text(r[2]), text(r[3]), text(r[4])))
+        }
+        return find(rows)
+    }
+
+    struct PairKey: Hashable { var a: Int, b: Int }
+}
