@@ -110,6 +110,7 @@ public enum DemoData {
                     s.tickets += 1
                 }
             }
+            try CareDemo.fill(store, customers: customers)
         }
         return s
     }
