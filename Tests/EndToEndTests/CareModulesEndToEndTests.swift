@@ -76,7 +76,7 @@ final class CareModulesEndToEndTests: XCTestCase {
 
             """)
         let dry = try ok("merge customer 2 into 1 --dry-run")
-        XCTAssertTrue(dry.stdout.contains("would keep nothing: 1 interaction, 1 deal moved; filled email"), dry.stdout)
+        XCTAssertTrue(dry.stdout.contains("would do: 1 interaction, 1 deal moved; filled email"), dry.stdout)
         XCTAssertEqual(try ok("count customer").stdout, "4\n")
         _ = try ok("merge customer 2 into 1")
         XCTAssertEqual(try ok("count customer").stdout, "3\n")

@@ -83,7 +83,7 @@ struct MergeVerb: Verb {
         try args.expectEnd(usageLine)
         guard let store = session.store as? SQLiteStore else { throw ScriptError("merge needs the SQLite store") }
         let plan = try store.merge(e.name, merged, into: survivor, dryRun: dryRun)
-        let head = dryRun ? "dry run: merge \(e.name) \(merged) into \(survivor) would keep nothing: "
+        let head = dryRun ? "dry run, nothing kept: merge \(e.name) \(merged) into \(survivor) would do: "
                           : "merged \(e.name) \(merged) into \(survivor): "
         var rows: [[Value]] = plan.moves.map { [.text("move"), .text("\($0.entity).\($0.field)"), .integer(Int64($0.count))] }
         rows += plan.filled.map { [.text("fill"), .text("\(e.name).\($0.field)"), $0.value] }
