@@ -49,39 +49,46 @@ public enum Duplicates {
 
     /// A name ignoring case and runs of space.
     public static func nameKey(_ name: String) -> String {
-        name.lowercased().split(whereSeparator: { $0 == " " || $0 == "\u{3000}" }).joined(separator: " ")
+        // Most names (Chinese ones) have no capitals and no spaces: kept as they are.
+        if !name.utf8.contains(where: { $0 == 32 || ($0 >= 65 && $0 <= 90) }), !name.contains("\u{3000}") { return name }
+        return name.lowercased().split(whereSeparator: { $0 == " " || $0 == "\u{3000}" }).joined(separator: " ")
     }
 
     /// Every likely pair among the customers given as (id, name, phone, email, city), most
     /// likely first. Within a group of records sharing a key, each later record pairs with
     /// the oldest one, so a group of k gives k − 1 pairs.
     public static func find(_ customers: [(id: Int64, name: String, phone: String?, email: String?, city: String?)]) -> [DuplicatePair] {
-        var first: [String: Int] = [:]     // key → index of the oldest record
+        // The oldest record holding each key, one table per kind of key.
+        var phones: [String: Int] = [:], emails: [String: Int] = [:]
+        var names: [CityName: Int] = [:], simplified: [CityName: Int] = [:]
         var reasons: [PairKey: [DuplicateReason]] = [:]
         var order: [PairKey] = []
-        let sorted = customers.enumerated().sorted { $0.element.id < $1.element.id }.map(\.offset)
-        func note(_ key: String, _ i: Int, _ reason: DuplicateReason) {
-            guard let j = first[key] else { first[key] = i; return }
+        let sorted = customers.indices.sorted { customers[$0].id < customers[$1].id }
+        func note<K: Hashable>(_ table: inout [K: Int], _ key: K, _ i: Int, _ reason: DuplicateReason) {
+            guard let j = table[key] else { table[key] = i; return }
             let pair = PairKey(a: j, b: i)
-            if reasons[pair] == nil { order.append(pair) }
-            var r = reasons[pair] ?? []
-            if !r.contains(reason) { r.append(reason) }
-            reasons[pair] = r
+            if var r = reasons[pair] {
+                if !r.contains(reason) { r.append(reason) }
+                reasons[pair] = r
+            } else {
+                order.append(pair)
+                reasons[pair] = [reason]
+            }
         }
         for i in sorted {
             let c = customers[i]
-            if let p = c.phone.flatMap(phoneKey) { note("p" + p, i, .phone) }
-            if let e = c.email.flatMap(emailKey) { note("e" + e, i, .email) }
-            let city = c.city?.trimmingCharacters(in: .whitespaces) ?? ""
+            if let p = c.phone.flatMap(phoneKey) { note(&phones, p, i, .phone) }
+            if let e = c.email.flatMap(emailKey) { note(&emails, e, i, .email) }
+            guard let rawCity = c.city else { continue }
+            let city = rawCity.trimmingCharacters(in: .whitespaces)
             guard !city.isEmpty else { continue }
-            let name = nameKey(c.name)
-            let simple = ChineseVariants.simplify(name)
+            let key = CityName(city: city, name: nameKey(c.name))
             // The exact name is a key of its own; the simplified one finds the variants.
-            if let j = first["n" + city + "\u{1}" + name], j != i {
-                note("n" + city + "\u{1}" + name, i, .name)
+            if names[key] != nil {
+                note(&names, key, i, .name)
             } else {
-                first["n" + city + "\u{1}" + name] = i
-                note("s" + city + "\u{1}" + simple, i, .variant)
+                names[key] = i
+                note(&simplified, CityName(city: city, name: ChineseVariants.simplify(key.name)), i, .variant)
             }
         }
         var pairs = order.map { k in
@@ -104,4 +111,5 @@ public enum Duplicates {
     }
 
     struct PairKey: Hashable { var a: Int, b: Int }
+    struct CityName: Hashable { var city: String, name: String }
 }
