@@ -32,25 +32,42 @@ public enum Duplicates {
     /// A phone as digits only, without a +86 / 0086 country prefix (`+86 138-0013-8000` is
     /// `13800138000`); nil when fewer than 5 digits remain.
     public static func phoneKey(_ phone: String) -> String? {
-        var t = phone.trimmingCharacters(in: .whitespaces)
-        if t.hasPrefix("+86") { t.removeFirst(3) } else if t.hasPrefix("0086") { t.removeFirst(4) }
-        let digits = String(t.unicodeScalars.filter { $0.value >= 48 && $0.value <= 57 }.map(Character.init))
-        var d = digits
-        if t.hasPrefix("+") { return d.count >= 5 ? d : nil }
-        if d.count == 13, d.hasPrefix("86") { d.removeFirst(2) }
-        return d.count >= 5 ? d : nil
+        // Bytes, not Characters or Foundation: this runs for every customer.
+        var u = Array(phone.utf8)
+        while let f = u.first, f == 32 || f == 9 { u.removeFirst() }
+        var international = false
+        if u.starts(with: [43, 56, 54]) { u.removeFirst(3) }            // +86
+        else if u.starts(with: [48, 48, 56, 54]) { u.removeFirst(4) }   // 0086
+        else if u.first == 43 { international = true }
+        var d = u.filter { $0 >= 48 && $0 <= 57 }
+        if !international, d.count == 13, d[0] == 56, d[1] == 54 { d.removeFirst(2) }
+        return d.count >= 5 ? String(decoding: d, as: UTF8.self) : nil
+    }
+
+    /// Text without spaces and tabs at either end (without Foundation, for speed).
+    static func trimmed(_ text: String) -> String {
+        let u = text.utf8
+        guard let f = u.first, let l = u.last, f == 32 || f == 9 || l == 32 || l == 9 else { return text }
+        var a = Array(u)
+        while let x = a.last, x == 32 || x == 9 { a.removeLast() }
+        while let x = a.first, x == 32 || x == 9 { a.removeFirst() }
+        return String(decoding: a, as: UTF8.self)
     }
 
     /// An email ignoring case and surrounding space.
     public static func emailKey(_ email: String) -> String? {
-        let t = email.trimmingCharacters(in: .whitespaces).lowercased()
+        let t = trimmed(email).lowercased()
         return t.contains("@") ? t : nil
     }
 
     /// A name ignoring case and runs of space.
     public static func nameKey(_ name: String) -> String {
         // Most names (Chinese ones) have no capitals and no spaces: kept as they are.
-        if !name.utf8.contains(where: { $0 == 32 || ($0 >= 65 && $0 <= 90) }), !name.contains("\u{3000}") { return name }
+        // (U+3000, the ideographic space, is E3 80 80 in UTF-8.)
+        let u = Array(name.utf8)
+        let plain = !u.indices.contains { u[$0] == 32 || (u[$0] >= 65 && u[$0] <= 90)
+            || (u[$0] == 0xE3 && $0 + 2 < u.count && u[$0 + 1] == 0x80 && u[$0 + 2] == 0x80) }
+        if plain { return name }
         return name.lowercased().split(whereSeparator: { $0 == " " || $0 == "\u{3000}" }).joined(separator: " ")
     }
 
@@ -80,7 +97,7 @@ public enum Duplicates {
             if let p = c.phone.flatMap(phoneKey) { note(&phones, p, i, .phone) }
             if let e = c.email.flatMap(emailKey) { note(&emails, e, i, .email) }
             guard let rawCity = c.city else { continue }
-            let city = rawCity.trimmingCharacters(in: .whitespaces)
+            let city = trimmed(rawCity)
             guard !city.isEmpty else { continue }
             let key = CityName(city: city, name: nameKey(c.name))
             // The exact name is a key of its own; the simplified one finds the variants.
