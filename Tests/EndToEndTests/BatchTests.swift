@@ -662,7 +662,7 @@ final class BatchTests: XCTestCase {
         let csv = try XCTUnwrap(sandbox.read("all.csv"))
         let lines = csv.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.first,
-                       "id,kind,name,phone,email,address,city,source,owner,stage,value_class,birthday,tags,notes,created,updated")
+                       "id,kind,name,phone,email,address,city,source,owner,stage,value_class,birthday,tier,tags,notes,created,updated")
         XCTAssertEqual(lines.count, 4, csv)
         XCTAssertTrue(lines[1].hasPrefix("1,person,王芳,13800001111,,,上海,"), lines[1])
         XCTAssertTrue(lines[2].hasPrefix("2,person,Alice Wang,,alice@example.com,,Boston,"), lines[2])

@@ -3,7 +3,7 @@
 -- Point your editor at this folder: { "workspace.library": [ "<repo>/docs/lua" ] }.
 -- This file is never run; it only describes what the host provides.
 
----@alias crm.Action "create"|"update"|"delete"|"write"
+---@alias crm.Action "create"|"update"|"delete"|"write"|"merge"
 ---@alias crm.FieldType "text"|"integer"|"int"|"decimal"|"number"|"money"|"date"|"month"|"datetime"|"bool"|"boolean"|"enum"|"ref"|"reference"|"json"
 ---@alias crm.Value string|number|integer|boolean|table|nil
 ---@alias crm.Where string|table<string, crm.Value>  shell filter text, or { field = value } equalities (crm.null: is null)
@@ -78,7 +78,7 @@
 
 ---What a rule gets as its third argument.
 ---@class crm.RuleContext
----@field action "create"|"update"|"delete"
+---@field action "create"|"update"|"delete"|"merge" (merge: record is the survivor, old the merged record)
 ---@field entity string
 ---@field id? integer the record's id (not on before create)
 ---@field user string who is writing (--user, $CRM_USER or the login name)
@@ -173,7 +173,7 @@ function crm.entity(name) end
 function crm.extend(name) end
 
 ---Hooks a rule that runs before writes, inside the write's transaction; it may change `record` or crm.refuse.
----@param action crm.Action|crm.Action[] "create", "update", "delete", "write" (all three) or a list
+---@param action crm.Action|crm.Action[] "create", "update", "delete", "write" (all three), "merge" or a list
 ---@param entity string an entity name, or "*" for every entity
 ---@param name string the rule's name, shown by rules, --trace and errors
 ---@param fn fun(record: crm.Record, old: crm.Record?, ctx: crm.RuleContext)

@@ -25,6 +25,21 @@ crm.before({ "create", "update" }, "customer", "first-visit ownership", function
     old.name, lib.name(old.registered_by), old.registered_at, lib.protected_until(old))
 end)
 
+-- Two records of one person merged (`merge customer 42 into 17`): refused while each is
+-- registered to a different salesperson inside their protection (the manager reassigns
+-- one first); otherwise the survivor keeps the earlier registration (誰登記早是誰的客戶).
+crm.before("merge", "customer", "first-visit ownership on merge", function(c, merged)
+  if c.registered_by and merged.registered_by and c.registered_by ~= merged.registered_by
+    and lib.registration_valid(c) and lib.registration_valid(merged) then
+    crm.refuse("customer %s is %s's (protected until %s) and customer %s is %s's (protected until %s); ask the manager to reassign one before merging",
+      tostring(c.id), lib.name(c.registered_by), lib.protected_until(c),
+      tostring(merged.id), lib.name(merged.registered_by), lib.protected_until(merged))
+  end
+  if merged.registered_by and merged.registered_at and (not c.registered_at or merged.registered_at < c.registered_at) then
+    c.registered_by, c.registered_at = merged.registered_by, merged.registered_at
+  end
+end)
+
 crm.before("create", "reassignment", "only a manager reassigns", function(r)
   if not lib.is_manager(r.by) then
     crm.refuse("customers are reassigned by a manager; %s is not one", lib.name(r.by))

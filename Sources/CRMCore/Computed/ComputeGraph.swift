@@ -142,6 +142,7 @@ public struct ComputeGraph: Sendable {
             switch action {
             case .create: ids = [parentID(new, t.via)]
             case .delete: ids = [parentID(old, t.via)]
+            case .merge: ids = []
             case .update:
                 if moved(t.via) { ids = [parentID(old, t.via), parentID(new, t.via)] }
                 else if t.fields.contains(where: moved) { ids = [parentID(new, t.via)] }

@@ -112,6 +112,7 @@ public enum DemoData {
             }
             try CollectionsDemo.fill(store, seed: seed)
             try SalesDemo.fill(store, sales: sales, rng: &rng)
+            try CareDemo.fill(store, customers: customers)
         }
         return s
     }

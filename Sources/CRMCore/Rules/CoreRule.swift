@@ -20,7 +20,7 @@ public protocol CoreRule {
 }
 
 extension CoreRule {
-    public var actions: Set<WriteAction> { Set(WriteAction.allCases) }
+    public var actions: Set<WriteAction> { WriteAction.writes }
     public var hasAfter: Bool { false }
     public func before(_ event: inout WriteEvent, _ store: CRMStore) throws {}
     public func after(_ event: WriteEvent, _ store: CRMStore) throws {}

@@ -1,6 +1,13 @@
 /// What a write does to a record.
+///
+/// `merge` is `merge customer 42 into 17`: the event's `id` is the survivor, `new` the
+/// survivor as it will be (its empty fields filled from the merged one), `old` the merged
+/// record (whose id is `mergedID`). A rule may refuse it or change `new`.
 public enum WriteAction: String, Sendable, CaseIterable {
-    case create, update, delete
+    case create, update, delete, merge
+
+    /// The actions `write` means in a rule declaration: the three record writes (not merge).
+    public static let writes: Set<WriteAction> = [.create, .update, .delete]
 }
 
 /// One write as the rules see it: the entity, the record's id (nil before a create),
@@ -15,6 +22,8 @@ public struct WriteEvent {
     /// The fields before-rules changed on an update, with the rule that changed them last
     /// (`membership rule 'discount by level'`): the audit names it for those fields.
     public var setBy: [String: String] = [:]
+    /// For a merge, the id of the record merged into `id` (deleted once the merge is done).
+    public var mergedID: Int64?
 
     public init(action: WriteAction, entity: EntityDefinition, id: Int64?, new: [String: Value]?, old: [String: Value]?) {
         self.action = action

@@ -35,6 +35,8 @@ public enum CoreEntities {
             FieldDefinition("value_class", .enumeration(["A", "B", "C"]), label: "Value class",
                             help: "Pareto class: A ≈ top 5%, B ≈ next 15%, C the rest"),
             FieldDefinition("birthday", .date, label: "Birthday / anniversary"),
+            FieldDefinition("tier", .enumeration(MembershipTiers.names), label: "Membership tier",
+                            help: "普通 / 银卡 / 金卡 / VIP by 12-month value: set by `tiers recompute`"),
             FieldDefinition("tags", .text, label: "Tags", maxLength: 500, help: "comma-separated"),
             FieldDefinition("notes", .text, label: "Notes"),
         ],

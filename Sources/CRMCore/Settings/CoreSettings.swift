@@ -6,6 +6,8 @@ public enum CoreSettings {
         ("analytics", AnalyticsSettings.definitions),
         ("sla", ServiceLevelSettings.definitions),
         (SalesSettings.owner, SalesSettings.definitions),
+        ("tiers", TierSettings.definitions),
+        ("health", HealthSettings.definitions),
     ]
 
     /// The settings of a core owner, or nil when the core has no such owner.

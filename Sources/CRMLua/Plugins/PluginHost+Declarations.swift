@@ -123,9 +123,9 @@ extension PluginHost {
             actionNames = [try l.argString(3, what)]
         }
         for a in actionNames {
-            if a == "write" { actions.formUnion(WriteAction.allCases); continue }
+            if a == "write" { actions.formUnion(WriteAction.writes); continue }
             guard let action = WriteAction(rawValue: a) else {
-                throw LuaArgumentError("\(what): unknown action '\(a)'; use create, update, delete or write (all three)")
+                throw LuaArgumentError("\(what): unknown action '\(a)'; use create, update, delete, write (all three) or merge")
             }
             actions.insert(action)
         }

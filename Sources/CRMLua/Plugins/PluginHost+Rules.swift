@@ -66,7 +66,7 @@ extension PluginHost {
         let values = event.new ?? event.old ?? [:]
         pushRecord(values, id: event.id, entity: e)
         let newIndex = l.absolute(-1)
-        if let old = event.old { pushRecord(old, id: event.id, entity: e) } else { l.pushNil() }
+        if let old = event.old { pushRecord(old, id: event.mergedID ?? event.id, entity: e) } else { l.pushNil() }
         lua_createtable(l.L, 0, 6)
         l.push(event.action.rawValue); l.setField("action", at: -2)
         l.push(e.name); l.setField("entity", at: -2)

@@ -62,7 +62,7 @@ extension AnalysisVerb {
     /// The core's analyses, which `reports` lists and `report NAME` runs as well.
     static var all: [AnalysisVerb] {
         [AnalyticsABC.verb, AnalyticsRFM.verb, AnalyticsLifecycle.verb, AnalyticsChurn.verb, AnalyticsLoyalty.verb,
-         AnalyticsSatisfaction.verb] + [ReceivablesReport.verb, MarginReport.verb, SLAReport.verb] + SalesReports.all
+         AnalyticsSatisfaction.verb, HealthVerb.verb] + [ReceivablesReport.verb, MarginReport.verb, SLAReport.verb] + SalesReports.all
     }
 
     static func named(_ name: String) -> AnalysisVerb? { all.first { $0.name == name || $0.aliases.contains(name) } }

@@ -33,7 +33,7 @@ public final class VerbRegistry {
          EntitiesVerb(), DescribeVerb(), BeginVerb(), CommitVerb(), RollbackVerb(), ImportVerb(), ExportVerb(), BackupVerb(), RestoreVerb(),
          FormatVerb(), ExpandedVerb(), PagerVerb(), ColumnsVerb(), DemoVerb(), PluginsVerb(), PluginVerb(), RulesVerb(), ReportsVerb(),
          ReportVerb(), AnalyticsABC.verb, AnalyticsRFM.verb, AnalyticsLifecycle.verb,
-         AnalyticsChurn.verb, AnalyticsLoyalty.verb, AnalyticsSatisfaction.verb, AgendaVerb(),
+         AnalyticsChurn.verb, AnalyticsLoyalty.verb, AnalyticsSatisfaction.verb, AgendaVerb(), TiersVerb(), CareVerb(), DupesVerb(), MergeVerb(), HealthVerb.verb,
          ReceivablesReport.verb, MarginReport.verb, SLAReport.verb, JobsVerb(), SettingVerb(), TraceVerb(), LuaVerb(), EvalVerb(),
          RunVerb(), EditVerb(), TimingVerb(), OutputVerb(), ConfirmVerb(),
          HelpVerb(), QuitVerb()] + SalesVerbs.all

@@ -74,6 +74,8 @@ struct QuoteRule: CoreRule {
                 for (k, v) in try QuoteRules.totals(store, quote: id, rate: rate) { new[k] = v }
                 event.new = new
             }
+        case .merge:
+            return
         case .delete:
             guard let old = event.old, let id = event.id else { return }
             let status = old["status"]?.textValue ?? "draft"

@@ -1,0 +1,157 @@
+import GRDB
+
+/// What `merge customer 42 into 17` does (or would do): the records that move, the
+/// survivor's empty fields it fills, and whether the older registration is kept.
+public struct MergePlan: Sendable {
+    public var entity: String
+    public var survivor: Int64
+    public var merged: Int64
+    /// Records referring to the merged record, per entity and field, that move to the survivor.
+    public var moves: [(entity: String, field: String, count: Int)]
+    /// The survivor's fields filled (from the merged record, or by a rule).
+    public var filled: [(field: String, value: Value)]
+    /// The merged record's `created`, kept when it is the older registration.
+    public var olderCreated: String?
+
+    /// `17 王芳 ← 42 王芳: 3 interaction, 1 deal moved; phone, email filled`.
+    public var summary: String {
+        let moved = moves.isEmpty ? "nothing to move" : moves.map { "\($0.count) \($0.entity)" + ($0.field == entity ? "" : ".\($0.field)") }
+            .joined(separator: ", ") + " moved"
+        let fill = filled.isEmpty ? "" : "; filled " + filled.map(\.field).joined(separator: ", ")
+        let older = olderCreated.map { "; keeps the older registration (created \(DateCodec.localDisplay(utc: $0)))" } ?? ""
+        return moved + fill + older
+    }
+}
+
+/// Why a merge cannot start: the same record twice, or a record that does not exist.
+public struct MergeError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
+}
+
+/// A dry run's way out of the transaction, carrying the plan.
+struct MergeDryRun: Error { var plan: MergePlan }
+
+extension SQLiteStore {
+    /// Merges record `mergedID` into `survivorID` in one transaction: every record of any
+    /// entity (plugins' included, found from the schema) that refers to the merged one is
+    /// moved to the survivor, the survivor's empty fields are filled from the merged one,
+    /// the older `created` is kept (first-visit ownership), both histories record the merge
+    /// and the merged record is deleted.
+    ///
+    /// Rules see one `merge` event on the entity (id: the survivor, new: the survivor as it
+    /// will be, old: the merged record) and may refuse it or change the survivor; the moves
+    /// themselves are not update events. With `dryRun` everything runs, rules included, and
+    /// is rolled back: the plan says what would happen.
+    public func merge(_ entity: String, _ mergedID: Int64, into survivorID: Int64, dryRun: Bool = false) throws -> MergePlan {
+        let e = try schema.require(entity)
+        try requireOwnerLoaded(e)
+        guard mergedID != survivorID else {
+            throw MergeError(message: "merge \(e.name) \(mergedID) into \(survivorID): a record cannot be merged into itself")
+        }
+        knownReferences = [:]
+        do {
+            return try atomically {
+                let plan = try mergeInside(e, mergedID, survivorID)
+                if dryRun { throw MergeDryRun(plan: plan) }
+                return plan
+            }
+        } catch let d as MergeDryRun {
+            return d.plan
+        }
+    }
+
+    func mergeInside(_ e: EntityDefinition, _ mergedID: Int64, _ survivorID: Int64) throws -> MergePlan {
+        let (survivor, merged) = try access { db -> (Record?, Record?) in
+            (try fetchRecord(e, id: survivorID, db), try fetchRecord(e, id: mergedID, db))
+        }
+        guard let survivor else { throw StoreError.notFound(entity: e.name, id: survivorID) }
+        guard let merged else { throw StoreError.notFound(entity: e.name, id: mergedID) }
+        var new = survivor.values
+        for f in e.fields where f.computed == nil && (new[f.name] ?? .null).isNull && !(merged[f.name]).isNull {
+            new[f.name] = merged[f.name]
+        }
+        if let rules = rules(for: .merge, e.name) {
+            var event = WriteEvent(action: .merge, entity: e, id: survivorID, new: new, old: merged.values)
+            event.mergedID = mergedID
+            try rules.before(&event)
+            for f in e.fields { new[f.name] = event.new?[f.name] ?? .null }
+            new["created"] = survivor["created"]
+            new["updated"] = survivor["updated"]
+        }
+        let label = "merge \(e.name) \(mergedID) into \(survivorID)"
+        let now = DateCodec.utcText(epochSeconds: clock.now())
+        var moves: [(entity: String, field: String, count: Int)] = []
+        for (other, field) in schema.references(to: e.name) {
+            let ids = try access { db in
+                try Int64.fetchAll(db, sql: "SELECT id FROM \(quoted(other.name)) WHERE \(quoted(field.name)) = ? ORDER BY id",
+                                   arguments: [mergedID])
+            }.filter { !(other.name == e.name && $0 == mergedID) }
+            guard !ids.isEmpty else { continue }
+            try requireOwnerLoaded(other)
+            try access { db in
+                for id in ids {
+                    // The survivor pointing at the merged record would point at itself: cleared.
+                    let target: Int64? = other.name == e.name && id == survivorID ? nil : survivorID
+                    try db.execute(sql: "UPDATE \(quoted(other.name)) SET \(quoted(field.name)) = ?, updated = ? WHERE id = ?",
+                                   arguments: [target, now, id])
+                    try audit(db, action: "update", entity: other.name, id: id, field: field.name,
+                              old: String(mergedID), new: target.map(String.init), via: label)
+                    if other.name == e.name && id == survivorID { new[field.name] = .null }
+                }
+            }
+            for id in ids {
+                try noteDependents(.update, other, id: id, new: [field.name: .integer(survivorID)], old: [field.name: .integer(mergedID)])
+            }
+            moves.append((other.name, field.name, ids.count))
+        }
+        // The merged record goes first, so the survivor may take its unique values.
+        try access { db in
+            try audit(db, action: "merge", entity: e.name, id: mergedID, field: nil, old: nil,
+                      new: "merged into \(e.name) \(survivorID)", via: label)
+            try db.execute(sql: "DELETE FROM \(quoted(e.name)) WHERE id = ?", arguments: [mergedID])
+            if !e.searchFields.isEmpty { try FindIndex.remove(e, id: mergedID, db) }
+            let pairs = e.fields.compactMap { f in merged[f.name].isNull ? nil : (f.name, merged[f.name]) }
+            try audit(db, action: "delete", entity: e.name, id: mergedID, field: nil, old: JSONText.object(pairs), new: nil, via: label)
+        }
+        try noteDependents(.delete, e, id: mergedID, new: nil, old: merged.values)
+        knownReferences = [:]
+        let changed = e.fields.filter { (new[$0.name] ?? .null) != survivor[$0.name] }
+        var olderCreated: String?
+        if case .datetime(let mine) = survivor["created"], case .datetime(let theirs) = merged["created"], theirs < mine {
+            olderCreated = theirs
+        }
+        try access { db in
+            if !changed.isEmpty {
+                try check(e, new, changed: Set(changed.map(\.name)), id: survivorID, db)
+                let assignments = changed.map { "\(quoted($0.name)) = ?" } + ["updated = ?"]
+                var arguments = changed.map { (new[$0.name] ?? .null).databaseValue(for: $0.type) }
+                arguments += [now.databaseValue, survivorID.databaseValue]
+                try db.execute(sql: "UPDATE \(quoted(e.name)) SET \(assignments.joined(separator: ", ")) WHERE id = ?",
+                               arguments: StatementArguments(arguments))
+                if changed.contains(where: { e.searchFields.contains($0.name) }) {
+                    try FindIndex.update(e, id: survivorID, texts: e.searchFields.map { new[$0]?.displayText ?? "" }, db)
+                }
+                for f in changed {
+                    try audit(db, action: "update", entity: e.name, id: survivorID, field: f.name,
+                              old: auditText(survivor[f.name]), new: auditText(new[f.name] ?? .null), via: label)
+                }
+            }
+            if let olderCreated, case .datetime(let mine) = survivor["created"] {
+                try db.execute(sql: "UPDATE \(quoted(e.name)) SET created = ? WHERE id = ?", arguments: [olderCreated, survivorID])
+                try audit(db, action: "update", entity: e.name, id: survivorID, field: "created", old: mine, new: olderCreated, via: label)
+            }
+            let pairs = e.fields.compactMap { f in merged[f.name].isNull ? nil : (f.name, merged[f.name]) }
+            try audit(db, action: "merge", entity: e.name, id: survivorID, field: nil, old: JSONText.object(pairs),
+                      new: "\(e.name) \(mergedID) merged into this one", via: label)
+        }
+        if !changed.isEmpty { try noteDependents(.update, e, id: survivorID, new: new, old: survivor.values) }
+        if let rules = rules(for: .merge, e.name), rules.hasAfterRules(.merge, e.name) {
+            var event = WriteEvent(action: .merge, entity: e, id: survivorID, new: new, old: merged.values)
+            event.mergedID = mergedID
+            try rules.after(event)
+        }
+        return MergePlan(entity: e.name, survivor: survivorID, merged: mergedID, moves: moves,
+                         filled: changed.map { ($0.name, new[$0.name] ?? .null) }, olderCreated: olderCreated)
+    }
+}
