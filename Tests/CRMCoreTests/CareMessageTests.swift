@@ -69,4 +69,26 @@ final class CareMessageTests: XCTestCase {
         s.clock = .fixed(s.clock.now() + 365 * 86400)
         XCTAssertEqual(try CareToday.greetings(s).map(\.occasion), [.birthday, .anniversary])
     }
+
+    /// A sales contract's anniversary is its signing day; its deal is not greeted a second time
+    /// on the day it was won, and a won deal with no contract still is.
+    func testContractAnniversary_isTheSalesContractsSigning_andItsDealIsNotGreetedTwice() throws {
+        let s = try store(today: "2027-11-20")
+        let c = try s.create("customer", values: ["name": .text("赵敏"), "phone": .text("13800138001")])
+        let d = try s.create("deal", values: ["customer": .integer(c), "title": .text("设备采购"), "stage": .text("won"),
+                                              "amount": .decimal(Fixed(units: 100_000, scale: 2)), "closed": .date("2026-11-20")])
+        let k = try s.create("sales_contract", values: ["deal": .integer(d), "title": .text("HT-7"),
+                                                        "value": .decimal(Fixed(units: 100_000, scale: 2)), "signed": .date("2026-11-20")])
+        _ = try s.create("instalment", values: ["contract": .integer(k), "due": .date("2026-12-20"),
+                                                "amount": .decimal(Fixed(units: 100_000, scale: 2))])
+        try s.update("sales_contract", id: k, values: ["status": .text("signed")])
+        let other = try s.create("deal", values: ["customer": .integer(c), "title": .text("维保"), "stage": .text("won"),
+                                                  "closed": .date("2025-11-20")])
+        _ = other
+        let messages = try CareToday.greetings(s).filter { $0.occasion == .contract }.map(\.message)
+        XCTAssertEqual(messages.count, 2, "\(messages)")
+        XCTAssertTrue(messages.contains { $0.contains("HT-7") && $0.contains("1周年") }, "\(messages)")
+        XCTAssertTrue(messages.contains { $0.contains("维保") && $0.contains("2周年") }, "\(messages)")
+        XCTAssertFalse(messages.contains { $0.contains("设备采购") }, "\(messages)")
+    }
 }

@@ -60,7 +60,8 @@ public enum CareToday {
                 sent.insert("\(c) \(s[s.index(s.startIndex, offsetBy: 5)..<colon])")
             }
         }
-        // Upgrades today, from the audit trail of customer.tier; contract anniversaries from won deals.
+        // Upgrades today, from the audit trail of customer.tier; contract anniversaries from
+        // sales contracts and won deals.
         let (upgrades, contracts) = try store.access { db -> ([Int64: String], [Int64: [(String, Int)]]) in
             var up: [Int64: String] = [:]
             for row in try Row.fetchAll(db, sql: """
@@ -70,7 +71,15 @@ public enum CareToday {
                 if let new, MembershipTiers.move(from: old, to: new) == "up" { up[id] = up[id] ?? old ?? "standard" }
             }
             var deals: [Int64: [(String, Int)]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT customer, title, closed FROM deal WHERE stage = 'won' AND closed IS NOT NULL ORDER BY id") {
+            // A signed sales contract's anniversary; a won deal's close for deals with no
+            // contract (a deal and its contract are one occasion, greeted once).
+            for row in try Row.fetchAll(db, sql: """
+                SELECT customer, title, signed FROM sales_contract WHERE status IN ('signed', 'completed') AND signed IS NOT NULL
+                UNION ALL
+                SELECT customer, title, closed FROM deal WHERE stage = 'won' AND closed IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM sales_contract k WHERE k.deal = deal.id AND k.status <> 'cancelled')
+                ORDER BY 1
+                """) {
                 let closed: String = row[2]
                 guard let d = DateCodec.days(ofDate: String(closed.prefix(10))), let years = yearsIfToday(d, today: today) else { continue }
                 deals[row[0], default: []].append((row[1], years))
