@@ -59,6 +59,10 @@ public final class PluginHost: WriteRules {
     /// The series this database declares, read once per start for `crm.query`'s scope
     /// (rules may query once per imported row).
     var knownSeries: [SeriesDefinition]?
+    /// Where each loaded plugin's entity is defined (`banking/entities.lua:33`), for clash errors.
+    var entityOrigins: [String: String] = [:]
+    /// The same for the plugin being loaded (kept only if it loads).
+    var pendingOrigins: [String: String] = [:]
     /// The computed fields of the loaded plugins, checked as a whole.
     var computeGraph = ComputeGraph()
     /// Computed fields the plugin being loaded has declared so far.
@@ -134,6 +138,7 @@ public final class PluginHost: WriteRules {
         knownSeries = nil
         computeGraph = ComputeGraph()
         environments = [:]
+        entityOrigins = [:]
         promptEnvironment = nil
         try lua.runTrusted(Prelude.source, chunkName: "=crm prelude", arguments: {
             pushHostTable()
@@ -204,6 +209,7 @@ public final class PluginHost: WriteRules {
         }
         pending = Registrations()
         pendingComputed = []
+        pendingOrigins = [:]
         loadingPlugin = name
         defer { loadingPlugin = nil }
         let top = lua.top
@@ -215,6 +221,7 @@ public final class PluginHost: WriteRules {
             try checkPendingComputed()
             try installPending(plugin: name)
             environments[name] = env
+            entityOrigins.merge(pendingOrigins) { $1 }
             rules += pending.rules
             reports += pending.reports
             commands += pending.commands
