@@ -59,17 +59,17 @@ final class ComputedFieldsEndToEndTests: XCTestCase {
 
     func testDaysToMaturityFollowTheDateThroughTheJobAndRecompute() throws {
         try setUpCooperative()
-        XCTAssertEqual(try sandbox.crm(commands: "add deposit number=D1 customer=1 kind=time balance=1000 rate=0.015 opened=2026-03-01 matures=2026-03-31",
+        XCTAssertEqual(try sandbox.crm(commands: "add deposit_account number=D1 customer=1 kind=time balance=1000 rate=0.015 opened=2026-03-01 matures=2026-03-31",
                                        environment: at("2026-03-01T09:00:00Z")).status, 0)
-        XCTAssertEqual(try sandbox.crm(commands: "count deposit where days_to_maturity = 30").stdout, "1\n")
+        XCTAssertEqual(try sandbox.crm(commands: "count deposit_account where days_to_maturity = 30").stdout, "1\n")
         let job = try sandbox.crm(["jobs", "run", "deposit maturity"], environment: at("2026-03-11T09:00:00Z"))
         XCTAssertEqual(job.status, 0, "\(job)")
         XCTAssertTrue(job.stdout.contains("1 time deposits, 1 changed"), job.stdout)
-        XCTAssertEqual(try sandbox.crm(commands: "count deposit where days_to_maturity = 20").stdout, "1\n")
-        let again = try sandbox.crm(commands: "recompute deposit", environment: at("2026-03-21T09:00:00Z"))
-        XCTAssertEqual(again.stdout, "recomputed 1 deposit (1 changed)\n", "\(again)")
-        XCTAssertEqual(try sandbox.crm(commands: "count deposit where days_to_maturity = 10").stdout, "1\n")
-        XCTAssertTrue(try sandbox.crm(commands: "history deposit 1").stdout.contains("days_to_maturity"), "audited")
+        XCTAssertEqual(try sandbox.crm(commands: "count deposit_account where days_to_maturity = 20").stdout, "1\n")
+        let again = try sandbox.crm(commands: "recompute deposit_account", environment: at("2026-03-21T09:00:00Z"))
+        XCTAssertEqual(again.stdout, "recomputed 1 deposit_account (1 changed)\n", "\(again)")
+        XCTAssertEqual(try sandbox.crm(commands: "count deposit_account where days_to_maturity = 10").stdout, "1\n")
+        XCTAssertTrue(try sandbox.crm(commands: "history deposit_account 1").stdout.contains("days_to_maturity"), "audited")
     }
 
     func testAnImportRecomputesEachGroupOncePerBatch() throws {

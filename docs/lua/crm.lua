@@ -60,6 +60,7 @@
 ---@field search? string[] text fields the find command searches
 ---@field list? string[] the columns list shows by default (id is always added)
 ---@field lookup? string|string[] unique fields a reference may name a record by: { "group_code" }
+---@field formerly? string the name this plugin stored the entity under before: its table, records, find index and audit trail are renamed once
 
 ---@class crm.ExtendDef
 ---@field fields? table<string, crm.FieldSpec|crm.FieldType>|crm.FieldSpec[] the fields to add (or give them directly, keyed)

@@ -11,7 +11,7 @@ local lib = require "lib"
 
 local ok = pcall(crm.count, "loan")
 if not ok then error("the banking plugin is not enabled here: run `plugin enable banking` first", 0) end
-if crm.count("loan") > 0 or crm.count("deposit") > 0 then
+if crm.count("loan") > 0 or crm.count("deposit_account") > 0 then
   error("this database already has banking data; run the demo on a fresh database", 0)
 end
 
@@ -112,7 +112,7 @@ local deposits = 0
 for i, c in ipairs(customers) do
   if i % 3 ~= 0 then
     local time = i % 5 == 0
-    crm.create("deposit", { number = string.format("6224%08d", i), customer = c.id, kind = time and "time" or "demand",
+    crm.create("deposit_account", { number = string.format("6224%08d", i), customer = c.id, kind = time and "time" or "demand",
       balance = lib.yuan(between(50, 20000) * (c.segment == "farm" and 100 or 1000)),
       rate = time and 0.0165 or 0.002, opened = "2024-03-01", matures = time and "2027-03-01" or nil,
       manager = c.manager.id })

@@ -16,12 +16,12 @@ crm.job "classify" {
 }
 
 -- Days to maturity moves with the date, which no write announces: brought up to date
--- once a day (and by `recompute deposit` at the prompt).
+-- once a day (and by `recompute deposit_account` at the prompt).
 crm.job "deposit maturity" {
   every = "1d",
   label = "days to maturity of every time deposit, as of today",
   run = function()
-    local recomputed, changed = crm.recompute("deposit", { kind = "time" })
+    local recomputed, changed = crm.recompute("deposit_account", { kind = "time" })
     return string.format("%d time deposits, %d changed", recomputed, changed)
   end,
 }

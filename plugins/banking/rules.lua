@@ -37,12 +37,12 @@ end)
 
 -- Deposits ----------------------------------------------------------------------------------
 
-crm.before({ "create", "update" }, "deposit", "time deposit matures after opening", function(d)
+crm.before({ "create", "update" }, "deposit_account", "time deposit matures after opening", function(d)
   if d.kind == "time" and d.matures == nil then
-    crm.refuse("deposit.matures: a time deposit needs a maturity date")
+    crm.refuse("deposit_account.matures: a time deposit needs a maturity date")
   end
   if d.matures and d.matures <= d.opened then
-    crm.refuse("deposit.matures: %s is not after the opening date %s", d.matures, d.opened)
+    crm.refuse("deposit_account.matures: %s is not after the opening date %s", d.matures, d.opened)
   end
 end)
 

@@ -218,7 +218,7 @@ for _, c in ipairs(candidates) do
     for _, stage in ipairs(stages) do
       if chance(0.7) then
         local score = math.max(1, math.min(5, math.floor(normal(stage_mean[stage], 1.0) + 0.5)))
-        crm.create("survey", { candidate = c.id, session = october.id, stage = stage, score = score,
+        crm.create("stage_survey", { candidate = c.id, session = october.id, stage = stage, score = score,
           note = chance(0.15) and pick(comments[stage]) or nil, answered = add_days(on("10-18"), between(0, 12)) })
         answers = answers + 1
       end

@@ -136,8 +136,11 @@ crm.entity "inquiry" {
 }
 
 -- One answer of the satisfaction survey: a stage of the candidate's year, rated 1–5.
-crm.entity "survey" {
+-- Named stage_survey, not survey: the utilities plugin's survey is its 满意度回访, and all
+-- four industries load together. A database from before keeps its answers.
+crm.entity "stage_survey" {
   label = "Survey answer",
+  formerly = "survey",
   fields = {
     { "candidate", "ref", entity = "customer", label = "Candidate", help = "empty for an anonymous answer" },
     { "session", "ref", entity = "session", label = "Session" },

@@ -99,7 +99,7 @@ crm.report "exams-satisfaction" {
       select stage, count(*) as answers, sum(score) as total,
              sum(case when score >= 4 then 1 else 0 end) as satisfied,
              sum(case when score <= 2 then 1 else 0 end) as dissatisfied
-      from survey
+      from stage_survey
       where (? is null or session = ?)
       group by stage
     ]], p.session, p.session)

@@ -21,6 +21,9 @@ public struct EntityDefinition: Hashable, Sendable, Codable {
     public var lookupFields: [String]?
     /// The plugin whose `crm.extend` chose `listFields`; nil when the entity's owner did.
     public var listChosenBy: String?
+    /// The name the same owner stored this entity under before (`crm.entity … { formerly = "deposit" }`):
+    /// installing it renames that table, its records, indexes, find index and audit trail.
+    public var formerly: String?
 
     public init(name: String, label: String, fields: [FieldDefinition], indexes: [IndexDefinition] = [],
                 titleField: String? = nil, searchFields: [String] = [], listFields: [String]? = nil,

@@ -15,6 +15,11 @@ public struct Schema: Sendable {
         }
     }
 
+    /// Drops an entity (after its table was renamed).
+    public mutating func remove(named name: String) {
+        entities.removeAll { $0.name == name }
+    }
+
     public var names: [String] { entities.map(\.name) }
 
     /// The entity with this name, or nil.

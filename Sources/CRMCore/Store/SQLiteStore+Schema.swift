@@ -8,6 +8,7 @@ extension SQLiteStore {
     /// keep their data; a required field with a default is filled in), its indexes, and
     /// its find index. Changing a field's storage type is refused.
     public func install(_ definitions: [EntityDefinition]) throws {
+        try renameFormerEntities(definitions)
         // Columns are never dropped, so fields a stored definition has (added by a plugin,
         // say) stay part of the entity when a definition without them is installed again.
         let entities = definitions.map { e -> EntityDefinition in

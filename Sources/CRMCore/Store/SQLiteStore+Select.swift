@@ -42,23 +42,7 @@ extension SQLiteStore {
         return try access { db in
             // Checked before anything compiles: SQLite applies many PRAGMAs (writable_schema,
             // foreign_keys…) while compiling them, not when they run.
-            let verb = SQLiteStore.leadingKeyword(sql)
-            guard ["SELECT", "WITH", "VALUES"].contains(verb) else {
-                let what = verb.isEmpty ? "this statement" : verb
-                throw QueryError("SQL: \(what) is not allowed here: only one read-only SELECT (or WITH … SELECT) runs; "
-                                 + "transactions, savepoints, ATTACH, PRAGMA and maintenance belong to crm")
-            }
-            try SQLiteStore.requireOneStatement(sql, db)
-            let statement: Statement
-            do {
-                statement = try db.makeStatement(sql: sql)
-            } catch let error as DatabaseError {
-                throw QueryError("SQL: \(error.message ?? "\(error)")")
-            }
-            guard statement.isReadonly else {
-                throw QueryError("SQL: only read-only statements (select) are allowed here; this one writes")
-            }
-            if let scope { try check(statement.databaseRegion, against: scope, db) }
+            let (statement, origins) = try checkedStatement(sql: sql, scope: scope, db)
             let bound = arguments.map { v -> DatabaseValue in
                 switch v {
                 case .decimal(let d): return d.description.databaseValue
@@ -71,7 +55,6 @@ extension SQLiteStore {
                 throw QueryError("SQL: \(arguments.count) values do not fit the statement's placeholders")
             }
             let columns = statement.columnNames.map { Column($0) }
-            let origins = SQLiteStore.originTypes(of: statement, sql: sql, schema: schema, db)
             var rows: [[Value]] = []
             let stop = StopBox(shouldStop)
             if let connection = db.sqliteConnection, shouldStop != nil {

@@ -6,7 +6,11 @@ import GRDB
 /// WAL mode, foreign keys on, and a busy timeout so that two `crm` processes on one file
 /// wait for each other instead of failing.
 public final class SQLiteStore: CRMStore, WarningSink {
-    public internal(set) var schema = Schema()
+    public internal(set) var schema = Schema() {
+        didSet { checkedSelects = [:] }  // what they were checked against changed
+    }
+    /// `select(sql:…)` statements already checked, by SQL and reader (see `CheckedSelect`).
+    var checkedSelects: [String: CheckedSelect] = [:]
     public let user: String
     /// What writes on the user's behalf, for the audit trail (`realestate rule 'protection
     /// expiry'`, `banking job 'classify'`); nil for the user's own commands.

@@ -222,6 +222,16 @@ extension PluginHost {
     /// `sqlite_*`). A plugin reads the core entities, its own and those of the plugins it
     /// requires (and theirs, in turn); scripts, the prompt and tests read every entity.
     func readScope(for caller: String) -> ReadScope {
+        // A rule's query asks once per written row: the scope is built again only when the
+        // entities (or the series) changed since.
+        let names = store.schema.names
+        if knownSeries != nil, let cached = readScopes[caller], cached.names == names { return cached.scope }
+        let scope = buildReadScope(for: caller)
+        readScopes[caller] = (names, scope)
+        return scope
+    }
+
+    private func buildReadScope(for caller: String) -> ReadScope {
         let entities = store.schema.entities
         // Series (readings kept by key and time, `crm.series`) are read like entities.
         if knownSeries == nil {

@@ -158,7 +158,9 @@ extension PluginHost {
     func defineEntity(_ l: LuaState, plugin: String, name: String, at index: Int32) throws {
         let what = "crm.entity \"\(name)\""
         if let existing = store.schema.entity(named: name), existing.owner != plugin {
-            throw LuaArgumentError("\(what): the entity '\(name)' already belongs to \(existing.owner); use crm.extend to add fields to it")
+            // Name where the other definition is, so the clash can be fixed from either side.
+            let origin = entityOrigins[name].map { " (\($0))" } ?? (existing.owner == "core" ? "" : " (stored in this database)")
+            throw LuaArgumentError("\(what): the entity '\(name)' already belongs to \(existing.owner == "core" ? "the core" : "plugin \(existing.owner)")\(origin); two plugins cannot define the same entity: rename one (with formerly = \"\(name)\" to keep its records) or use crm.extend to add fields to it")
         }
         guard l.rawField("fields", at: index) == LUA_TTABLE else {
             crm_lua_pop(l.L, 1)
@@ -170,6 +172,7 @@ extension PluginHost {
         crm_lua_pop(l.L, 1)
         var e = EntityDefinition(name: name, label: l.stringField("label", at: index) ?? name, fields: fields,
                                  indexes: try indexes(l, at: index, entity: name), owner: plugin)
+        e.formerly = l.stringField("formerly", at: index)
         e.titleField = l.stringField("title", at: index) ?? ["name", "title", "number", "code"].first { e.field($0) != nil }
         e.searchFields = try stringList(l, "search", at: index)
         let list = try stringList(l, "list", at: index)
@@ -186,6 +189,7 @@ extension PluginHost {
         } else {
             pending.entities.append(e)
         }
+        pendingOrigins[name] = l.string(at: 4) ?? plugin
     }
 
     func extendEntity(_ l: LuaState, plugin: String, name: String, at index: Int32, location: String) throws {

@@ -25,7 +25,9 @@ public final class PluginHost: WriteRules {
     /// Every plugin found on the search paths, by name.
     public internal(set) var available: [PluginListing] = []
     /// Plugins loaded, in load order.
-    public internal(set) var loaded: [PluginManifest] = []
+    public internal(set) var loaded: [PluginManifest] = [] {
+        didSet { readScopes = [:] }  // a plugin reads those it requires, once loaded
+    }
     /// Plugins that could not load, and why.
     public internal(set) var problems: [PluginError] = []
     public internal(set) var rules: [RuleDefinition] = []
@@ -58,7 +60,15 @@ public final class PluginHost: WriteRules {
     var watched: Set<String> = []
     /// The series this database declares, read once per start for `crm.query`'s scope
     /// (rules may query once per imported row).
-    var knownSeries: [SeriesDefinition]?
+    var knownSeries: [SeriesDefinition]? {
+        didSet { if knownSeries == nil { readScopes = [:] } }
+    }
+    /// `crm.query`'s scope per caller, with the entity names it was built from.
+    var readScopes: [String: (names: [String], scope: ReadScope)] = [:]
+    /// Where each loaded plugin's entity is defined (`banking/entities.lua:33`), for clash errors.
+    var entityOrigins: [String: String] = [:]
+    /// The same for the plugin being loaded (kept only if it loads).
+    var pendingOrigins: [String: String] = [:]
     /// The computed fields of the loaded plugins, checked as a whole.
     var computeGraph = ComputeGraph()
     /// Computed fields the plugin being loaded has declared so far.
@@ -132,8 +142,10 @@ public final class PluginHost: WriteRules {
         lua.timeLimit = try timeLimitSetting()
         rules = []; reports = []; commands = []; jobs = []; valueSources = []; surveySources = []; loaded = []; problems = []
         knownSeries = nil
+        readScopes = [:]
         computeGraph = ComputeGraph()
         environments = [:]
+        entityOrigins = [:]
         promptEnvironment = nil
         try lua.runTrusted(Prelude.source, chunkName: "=crm prelude", arguments: {
             pushHostTable()
@@ -204,6 +216,7 @@ public final class PluginHost: WriteRules {
         }
         pending = Registrations()
         pendingComputed = []
+        pendingOrigins = [:]
         loadingPlugin = name
         defer { loadingPlugin = nil }
         let top = lua.top
@@ -215,6 +228,7 @@ public final class PluginHost: WriteRules {
             try checkPendingComputed()
             try installPending(plugin: name)
             environments[name] = env
+            entityOrigins.merge(pendingOrigins) { $1 }
             rules += pending.rules
             reports += pending.reports
             commands += pending.commands

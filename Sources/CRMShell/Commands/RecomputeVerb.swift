@@ -16,7 +16,7 @@ struct RecomputeVerb: Verb {
         fields.
 
         Examples:
-          recompute deposit
+          recompute deposit_account
           recompute customer where segment = farm
         """
     let completion = CompletionShape.entityAndQuery

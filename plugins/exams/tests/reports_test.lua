@@ -26,7 +26,7 @@ local function dataset()
   local r = F.register(d.c7, d.april, d.english)
   crm.update("registration", r.id, { status = "cancelled" })
 
-  local function survey(stage, score, session) crm.create("survey", { stage = stage, score = score, session = (session or d.april).id }) end
+  local function survey(stage, score, session) crm.create("stage_survey", { stage = stage, score = score, session = (session or d.april).id }) end
   survey("registration", 2); survey("registration", 3)
   survey("textbooks", 1); survey("textbooks", 4); survey("textbooks", 4, d.october)
   survey("exam", 5); survey("exam", 4, d.october)
