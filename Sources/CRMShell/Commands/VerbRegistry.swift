@@ -35,6 +35,7 @@ public final class VerbRegistry {
          ReportVerb(), AnalyticsABC.verb, AnalyticsRFM.verb, AnalyticsLifecycle.verb,
          AnalyticsChurn.verb, AnalyticsLoyalty.verb, AnalyticsSatisfaction.verb, AgendaVerb(), JobsVerb(), SettingVerb(), TraceVerb(), LuaVerb(), EvalVerb(),
          RunVerb(), EditVerb(), TimingVerb(), OutputVerb(), ConfirmVerb(),
+         GrantVerb(on: true), GrantVerb(on: false), WhoamiVerb(), UsersVerb(), AccessVerb(),
          HelpVerb(), QuitVerb()]
     }
 }
