@@ -31,6 +31,7 @@ extension SQLiteStore {
     /// `--user` override was not honoured.
     public func resolveIdentity(osUser: String, claimed: String?) throws -> String? {
         var warning: String?
+        self.osUser = osUser
         if accessEnabled, let claimed, claimed != osUser {
             if overridesAllowed {
                 user = claimed

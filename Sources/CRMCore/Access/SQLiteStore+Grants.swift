@@ -9,13 +9,16 @@ extension SQLiteStore {
     /// What `grant`/`revoke` may name: a role, `private`, or a right on an entity.
     public static let grantableRights = ["role", "private"] + AccessRight.allCases.map(\.rawValue)
 
-    /// Turns access control on; the caller becomes its first admin.
+    /// Turns access control on; the caller (and the OS user running crm, so nobody is
+    /// locked out once `--user` stops counting) become its first admins.
     public func enableAccess() throws {
         guard !accessEnabled else { return }
         try atomically {
             try access { db in
-                try db.execute(sql: "INSERT OR REPLACE INTO _crm_grant (user, \"right\", entity) VALUES (?, 'role', 'admin')", arguments: [user])
-                try audit(db, action: "grant", entity: "user", id: try userID(user, db), field: "role", old: nil, new: "admin")
+                for name in Set([user, osUser ?? user]).sorted() {
+                    try db.execute(sql: "INSERT OR REPLACE INTO _crm_grant (user, \"right\", entity) VALUES (?, 'role', 'admin')", arguments: [name])
+                    try audit(db, action: "grant", entity: "user", id: try userID(name, db), field: "role", old: nil, new: "admin")
+                }
                 try db.execute(sql: "INSERT INTO _crm_meta (key, value) VALUES ('access.on', 'on') ON CONFLICT(key) DO UPDATE SET value = 'on'")
             }
         }

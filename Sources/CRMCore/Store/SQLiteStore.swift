@@ -62,6 +62,8 @@ public final class SQLiteStore: CRMStore {
     var policedDepth = 0
     /// What the current command is (`show`, `export`…), for the access log.
     public var accessPurpose = "read"
+    /// The OS user running crm (set by `resolveIdentity`); `access on` makes them admin too.
+    public internal(set) var osUser: String?
 
     /// Opens (creating if needed) the database at `path` and installs the core entities.
     ///
