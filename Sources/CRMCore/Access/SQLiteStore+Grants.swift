@@ -172,7 +172,7 @@ extension SQLiteStore {
         let rows: [[Value]] = try access { db in
             try Row.fetchAll(db, sql: """
                 SELECT user, count(*), sum(rows), sum(case when how = 'export' then rows else 0 end), max(at)
-                FROM _crm_access_log GROUP BY user ORDER BY user
+                FROM _crm_access_log WHERE how NOT LIKE 'override%' GROUP BY user ORDER BY user
                 """).map { r in [.text(r[0]), .integer(r[1]), .integer(r[2]), .integer(r[3]), .datetime(r[4])] }
         }
         return ResultTable(title: "private data shown, by user",
