@@ -43,15 +43,15 @@ public struct AccessPolicy: Sendable {
     /// Sees every row of every entity unmasked: no views needed.
     public var isUnrestricted: Bool { role.scope == .all && seesAllPrivate && role.rights.values.allSatisfy { $0.contains(.read) } }
 
-    /// The customer condition of the role's scope (SQL over the customer's own columns),
-    /// nil when every customer is visible.
-    func customerCondition() -> String? {
+    /// The customer condition of the role's scope over the customer row `alias`, nil
+    /// when every customer is visible.
+    func customerCondition(_ alias: String) -> String? {
         switch role.scope {
         case .all: return nil
-        case .own: return "\"owner\" = \(userID ?? 0)"
+        case .own: return "\(alias).\"owner\" = \(userID ?? 0)"
         case .team:
             let ids = teamIDs.isEmpty ? [userID ?? 0] : teamIDs
-            return "\"owner\" IN (\(ids.map(String.init).joined(separator: ", ")))"
+            return "\(alias).\"owner\" IN (\(ids.map(String.init).joined(separator: ", ")))"
         }
     }
 
@@ -78,30 +78,40 @@ public struct AccessPolicy: Sendable {
         return paths
     }
 
-    /// The visibility condition of an entity's rows (SQL over its own columns; parents
-    /// read through their views in `temp`), nil when every row is visible.
-    func visibleCondition(_ entity: String, paths: [String: (field: String?, target: String, depth: Int)]) -> String? {
-        guard let customer = customerCondition(), let path = paths[entity] else { return nil }
-        guard let field = path.field else { return customer }
-        return "(\(quotedName(field)) IS NULL OR \(quotedName(field)) IN (SELECT id FROM temp.\(quotedName(path.target))))"
+    typealias Paths = [String: (field: String?, target: String, depth: Int)]
+
+    /// A condition on the row `alias` of `entity` through its customer: `customer` holds
+    /// for the customer row at the end of the path. Each step is a correlated lookup by
+    /// primary key (cheap per row at a million customers), never a list of all ids.
+    func throughCustomer(_ entity: String, _ alias: String, paths: Paths, orEmpty: Bool,
+                         customer: (String) -> String?) -> String? {
+        guard let path = paths[entity] else { return nil }
+        guard let field = path.field else { return customer(alias) }
+        let parent = "_p\(path.depth)"
+        guard let inner = throughCustomer(path.target, parent, paths: paths, orEmpty: orEmpty, customer: customer) else { return nil }
+        let column = "\(alias).\(quotedName(field))"
+        let exists = "EXISTS (SELECT 1 FROM main.\(quotedName(path.target)) AS \(parent) WHERE \(parent).id = \(column) AND \(inner))"
+        return orEmpty ? "(\(column) IS NULL OR \(exists))" : exists
     }
 
-    /// Whether a row belongs to a customer the caller owns (SQL over the entity's own
-    /// columns, reading the base tables in `main`).
-    func ownCondition(_ entity: String, paths: [String: (field: String?, target: String, depth: Int)]) -> String {
-        guard let path = paths[entity] else { return "0" }
-        guard let field = path.field else { return "\"owner\" = \(userID ?? 0)" }
-        return "\(quotedName(field)) IN (SELECT id FROM main.\(quotedName(path.target)) WHERE \(ownCondition(path.target, paths: paths)))"
+    /// The visibility condition of the row `alias` of an entity, nil when every row is visible.
+    func visibleCondition(_ entity: String, _ alias: String, paths: Paths) -> String? {
+        guard role.scope != .all, paths[entity] != nil else { return nil }
+        return throughCustomer(entity, alias, paths: paths, orEmpty: true) { customerCondition($0) }
+    }
+
+    /// Whether the row `alias` belongs to a customer the caller owns.
+    func ownCondition(_ entity: String, _ alias: String, paths: Paths) -> String {
+        throughCustomer(entity, alias, paths: paths, orEmpty: false) { "\($0).\"owner\" = \(userID ?? 0)" } ?? "0"
     }
 
     /// The expression a column is shown as: itself, or masked where the caller may not see it.
-    func columnExpression(_ f: FieldDefinition, of entity: String,
-                          paths: [String: (field: String?, target: String, depth: Int)]) -> String {
-        let column = quotedName(f.name)
-        guard f.isPrivate, !seesAllPrivate else { return column }
+    func columnExpression(_ f: FieldDefinition, of entity: String, _ alias: String, paths: Paths) -> String {
+        let column = "\(alias).\(quotedName(f.name))"
+        guard f.isPrivate, !seesAllPrivate else { return "\(column) AS \(quotedName(f.name))" }
         let masked = "crm_mask(\(column), '\(Mask.kind(of: f).rawValue)')"
-        if role.privateFields == .none { return "\(masked) AS \(column)" }
-        return "CASE WHEN \(ownCondition(entity, paths: paths)) THEN \(column) ELSE \(masked) END AS \(column)"
+        if role.privateFields == .none { return "\(masked) AS \(quotedName(f.name))" }
+        return "CASE WHEN \(ownCondition(entity, alias, paths: paths)) THEN \(column) ELSE \(masked) END AS \(quotedName(f.name))"
     }
 
     /// Whether the caller sees this entity's private fields unmasked on every row.
@@ -116,15 +126,14 @@ public struct AccessPolicy: Sendable {
         let paths = AccessPolicy.customerPaths(schema)
         var result: [(entity: String, select: String, depth: Int)] = []
         for e in schema.entities {
-            let condition = may(.read, e.name) ? visibleCondition(e.name, paths: paths) : "0"
+            let condition = may(.read, e.name) ? visibleCondition(e.name, "_t", paths: paths) : "0"
             let masks = e.fields.contains { $0.isPrivate } && !seesAllPrivate
             guard condition != nil || masks else { continue }
-            let columns = ["\"id\""] + e.fields.map { columnExpression($0, of: e.name, paths: paths) } + ["\"created\"", "\"updated\""]
-            var select = "SELECT \(columns.joined(separator: ", ")) FROM main.\(quotedName(e.name))"
+            let columns = ["_t.\"id\""] + e.fields.map { columnExpression($0, of: e.name, "_t", paths: paths) } + ["_t.\"created\"", "_t.\"updated\""]
+            var select = "SELECT \(columns.joined(separator: ", ")) FROM main.\(quotedName(e.name)) AS _t"
             if let condition { select += " WHERE \(condition)" }
             result.append((e.name, select, paths[e.name]?.depth ?? Int.max))
         }
-        // Parents first: a view reads its parent's view.
         return result.sorted { $0.depth < $1.depth }.map { ($0.entity, $0.select) }
     }
 }

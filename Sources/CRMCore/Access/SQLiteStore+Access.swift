@@ -232,7 +232,7 @@ extension SQLiteStore {
         if policy.role.privateFields == .own {
             let paths = AccessPolicy.customerPaths(schema)
             let own = try access { db in
-                try Bool.fetchOne(db, sql: "SELECT \(policy.ownCondition(e.name, paths: paths)) FROM main.\(quotedName(e.name)) WHERE id = ?",
+                try Bool.fetchOne(db, sql: "SELECT \(policy.ownCondition(e.name, "_t", paths: paths)) FROM main.\(quotedName(e.name)) AS _t WHERE _t.id = ?",
                                   arguments: [id]) ?? false
             }
             if own { return { text, _ in text } }
