@@ -45,7 +45,9 @@ if let f = options.format {
 
 let databasePath = DatabaseLocation.resolve(flag: options.databasePath, environment: environment)
 if let server = ServerURL.redacted(databasePath) { fail(ServerURL.refusal(server), code: 1) }
-let user = options.user ?? environment["CRM_USER"].flatMap { $0.isEmpty ? nil : $0 } ?? DatabaseLocation.loginName()
+let osUser = DatabaseLocation.loginName()
+let claimedUser = options.user ?? environment["CRM_USER"].flatMap { $0.isEmpty ? nil : $0 }
+let user = claimedUser ?? osUser
 
 // CRM_NOW pins the clock (UTC, 2026-11-22T10:00:00Z): for tests and rehearsing scripts.
 var clock = Clock.system
@@ -84,6 +86,8 @@ if !options.testFolders.isEmpty {
 let store: SQLiteStore
 do {
     store = try SQLiteStore(path: databasePath, user: user, clock: clock)
+    // With access control on, the caller is the OS user unless an admin allowed overrides.
+    if let warning = try store.resolveIdentity(osUser: osUser, claimed: claimedUser) { warn("crm: " + warning) }
 } catch {
     fail(ErrorPresenter.describe(error).message, code: 1)
 }

@@ -24,6 +24,7 @@
 ---@field max? number|string highest value
 ---@field pattern? string regular expression the whole text must match (text fields)
 ---@field max_length? integer longest text, in characters
+---@field private? boolean personal data: masked for roles without the right, logged when shown (docs/access.md)
 ---@field label? string shown in describe, show and table headings
 ---@field help? string a note shown by describe
 ---@field lookup? boolean with unique = true: a reference may name the record by this field (group=G001)

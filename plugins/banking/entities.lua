@@ -13,12 +13,12 @@ crm.extend "customer" {
   fields = {
     { "segment", "enum", values = { "farm", "individual", "small", "large" }, label = "Segment (客户类型)",
       help = "farm = 农户, individual = 个体工商户, small = 小微企业, large = 大客户" },
-    { "id_number", "text", unique = true, max_length = 18, label = "ID card / credit code",
+    { "id_number", "text", unique = true, max_length = 18, label = "ID card / credit code", private = true,
       help = "resident ID card (farm, individual) or unified social credit code (small, large); checked" },
     { "credit_group", "text", max_length = 100, label = "Group (关联集团)",
       help = "borrowers in one group share the concentration limit" },
     -- Kept by the system from the borrower's loans (computed fields, docs/plugins.md).
-    { "loan_balance", "money", label = "Loan balance (贷款余额)",
+    { "loan_balance", "money", label = "Loan balance (贷款余额)", private = true,
       rollup = { from = "loan", via = "borrower", sum = "balance", where = { status = "active" } } },
     { "active_loans", "integer", label = "Active loans",
       rollup = { from = "loan", via = "borrower", count = true, where = { status = "active" } } },
@@ -39,7 +39,7 @@ crm.entity "deposit_account" {
     { "number", "text", required = true, unique = true, max_length = 30, label = "Account" },
     { "customer", "ref", entity = "customer", required = true, label = "Depositor" },
     { "kind", "enum", values = { "demand", "time" }, default = "demand", label = "Kind", help = "demand = 活期, time = 定期" },
-    { "balance", "money", required = true, default = 0, min = 0, label = "Balance" },
+    { "balance", "money", required = true, default = 0, min = 0, label = "Balance", private = true },
     { "rate", "decimal", scale = 6, required = true, min = 0, label = "Annual rate" },
     { "opened", "date", required = true, default = "today", label = "Opened" },
     { "matures", "date", label = "Matures (time deposits)" },

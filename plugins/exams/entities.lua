@@ -2,7 +2,7 @@
 -- core customer record (name, phone, city, find, interactions, tickets) is theirs too,
 -- and the plugin adds what an exam board needs to know about them.
 crm.extend "customer" {
-  id_card = { "text", unique = true, max_length = 18, label = "ID card number",
+  id_card = { "text", unique = true, max_length = 18, label = "ID card number", private = true,
               help = "18 characters; mainland numbers are checked (GB 11643 check digit)" },
   id_kind = { "enum", values = { "mainland", "hk_macao", "taiwan", "passport" }, label = "ID document" },
   school = { "text", max_length = 200, label = "School or work unit" },

@@ -23,10 +23,16 @@ public struct FieldDefinition: Hashable, Sendable, Codable {
     public var computed: String?
     /// The plugin that added this field to an entity it does not own (`crm.extend`).
     public var plugin: String?
+    /// Personal data (phone, ID-card number, loan balance): shown masked to roles without
+    /// the right to see it, and logged when shown (docs/access.md). Optional so schemas
+    /// stored before it decode.
+    public var personal: Bool?
+    /// Whether the field is private (`personal`), for the access policy.
+    public var isPrivate: Bool { personal == true }
 
     public init(_ name: String, _ type: FieldType, label: String? = nil, required: Bool = false,
                 unique: Bool = false, defaultText: String? = nil, min: String? = nil, max: String? = nil,
-                pattern: String? = nil, maxLength: Int? = nil, help: String? = nil) {
+                pattern: String? = nil, maxLength: Int? = nil, help: String? = nil, isPrivate: Bool = false) {
         self.name = name
         self.label = label ?? name
         self.type = type
@@ -38,6 +44,7 @@ public struct FieldDefinition: Hashable, Sendable, Codable {
         self.pattern = pattern
         self.maxLength = maxLength
         self.help = help
+        self.personal = isPrivate ? true : nil
     }
 
     /// Whether a value of this field has anything to check beyond its type.

@@ -4,7 +4,9 @@ extension SQLiteStore {
     public func record(_ entity: String, id: Int64) throws -> Record? {
         let e = try schema.require(entity)
         try recomputeBeforeRead()
-        return try access { try fetchRecord(e, id: id, $0) }
+        let record = try policed { try fetchRecord(e, id: id, $0) }
+        if record != nil { try logPrivateRead(e, fields: e.fields.map(\.name), rows: 1, id: id) }
+        return record
     }
 
     func fetchRecord(_ e: EntityDefinition, id: Int64, _ db: Database) throws -> Record? {
@@ -55,12 +57,15 @@ extension SQLiteStore {
             sql += " LIMIT ? OFFSET ?"
             arguments += [(query.limit ?? -1).databaseValue, (query.offset ?? 0).databaseValue]
         }
-        try access { db in
+        var rowCount = 0
+        try policed { db in
             let cursor = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
             while let row = try cursor.next() {
+                rowCount += 1
                 try body(types.enumerated().map { Value(database: row[$0.offset] as DatabaseValue, type: $0.element) })
             }
         }
+        try logPrivateRead(e, fields: names, rows: rowCount, id: nil)
         return zip(names, types).map { Column($0, label: $0, numeric: $1.isNumeric) }
     }
 
@@ -71,7 +76,7 @@ extension SQLiteStore {
         // Without a filter, no WHERE at all: SQLite counts a table without one by walking
         // its smallest index page by page (a third of the time on a million rows).
         let condition = filter == nil ? "" : " WHERE \(compiled.sql)"
-        return try access { db in
+        return try policed { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM \(quoted(e.name))\(condition)",
                              arguments: StatementArguments(compiled.arguments)) ?? 0
         }
@@ -79,6 +84,8 @@ extension SQLiteStore {
 
     public func history(_ entity: String, id: Int64) throws -> ResultTable {
         let e = try schema.require(entity)
+        guard try isVisible(e, id: id) else { throw StoreError.notFound(entity: e.name, id: id) }
+        let masking = try historyMasking(e, id: id)
         let rows: [[Value]] = try access { db in
             try Row.fetchAll(db, sql: """
                 SELECT at, user, via, action, field, old, new FROM _crm_audit
@@ -87,8 +94,8 @@ extension SQLiteStore {
                 [Value.datetime(row[0]), .text(row[1]),
                  (row[2] as String?).map(Value.text) ?? .null, .text(row[3]),
                  (row[4] as String?).map(Value.text) ?? .null,
-                 (row[5] as String?).map(Value.text) ?? .null,
-                 (row[6] as String?).map(Value.text) ?? .null]
+                 (row[5] as String?).map { Value.text(masking($0, row[4] as String?)) } ?? .null,
+                 (row[6] as String?).map { Value.text(masking($0, row[4] as String?)) } ?? .null]
             }
         }
         return ResultTable(title: "history of \(e.name) \(id)",
@@ -103,7 +110,7 @@ extension SQLiteStore {
         let grams = FindIndex.queryGrams(needle)
         let like = ("%" + FilterCompiler(schema: schema, entity: CoreEntities.customer, parser: parser).escapeLike(needle) + "%")
         var rows: [[Value]] = []
-        try access { db in
+        try policed { db in
             for e in searchable where rows.count < limit {
                 let columns = ["id"] + fieldNames.map { e.searchFields.contains($0) ? quoted($0) : "NULL" }
                 let matches = e.searchFields.map { "\(quoted($0)) LIKE ? ESCAPE '\\'" }.joined(separator: " OR ")
@@ -122,6 +129,12 @@ extension SQLiteStore {
                     rows.append(values)
                 }
             }
+        }
+        for e in searchable {
+            let mine = rows.filter { $0[0] == .text(e.name) }
+            var one: Int64?
+            if mine.count == 1, case .integer(let id) = mine[0][1] { one = id }
+            try logPrivateRead(e, fields: e.searchFields, rows: mine.count, id: one)
         }
         let columns = [Column("entity"), Column("id", numeric: true)] + fieldNames.map { Column($0) }
         return ResultTable(title: nil, columns: columns, rows: rows)

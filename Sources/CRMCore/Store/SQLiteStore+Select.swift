@@ -39,7 +39,8 @@ extension SQLiteStore {
     /// aggregate of one (`originTypes`); other expressions in stored units.
     public func select(sql: String, arguments: [Value], scope: ReadScope?, shouldStop: (() -> Bool)?) throws -> ResultTable {
         try recomputeBeforeRead()
-        return try access { db in
+        if let policy, !policy.isUnrestricted { try SQLiteStore.refuseMainSchema(sql) }
+        return try policed { db in
             // Checked before anything compiles: SQLite applies many PRAGMAs (writable_schema,
             // foreign_keys…) while compiling them, not when they run.
             let (statement, origins) = try checkedStatement(sql: sql, scope: scope, db)
@@ -133,7 +134,7 @@ extension SQLiteStore {
         var sql = "SELECT " + (groupBy.map { quoted($0) + ", " } ?? "") + expression
             + " FROM \(quoted(e.name)) WHERE \(compiled.sql)"
         if let groupBy { sql += " GROUP BY \(quoted(groupBy)) ORDER BY \(quoted(groupBy))" }
-        let rows: [[Value]] = try access { db in
+        let rows: [[Value]] = try policed { db in
             try Self.reportingOverflow(of: function, field.map { "\(e.name).\($0)" } ?? e.name, valueType) {
               try Row.fetchAll(db, sql: sql, arguments: StatementArguments(compiled.arguments)).map { row in
                 var out: [Value] = []

@@ -32,6 +32,7 @@ extension SQLiteStore {
     public func create(_ entity: String, values: [String: Value], created: Int? = nil) throws -> Int64 {
         let e = try schema.require(entity)
         try requireOwnerLoaded(e)
+        let values = try policeWrite(.create, e, id: nil, values: values)
         try refuseWriteWhileComputing(.create, e.name)
         try checkNames(e, values)
         try refuseComputed(e, values)
@@ -206,6 +207,7 @@ extension SQLiteStore {
         try requireOwnerLoaded(e)
         try refuseWriteWhileComputing(.update, e.name)
         try checkNames(e, values)
+        let values = try policeWrite(.update, e, id: id, values: values)
         return try atomically { try update(e, id: id, values: values) }
     }
 
@@ -214,9 +216,10 @@ extension SQLiteStore {
         try requireOwnerLoaded(e)
         try refuseWriteWhileComputing(.update, e.name)
         try checkNames(e, values)
+        let values = try policeWrite(.update, e, id: nil, values: values)
         let compiled = try filterCompiler(e).compile(filter)
         return try atomically {
-            let ids = try access { db in
+            let ids = try policed { db in
                 try Int64.fetchAll(db, sql: "SELECT id FROM \(quoted(e.name)) WHERE \(compiled.sql) ORDER BY id",
                                    arguments: StatementArguments(compiled.arguments))
             }
@@ -293,6 +296,7 @@ extension SQLiteStore {
         let e = try schema.require(entity)
         try requireOwnerLoaded(e)
         try refuseWriteWhileComputing(.delete, e.name)
+        _ = try policeWrite(.delete, e, id: id, values: [:])
         let rules = rules(for: .delete, e.name)
         try atomically {
             guard let old = try access({ db in try fetchRecord(e, id: id, db) }) else {

@@ -11,7 +11,8 @@ public final class SQLiteStore: CRMStore, WarningSink {
     }
     /// `select(sql:…)` statements already checked, by SQL and reader (see `CheckedSelect`).
     var checkedSelects: [String: CheckedSelect] = [:]
-    public let user: String
+    /// Who the audit history names; the access identity settles it (`resolveIdentity`).
+    public internal(set) var user: String
     /// What writes on the user's behalf, for the audit trail (`realestate rule 'protection
     /// expiry'`, `banking job 'classify'`); nil for the user's own commands.
     public var via: String?
@@ -62,6 +63,15 @@ public final class SQLiteStore: CRMStore, WarningSink {
     var flushingRecomputes = false
     /// How deep in compute functions we are (their reads do not flush `recomputes`).
     var computing = 0
+    /// The caller's access policy; nil while access control is off (every caller is an
+    /// admin, as before roles existed). See `SQLiteStore+Access`.
+    public internal(set) var policy: AccessPolicy?
+    /// How deep in reads the policy's views are installed for.
+    var policedDepth = 0
+    /// What the current command is (`show`, `export`…), for the access log.
+    public var accessPurpose = "read"
+    /// The OS user running crm (set by `resolveIdentity`); `access on` makes them admin too.
+    public internal(set) var osUser: String?
 
     /// Opens (creating if needed) the database at `path` and installs the core entities.
     ///
@@ -164,6 +174,9 @@ public final class SQLiteStore: CRMStore, WarningSink {
         m.registerMigration("v3: audit names the rule or job") { db in
             // Older rows stay null: they were written before the trail could tell.
             try db.execute(sql: "ALTER TABLE _crm_audit ADD COLUMN via TEXT")
+        }
+        m.registerMigration("v4: access grants and log") { db in
+            try SQLiteStore.createAccessTables(db)
         }
         return m
     }

@@ -25,8 +25,9 @@ extension Value {
         case .integer, .reference:
             self = Int64.fromDatabaseValue(value).map(Value.integer) ?? .text(String(describing: value))
         case .decimal, .money:
+            // (Text here is a masked amount, `****`: see Access/Mask.swift.)
             self = Int64.fromDatabaseValue(value).map { .decimal(Fixed(units: $0, scale: type.scale!)) }
-                ?? .text(String(describing: value))
+                ?? .text(String.fromDatabaseValue(value) ?? String(describing: value))
         case .bool:
             self = .bool((Int64.fromDatabaseValue(value) ?? 0) != 0)
         case .date:

@@ -165,7 +165,7 @@ extension FieldDefinition {
         self.init(spec.name, type, label: spec.text("label"), required: spec.flag("required"), unique: spec.flag("unique"),
                   defaultText: spec.options["default"]?.text, min: spec.text("min"), max: spec.text("max"),
                   pattern: spec.text("pattern"), maxLength: spec.text("max_length").flatMap { Int($0) },
-                  help: spec.text("help"))
+                  help: spec.text("help"), isPrivate: spec.flag("private"))
     }
 }
 

@@ -63,6 +63,8 @@ struct ExportVerb: Verb {
                 try args.expectEnd(usageLine)
             }
         }
+        // Refused before the file is created.
+        try (session.store as? AccessControlled)?.requireRight(.export, e.name)
         let ext = (file.text as NSString).pathExtension.lowercased()
         // vCard and iCalendar (issue 15, reports people pass around): see Files/Interchange.swift.
         if let written = try InterchangeExport.run(ext, entity: e, query: q, file: file, session) { return written }

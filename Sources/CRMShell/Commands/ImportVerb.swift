@@ -57,6 +57,8 @@ struct ImportVerb: Verb {
             return try SeriesImport.run(&args, session, store: store, series: series)
         }
         let e = try session.entity(&args)
+        // Refused before the file is read.
+        try (session.store as? AccessControlled)?.requireRight(.import, e.name)
         let file = try args.word("the CSV file to import")
         // vCard (issue 15, reports people pass around): see Files/Interchange.swift.
         if let imported = try InterchangeImport.run(entity: e, file: file, &args, session) { return imported }

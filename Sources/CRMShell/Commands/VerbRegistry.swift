@@ -36,6 +36,7 @@ public final class VerbRegistry {
          AnalyticsChurn.verb, AnalyticsLoyalty.verb, AnalyticsSatisfaction.verb, AgendaVerb(), TiersVerb(), CareVerb(), DupesVerb(), MergeVerb(), HealthVerb.verb,
          ReceivablesReport.verb, MarginReport.verb, SLAReport.verb, JobsVerb(), SettingVerb(), TraceVerb(), LuaVerb(), EvalVerb(),
          RunVerb(), EditVerb(), TimingVerb(), OutputVerb(), ConfirmVerb(),
+         GrantVerb(on: true), GrantVerb(on: false), WhoamiVerb(), UsersVerb(), AccessVerb(),
          HelpVerb(), QuitVerb()] + SalesVerbs.all
     }
 }

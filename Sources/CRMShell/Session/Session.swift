@@ -103,6 +103,8 @@ public final class Session {
             throw SyntaxError(message: "unknown command '\(first.text)'\(hint); type help for the list", position: first.position)
         }
         var cursor = TokenCursor(tokens: tokens, index: 1, endPosition: line.count)
+        // The access log names the command that showed private fields (show, export…).
+        (store as? AccessControlled)?.accessPurpose = verb.name
         return try verb.run(&cursor, self)
     }
 

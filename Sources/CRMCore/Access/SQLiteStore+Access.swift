@@ -1,0 +1,252 @@
+import Foundation
+import GRDB
+
+/// Access control on SQLite: roles, ownership, masking, grants and the access log.
+///
+/// While access control is off (`access on` was never run) every caller is an admin and
+/// `--user` names whoever the caller says, as before roles existed. Once on, the caller
+/// is the OS user unless an admin allowed overrides, and every read of the store runs
+/// with the caller's `AccessPolicy` installed as temporary views that shadow the entity
+/// tables: `list`, `count`, `find`, `show`, aggregates, exports, completion, reports and
+/// plugin `crm.query` statements all read the same restricted, masked rows.
+extension SQLiteStore {
+    static func createAccessTables(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE IF NOT EXISTS _crm_grant (
+                user TEXT NOT NULL, "right" TEXT NOT NULL, entity TEXT NOT NULL DEFAULT '*',
+                PRIMARY KEY (user, "right", entity));
+            CREATE TABLE IF NOT EXISTS _crm_access_log (
+                id INTEGER PRIMARY KEY, at TEXT NOT NULL, user TEXT NOT NULL, how TEXT NOT NULL,
+                entity TEXT NOT NULL, record_id INTEGER, rows INTEGER NOT NULL, fields TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS _crm_access_log_user ON _crm_access_log (user, at);
+            """)
+    }
+
+    /// Whether access control is on for this database.
+    public var accessEnabled: Bool { (try? meta("access.on")) == "on" }
+    /// Whether `--user`/`CRM_USER` may name someone other than the OS user.
+    public var overridesAllowed: Bool { (try? meta("access.overrides")) == "on" }
+
+    /// Settles who the caller is and loads their policy; returns a warning when a
+    /// `--user` override was not honoured.
+    public func resolveIdentity(osUser: String, claimed: String?) throws -> String? {
+        var warning: String?
+        self.osUser = osUser
+        if accessEnabled, let claimed, claimed != osUser {
+            if overridesAllowed {
+                user = claimed
+                try logAccess(how: "override of OS user \(osUser)", entity: "user", id: nil, rows: 0, fields: [])
+            } else {
+                user = osUser
+                warning = "--user/CRM_USER '\(claimed)' ignored: access control is on and overrides are off "
+                    + "(an admin allows them with: access overrides on); you are \(osUser)"
+            }
+        }
+        try loadPolicy()
+        return warning
+    }
+
+    /// Loads the policy of `user` (nil while access control is off).
+    public func loadPolicy() throws {
+        policy = accessEnabled ? try access { try policy(for: user, $0) } : nil
+    }
+
+    /// The policy of one user, from their `user` record and the grants.
+    func policy(for name: String, _ db: Database) throws -> AccessPolicy {
+        let row = try Row.fetchOne(db, sql: "SELECT id, role, team FROM main.\"user\" WHERE name = ?", arguments: [name])
+        let id: Int64? = row?[0]
+        let team: String? = row?[2]
+        var roleName = (row?[1] as String?).map(Role.named(userRole:))
+        var granted: [String: Set<AccessRight>] = [:]
+        var grantedPrivate = false
+        for g in try Row.fetchAll(db, sql: "SELECT \"right\", entity FROM _crm_grant WHERE user = ?", arguments: [name]) {
+            let right: String = g[0], entity: String = g[1]
+            if right == "role" { roleName = entity }
+            else if right == "private" { grantedPrivate = true }
+            else if let r = AccessRight(rawValue: right) { granted[entity, default: []].insert(r) }
+        }
+        let role = roleName.flatMap(SQLiteStore.role(named:)) ?? Role.none
+        var teamIDs: [Int64] = []
+        if let team, !team.isEmpty {
+            teamIDs = try Int64.fetchAll(db, sql: "SELECT id FROM main.\"user\" WHERE team = ? ORDER BY id", arguments: [team])
+        }
+        return AccessPolicy(user: name, userID: id, team: team, teamIDs: teamIDs, role: role,
+                            granted: granted, grantedPrivate: grantedPrivate)
+    }
+
+    static func role(named name: String) -> Role? { Role.core.first { $0.name == name } }
+
+    // MARK: reads
+
+    /// Runs a read with the caller's policy in force: the restricted entities are read
+    /// through temporary views of the same name (SQLite looks in `temp` first), installed
+    /// for the outermost read and dropped after it, so writes and crm's own bookkeeping
+    /// keep reading the tables.
+    func policed<T>(_ body: (Database) throws -> T) throws -> T {
+        guard let policy, !policy.isUnrestricted, policedDepth == 0 else { return try access(body) }
+        return try access { db in
+            let views = policy.views(schema)
+            if views.isEmpty { return try body(db) }
+            try SQLiteStore.addMaskFunction(db)
+            policedDepth += 1
+            defer { policedDepth -= 1 }
+            var created: [String] = []
+            defer { for name in created.reversed() { try? db.execute(sql: "DROP VIEW IF EXISTS temp.\(quotedName(name))") } }
+            for view in views {
+                try db.execute(sql: "CREATE TEMP VIEW \(quotedName(view.entity)) AS \(view.select)")
+                created.append(view.entity)
+            }
+            return try body(db)
+        }
+    }
+
+    static func addMaskFunction(_ db: Database) throws {
+        db.add(function: DatabaseFunction("crm_mask", argumentCount: 2, pure: true) { values in
+            guard let text = String.fromDatabaseValue(values[0]) ?? Int64.fromDatabaseValue(values[0]).map(String.init) else {
+                return nil as String?
+            }
+            return Mask.apply(text, Mask.Kind(rawValue: String.fromDatabaseValue(values[1]) ?? "text") ?? .text)
+        })
+    }
+
+    /// Refuses SQL naming the `main` schema while a policy is in force: `main.customer`
+    /// would read the table behind the caller's view. Strings, quoted names and comments
+    /// are skipped as SQLite tokenizes them.
+    static func refuseMainSchema(_ sql: String) throws {
+        let chars = Array(sql.unicodeScalars)
+        var i = 0
+        var lastWord: String?
+        func skipSpace() {
+            while i < chars.count {
+                if chars[i].properties.isWhitespace { i += 1; continue }
+                if chars[i] == "-", i + 1 < chars.count, chars[i + 1] == "-" {
+                    while i < chars.count, chars[i] != "\n" { i += 1 }
+                    continue
+                }
+                if chars[i] == "/", i + 1 < chars.count, chars[i + 1] == "*" {
+                    i += 2
+                    while i + 1 < chars.count, !(chars[i] == "*" && chars[i + 1] == "/") { i += 1 }
+                    i += 2
+                    continue
+                }
+                break
+            }
+        }
+        while true {
+            skipSpace()
+            guard i < chars.count else { break }
+            let c = chars[i]
+            var word: String?
+            if c == "'" {
+                i += 1
+                while i < chars.count { if chars[i] == "'" { if i + 1 < chars.count, chars[i + 1] == "'" { i += 2; continue }; break }; i += 1 }
+                i += 1
+            } else if c == "\"" || c == "`" || c == "[" {
+                let close: Unicode.Scalar = c == "[" ? "]" : c
+                var text = ""
+                i += 1
+                while i < chars.count {
+                    if chars[i] == close {
+                        if close != "]", i + 1 < chars.count, chars[i + 1] == close { text.unicodeScalars.append(close); i += 2; continue }
+                        break
+                    }
+                    text.unicodeScalars.append(chars[i]); i += 1
+                }
+                i += 1
+                word = text
+            } else if c.properties.isAlphabetic || c == "_" {
+                var text = ""
+                while i < chars.count, chars[i].properties.isAlphabetic || chars[i].properties.numericType != nil || chars[i] == "_" || chars[i] == "$" {
+                    text.unicodeScalars.append(chars[i]); i += 1
+                }
+                word = text
+            } else {
+                if c == ".", lastWord?.lowercased() == "main" {
+                    throw QueryError("SQL: the schema name 'main' is not allowed here: it would read past your access rights "
+                                     + "(name the table alone: customer, not main.customer)")
+                }
+                i += 1
+            }
+            lastWord = word
+        }
+    }
+
+    // MARK: writes
+
+    /// Refuses a command the caller's role does not allow on an entity. Rules and jobs
+    /// writing on the caller's behalf (`via`) keep their plugin's invariants whoever runs.
+    public func requireRight(_ right: AccessRight, _ entity: String) throws {
+        guard let policy, via == nil, !policy.may(right, entity) else { return }
+        throw AccessDenied("\(policy.user) (\(policy.role.name)) may not \(right.rawValue) \(entity) records"
+                           + " (an admin can allow it: grant \(policy.user) \(right.rawValue) \(entity))")
+    }
+
+    /// Whether the caller sees a record (through the policy's view).
+    func isVisible(_ e: EntityDefinition, id: Int64) throws -> Bool {
+        guard policy != nil else { return true }
+        return try policed { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \(quotedName(e.name)) WHERE id = ?)", arguments: [id]) ?? false
+        }
+    }
+
+    /// Checks a write before it happens: the right, the record visible (else "does not
+    /// exist", like a missing one), and references only to records the caller sees.
+    func policeWrite(_ right: AccessRight, _ e: EntityDefinition, id: Int64?, values: [String: Value]) throws -> [String: Value] {
+        guard let policy, via == nil else { return values }
+        try requireRight(right, e.name)
+        if let id, try !isVisible(e, id: id) { throw StoreError.notFound(entity: e.name, id: id) }
+        var values = values
+        if e.name == CoreEntities.customer.name, policy.role.scope != .all {
+            if right == .create, values["owner"] == nil || values["owner"]!.isNull, let me = policy.userID {
+                values["owner"] = .integer(me)
+            }
+            if case .integer(let owner)? = values["owner"] {
+                let allowed = policy.role.scope == .own ? [policy.userID ?? 0] : policy.teamIDs
+                guard allowed.contains(owner) else {
+                    throw AccessDenied("customer.owner: \(policy.user) (\(policy.role.name)) may only give customers to "
+                                       + (policy.role.scope == .own ? "themselves" : "their team") + ", not to user \(owner)")
+                }
+            }
+        }
+        for f in e.fields {
+            guard case .reference(let target) = f.type, case .integer(let ref)? = values[f.name],
+                  let t = schema.entity(named: target) else { continue }
+            if try !isVisible(t, id: ref) { throw StoreError.referenceMissing(entity: e.name, field: f.name, target: target, id: ref) }
+        }
+        return values
+    }
+}
+
+extension Role {
+    /// A caller with no user record and no role: sees and may do nothing.
+    static let none = Role(name: "none", summary: "not a user of this database", scope: .own,
+                           privateFields: .none, rights: [:])
+}
+
+extension SQLiteStore {
+    /// How the audit history's old and new texts of one record are shown to the caller:
+    /// a private field's values (and the private keys of a create's or delete's JSON)
+    /// masked unless the caller sees that record's private fields.
+    func historyMasking(_ e: EntityDefinition, id: Int64) throws -> (String, String?) -> String {
+        guard let policy, !policy.seesPrivate(of: e) else { return { text, _ in text } }
+        if policy.role.privateFields == .own {
+            let paths = AccessPolicy.customerPaths(schema)
+            let own = try access { db in
+                try Bool.fetchOne(db, sql: "SELECT \(policy.ownCondition(e.name, "_t", paths: paths)) FROM main.\(quotedName(e.name)) AS _t WHERE _t.id = ?",
+                                  arguments: [id]) ?? false
+            }
+            if own { return { text, _ in text } }
+        }
+        let kinds = Dictionary(e.fields.filter(\.isPrivate).map { ($0.name, Mask.kind(of: $0)) }, uniquingKeysWith: { a, _ in a })
+        return { text, field in
+            if let field { return kinds[field].map { Mask.apply(text, $0) } ?? text }
+            guard text.hasPrefix("{"), let data = text.data(using: .utf8),
+                  var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return text }
+            for (name, kind) in kinds {
+                if let v = object[name], !(v is NSNull) { object[name] = Mask.apply("\(v)", kind) }
+            }
+            guard let out = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return text }
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+}

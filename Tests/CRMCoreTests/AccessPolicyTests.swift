@@ -1,0 +1,180 @@
+import CRMCore
+import CRMTestSupport
+import XCTest
+
+/// The access policy (issue 20): roles, ownership, masking, grants, the access log and
+/// the attacks on them, on a small database with two agents in one team, a manager and
+/// an auditor.
+final class AccessPolicyTests: XCTestCase {
+    var path: String!
+
+    /// admin 'boss'; 李娜 (agent, team A) owns customer 1 (with a contact and a deal);
+    /// 王强 (agent, team A) owns customer 2; 刘洋 (agent, team B) owns customer 3;
+    /// 张伟 manages team A; 周杰 is an auditor.
+    override func setUpWithError() throws {
+        path = TestSupport.temporaryFolder() + "/access.sqlite"
+        let admin = try SQLiteStore(path: path, user: "boss", clock: .fixed(TestSupport.now))
+        for (name, role, team) in [("李娜", "sales", "A"), ("王强", "agent", "A"), ("刘洋", "sales", "B"),
+                                   ("张伟", "manager", "A"), ("周杰", "auditor", "X")] {
+            _ = try admin.create("user", values: ["name": .text(name), "role": .text(role), "team": .text(team)])
+        }
+        for (name, phone, owner) in [("王芳", "13800001111", 1), ("陈静", "13900002222", 2), ("赵敏", "13700003333", 3)] {
+            _ = try admin.create("customer", values: ["name": .text(name), "phone": .text(phone), "owner": .integer(Int64(owner)),
+                                                      "email": .text("\(owner)x@example.com"), "birthday": .date("1990-01-0\(owner)")])
+        }
+        _ = try admin.create("contact", values: ["customer": .integer(1), "name": .text("王先生"), "phone": .text("13611112222")])
+        _ = try admin.create("deal", values: ["customer": .integer(1), "title": .text("大单"), "amount": try admin.parseValue(entity: "deal", field: "amount", text: "100")])
+        _ = try admin.create("deal", values: ["customer": .integer(3), "title": .text("别人的单"), "amount": try admin.parseValue(entity: "deal", field: "amount", text: "900")])
+        try admin.enableAccess()
+        admin.close()
+    }
+
+    func store(_ user: String) throws -> SQLiteStore {
+        let s = try SQLiteStore(path: path, user: user, clock: .fixed(TestSupport.now))
+        _ = try s.resolveIdentity(osUser: user, claimed: nil)
+        return s
+    }
+
+    func column(_ t: ResultTable, _ name: String) -> [Value] {
+        let i = t.columns.firstIndex { $0.name == name }!
+        return t.rows.map { $0[i] }
+    }
+
+    func testMask_keepsTheEndsOfPhoneAndIDCardNumbers() {
+        XCTAssertEqual(Mask.apply("13800001111", .text), "138****1111")
+        XCTAssertEqual(Mask.apply("11010519491231002X", .text), "110105********002X")
+        XCTAssertEqual(Mask.apply("li.na@example.com", .email), "l***@example.com")
+        XCTAssertEqual(Mask.apply("1990-01-01", .date), "****-**-**")
+        XCTAssertEqual(Mask.apply("1234", .text), "****")
+    }
+
+    func testUserRoles_mapToAccessRoles() throws {
+        let users = try store("boss").usersWithRoles()
+        XCTAssertEqual(column(users, "role"), ["agent", "agent", "agent", "manager", "auditor", "admin"].map(Value.text))
+    }
+
+    func testAgent_seesOwnCustomersAndWhatReferencesThem_unmasked() throws {
+        let s = try store("李娜")
+        let list = try s.list(Query(entity: "customer"))
+        XCTAssertEqual(column(list, "name"), [.text("王芳")])
+        XCTAssertEqual(column(list, "phone"), [.text("13800001111")])
+        XCTAssertEqual(try s.count("customer", where: nil), 1)
+        XCTAssertEqual(try s.count("deal", where: nil), 1)
+        XCTAssertEqual(try s.count("contact", where: nil), 1)
+        XCTAssertNil(try s.record("customer", id: 2))
+        XCTAssertNotNil(try s.record("customer", id: 1))
+        XCTAssertEqual(try s.find("138", limit: 10).rows.count, 1)
+        XCTAssertEqual(try s.find("陈静", limit: 10).rows.count, 0)
+        let sum = try s.aggregate("deal", function: .sum, field: "amount", groupBy: nil, where: nil)
+        XCTAssertEqual(sum.rows.first?.first?.displayText, "100.00")
+        XCTAssertThrowsError(try s.history("customer", id: 2)) { XCTAssertEqual("\($0)", "customer 2 does not exist") }
+    }
+
+    func testManager_seesTheTeam_privateFieldsOfOthersMasked() throws {
+        let s = try store("张伟")
+        let list = try s.list(Query(entity: "customer"))
+        XCTAssertEqual(column(list, "name"), [.text("王芳"), .text("陈静")])
+        XCTAssertEqual(column(list, "phone"), [.text("138****1111"), .text("139****2222")])
+        XCTAssertEqual(column(list, "email"), [.text("1***@example.com"), .text("2***@example.com")])
+        XCTAssertEqual(try s.record("customer", id: 1)?["birthday"], .date("****-**-**"))
+        XCTAssertEqual(try s.select(sql: "select phone from customer order by id", arguments: []).rows, [[.text("138****1111")], [.text("139****2222")]])
+    }
+
+    func testAuditor_seesAllMasked_andWritesNothing() throws {
+        let s = try store("周杰")
+        XCTAssertEqual(try s.count("customer", where: nil), 3)
+        XCTAssertEqual(column(try s.list(Query(entity: "customer")), "phone"),
+                       ["138****1111", "139****2222", "137****3333"].map(Value.text))
+        XCTAssertThrowsError(try s.update("customer", id: 1, values: ["city": .text("北京")])) {
+            XCTAssertTrue("\($0)".contains("周杰 (auditor) may not update customer"), "\($0)")
+        }
+        XCTAssertThrowsError(try s.create("customer", values: ["name": .text("x")]))
+        let history = try s.history("customer", id: 1)
+        XCTAssertFalse(history.rows.description.contains("13800001111"), "\(history.rows)")
+        XCTAssertTrue(history.rows.description.contains("138****1111"), "\(history.rows)")
+    }
+
+    func testAttacks_widenNothing() throws {
+        let agent = try store("李娜")
+        // or 1=1, subqueries and joins read the same visible rows.
+        XCTAssertEqual(try agent.select(sql: "select count(*) from customer where 1=1 or 1=1", arguments: []).rows, [[.integer(1)]])
+        XCTAssertEqual(try agent.select(sql: "select count(*) from deal d join customer c on c.id = d.customer or 1=1", arguments: []).rows, [[.integer(1)]])
+        XCTAssertEqual(try agent.select(sql: "select count(*) from (select id from customer union all select customer from deal)", arguments: []).rows, [[.integer(2)]])
+        XCTAssertEqual(try agent.select(sql: "with x as (select * from customer) select count(*) from x", arguments: []).rows, [[.integer(1)]])
+        // The tables behind the views cannot be named.
+        for sql in ["select count(*) from main.customer", "select count(*) from \"main\" . \"customer\"",
+                    "select count(*) from main/**/.customer", "select count(*) from [main].customer"] {
+            XCTAssertThrowsError(try agent.select(sql: sql, arguments: []), sql) {
+                XCTAssertTrue("\($0)".contains("schema name 'main' is not allowed"), "\($0)")
+            }
+        }
+        // A string that says main. is only a string.
+        XCTAssertEqual(try agent.select(sql: "select 'main.customer'", arguments: []).rows, [[.text("main.customer")]])
+        // Someone else's customer is "does not exist", for every write.
+        XCTAssertThrowsError(try agent.update("customer", id: 2, values: ["city": .text("北京")])) { XCTAssertEqual("\($0)", "customer 2 does not exist") }
+        XCTAssertThrowsError(try agent.delete("customer", id: 3)) { XCTAssertEqual("\($0)", "customer 3 does not exist") }
+        XCTAssertThrowsError(try agent.create("deal", values: ["customer": .integer(2), "title": .text("偷单")]))
+        XCTAssertEqual(try agent.update("customer", where: nil, values: ["city": .text("北京")]), 1)
+        // An auditor filtering, counting or ordering by a private field learns nothing.
+        let auditor = try store("周杰")
+        XCTAssertEqual(try auditor.select(sql: "select count(*) from customer where phone = '13800001111'", arguments: []).rows, [[.integer(0)]])
+        XCTAssertEqual(try auditor.select(sql: "select count(*) from customer where phone like '1380%'", arguments: []).rows, [[.integer(0)]])
+        XCTAssertEqual(try auditor.find("13800001111", limit: 10).rows.count, 0)
+        XCTAssertEqual(try auditor.find("0000", limit: 10).rows.count, 0)
+    }
+
+    func testGrants_onlyByAdmins_neverToOneself_andAudited() throws {
+        let agent = try store("李娜")
+        XCTAssertThrowsError(try agent.changeGrant(true, user: "李娜", right: "private", entity: nil)) {
+            XCTAssertTrue("\($0)".contains("only an admin"), "\($0)")
+        }
+        let admin = try store("boss")
+        XCTAssertThrowsError(try admin.changeGrant(true, user: "boss", right: "role", entity: "agent")) {
+            XCTAssertTrue("\($0)".contains("nobody can grant their own rights"), "\($0)")
+        }
+        try admin.changeGrant(true, user: "周杰", right: "private", entity: nil)
+        XCTAssertEqual(column(try store("周杰").list(Query(entity: "customer")), "phone").first, .text("13800001111"))
+        try admin.changeGrant(false, user: "周杰", right: "private", entity: nil)
+        XCTAssertEqual(column(try store("周杰").list(Query(entity: "customer")), "phone").first, .text("138****1111"))
+        let history = try admin.history("user", id: 5)
+        XCTAssertEqual(column(history, "action"), [.text("create"), .text("grant"), .text("revoke")])
+        XCTAssertEqual(column(history, "user").last, .text("boss"))
+    }
+
+    func testPrivateReads_areLogged() throws {
+        let agent = try store("李娜")
+        agent.accessPurpose = "show"
+        _ = try agent.record("customer", id: 1)
+        agent.accessPurpose = "list"
+        _ = try agent.list(Query(entity: "customer", fields: ["id", "name"]))  // no private field: not logged
+        let log = try store("boss").accessLog(user: "李娜", entity: nil, id: nil, limit: 10)
+        XCTAssertEqual(log.rows.count, 1)
+        XCTAssertEqual(column(log, "how"), [.text("show")])
+        XCTAssertEqual(column(log, "record"), [.integer(1)])
+        XCTAssertEqual(column(log, "fields"), [.text("phone, email, birthday")])
+        XCTAssertThrowsError(try agent.accessLog(user: nil, entity: nil, id: nil, limit: 10))
+    }
+
+    func testOverrides_areIgnoredUnlessAllowed() throws {
+        let s = try SQLiteStore(path: path, user: "boss", clock: .fixed(TestSupport.now))
+        let warning = try s.resolveIdentity(osUser: "李娜", claimed: "boss")
+        XCTAssertEqual(s.user, "李娜")
+        XCTAssertTrue(warning?.contains("ignored") == true)
+        XCTAssertEqual(s.policy?.role.name, "agent")
+    }
+
+    func testANewEntityReferencingCustomer_isCoveredWithoutBeingNamed() throws {
+        let admin = try store("boss")
+        try admin.install([EntityDefinition(name: "estimate", label: "Estimate", fields: [
+            FieldDefinition("deal", .reference("deal"), label: "Deal"),
+            FieldDefinition("total", .money, label: "Total", isPrivate: true)])])
+        _ = try admin.create("estimate", values: ["deal": .integer(1), "total": try admin.parseValue(entity: "estimate", field: "total", text: "5")])
+        _ = try admin.create("estimate", values: ["deal": .integer(2), "total": try admin.parseValue(entity: "estimate", field: "total", text: "7")])
+        let agent = try store("李娜")
+        XCTAssertEqual(try agent.count("estimate", where: nil), 1)
+        XCTAssertEqual(try agent.select(sql: "select count(*) from estimate", arguments: []).rows, [[.integer(1)]])
+        let auditor = try store("周杰")
+        XCTAssertEqual(try auditor.count("estimate", where: nil), 2)
+        XCTAssertEqual(column(try auditor.list(Query(entity: "estimate", fields: ["total"])), "total"), [.text("****"), .text("****")])
+    }
+}
