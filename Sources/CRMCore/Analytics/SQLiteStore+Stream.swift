@@ -5,6 +5,13 @@ extension SQLiteStore {
     /// Steps one read-only statement and hands each row's C statement to `row`, holding
     /// nothing: analyses read millions of purchases without keeping them.
     func stream(sql: String, arguments: [DatabaseValue], row: (OpaquePointer) throws -> Void) throws {
+        // The analyses (and the tiers built on them) read every customer's purchases from
+        // the tables: a caller who does not see every customer must not read them so.
+        if let policy, policy.role.scope != .all {
+            throw AccessDenied("the customer analyses read every customer's purchases; \(policy.user) (\(policy.role.name)) "
+                               + "sees \(policy.role.scope == .own ? "their own" : "their team's") customers only "
+                               + "(a role that sees every customer runs them: admin, auditor)")
+        }
         try access { db in
             let statement = try db.makeStatement(sql: sql)
             try statement.setArguments(StatementArguments(arguments))

@@ -52,7 +52,7 @@ public enum CareToday {
         }
         // Already greeted today, per customer and occasion.
         var sent: Set<String> = []
-        try store.access { db in
+        try store.policed { db in
             for row in try Row.fetchAll(db, sql: "SELECT customer, summary FROM interaction WHERE at >= ? AND at < ? AND summary LIKE 'care %'",
                                         arguments: [start, end]) {
                 let s: String = row[1]
@@ -62,7 +62,7 @@ public enum CareToday {
         }
         // Upgrades today, from the audit trail of customer.tier; contract anniversaries from
         // sales contracts and won deals.
-        let (upgrades, contracts) = try store.access { db -> ([Int64: String], [Int64: [(String, Int)]]) in
+        let (upgrades, contracts) = try store.policed { db -> ([Int64: String], [Int64: [(String, Int)]]) in
             var up: [Int64: String] = [:]
             for row in try Row.fetchAll(db, sql: """
                 SELECT record_id, old, new FROM _crm_audit WHERE entity = 'customer' AND field = 'tier' AND at >= ? AND at < ? ORDER BY id

@@ -62,6 +62,10 @@ extension SQLiteStore {
     }
 
     func mergeInside(_ e: EntityDefinition, _ mergedID: Int64, _ survivorID: Int64) throws -> MergePlan {
+        // A merge changes the survivor and deletes the other: the caller needs both rights
+        // on two records they see (one they do not see "does not exist").
+        _ = try policeWrite(.update, e, id: survivorID, values: [:])
+        _ = try policeWrite(.delete, e, id: mergedID, values: [:])
         let (survivor, merged) = try access { db -> (Record?, Record?) in
             (try fetchRecord(e, id: survivorID, db), try fetchRecord(e, id: mergedID, db))
         }

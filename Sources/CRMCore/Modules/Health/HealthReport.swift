@@ -36,7 +36,7 @@ public struct HealthReport {
         }
         func userName(_ id: Int64?) -> Value { id.map { .text("\($0) \(users[$0] ?? "?")") } ?? .text("(no owner)") }
         var customers = 0
-        let (completeness, untouched, oldest, activity) = try store.access { db -> ([[Value]], [[Value]], [[Value]], [[Value]]) in
+        let (completeness, untouched, oldest, activity) = try store.policed { db -> ([[Value]], [[Value]], [[Value]], [[Value]]) in
             var rows: [[Value]] = []
             for r in try Row.fetchAll(db, sql: """
                 SELECT owner, count(*),
