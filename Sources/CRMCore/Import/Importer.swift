@@ -180,20 +180,25 @@ public struct Importer {
             return n == limit
         }
 
+        // Rows a transaction will hold, about: a record's CSV line is rarely under 32 bytes.
+        let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+        let expected = atomic ? size / 32 : min(batchSize, size / 32)
         // What is in for good: rows of committed batches, and the line the next batch starts on.
         var committed = 0, resumeLine = max(headerLine + 1, fromLine)
         do {
             try store.writeBehind {
                 if atomic {
                     try store.atomically {
-                        _ = try importRows(limit: Int.max)
+                        _ = try store.buildingIndexesAfter(e.name, rows: expected) { try importRows(limit: Int.max) }
                         if let unreadable { throw unreadable }
                         if rejected > 0 { throw ImportError.rejected(path: path, rejected: rejected, atomic: true) }
                     }
                 } else {
                     var more = true
                     while more {
-                        more = try store.atomically { try importRows(limit: batchSize) }
+                        more = try store.atomically {
+                            try store.buildingIndexesAfter(e.name, rows: expected) { try importRows(limit: batchSize) }
+                        }
                         committed = imported
                         resumeLine = unreadable?.line ?? reader.line
                     }

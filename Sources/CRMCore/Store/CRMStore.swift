@@ -67,6 +67,9 @@ public protocol CRMStore: AnyObject {
     /// Runs `body` with the records it creates stored by a background writer while it
     /// prepares the next ones (bulk loads); everything else reads and writes as usual.
     func writeBehind<T>(_ body: () throws -> T) throws -> T
+    /// Runs `body`, a load of about `rows` records into `entity` inside a transaction, with
+    /// indexes built after the rows are in where the store can (else just runs it).
+    func buildingIndexesAfter<T>(_ entity: String, rows: Int, _ body: () throws -> T) throws -> T
     /// Runs `body` atomically: everything it writes is kept, or nothing if it throws.
     func atomically<T>(_ body: () throws -> T) throws -> T
     /// Opens a transaction that spans commands until `commit` or `rollback`; they nest.
@@ -89,6 +92,10 @@ public protocol CRMStore: AnyObject {
 }
 
 extension CRMStore {
+    public func buildingIndexesAfter<T>(_ entity: String, rows: Int, _ body: () throws -> T) throws -> T {
+        try body()
+    }
+
     public func create(_ entity: String, values: [String: Value]) throws -> Int64 {
         try create(entity, values: values, created: nil)
     }

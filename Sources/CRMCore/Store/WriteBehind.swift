@@ -9,6 +9,11 @@ import GRDB
 /// before every other use of the database (`SQLiteStore.access`), so a read or a write
 /// outside it sees everything handed over before. The first failure stops the writer;
 /// it is thrown by the next `add` or `drain`, and the caller rolls the transaction back.
+///
+/// The second thread pays only when a second core is free: every quarter second the
+/// writer asks `CPUAvailability`, and while other processes take that core it executes
+/// the inserts inline on the caller's thread (one thread doing the work, as sqlite3 does),
+/// going back to two threads when the core is free again.
 final class WriteBehind: @unchecked Sendable {
     /// One statement to run: its values, or a function computing them on the writer's
     /// thread (find grams and audit JSON: pure work moved off the caller's path).
@@ -30,9 +35,24 @@ final class WriteBehind: @unchecked Sendable {
     private var started = false
     /// Collected on the caller's thread until a chunk is full.
     private var collecting: [Insert] = []
+    /// True while inserts run on the caller's thread (no second core free). Caller's thread only.
+    private(set) var inline = false
+    /// Fixes `inline` instead of measuring (tests; nil measures).
+    var forcedInline: Bool?
+    private var availability = CPUAvailability()
+    private var judgedAt: UInt64 = 0
+    private var addsSinceJudged = 0
+    /// How often (nanoseconds) the writer's mode is judged again.
+    var judgeInterval: UInt64 = 250_000_000
 
     init() {
         collecting.reserveCapacity(WriteBehind.chunkSize)
+        // CRM_WRITE_BEHIND=inline or =thread fixes the mode (to compare the two in the benchmark).
+        switch ProcessInfo.processInfo.environment["CRM_WRITE_BEHIND"] {
+        case "inline": forcedInline = true
+        case "thread": forcedInline = false
+        default: break
+        }
     }
 
     /// Ends the writer thread (it holds this object until then); the store calls it
@@ -42,6 +62,13 @@ final class WriteBehind: @unchecked Sendable {
         stopping = true
         condition.broadcast()
         condition.unlock()
+    }
+
+    /// Whether the writer thread was ever started (it is not while every insert ran inline).
+    var threadStarted: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return started
     }
 
     /// True when nothing is waiting or being written.
@@ -54,6 +81,7 @@ final class WriteBehind: @unchecked Sendable {
 
     /// Queues one insert; throws a failure of earlier inserts.
     func add(_ statement: Statement, _ values: [DatabaseValue]) throws {
+        if try runsInline() { return try RawStatement.execute(statement, values) }
         collecting.append(Insert(statement: statement, values: values, late: nil))
         if collecting.count >= WriteBehind.chunkSize { try handOver() }
     }
@@ -61,8 +89,32 @@ final class WriteBehind: @unchecked Sendable {
     /// Queues one insert whose values `late` computes on the writer's thread; it must only
     /// read what it captured.
     func add(_ statement: Statement, late: @escaping @Sendable () -> [DatabaseValue]) throws {
+        if try runsInline() { return try RawStatement.execute(statement, late()) }
         collecting.append(Insert(statement: statement, values: [], late: late))
         if collecting.count >= WriteBehind.chunkSize { try handOver() }
+    }
+
+    /// Whether the next insert runs here, judging again after each interval. Switching to
+    /// inline first waits for everything handed over (the connection has one user at a time).
+    private func runsInline() throws -> Bool {
+        addsSinceJudged += 1
+        if addsSinceJudged >= WriteBehind.chunkSize || judgedAt == 0 {
+            addsSinceJudged = 0
+            let wasInline = inline
+            let now = DispatchTime.now().uptimeNanoseconds
+            if judgedAt == 0 {
+                judgedAt = now
+                availability.start()
+                inline = forcedInline ?? (availability.cores < 2)
+            } else if now - judgedAt >= judgeInterval {
+                judgedAt = now
+                let free = availability.secondCoreFree()
+                if let forcedInline { inline = forcedInline } else if let free { inline = !free }
+            }
+            // Everything handed over (the chunk being written too) is written first.
+            if inline && !wasInline { try drain() }
+        }
+        return inline
     }
 
     /// Waits until everything queued is written; throws the first failure.
