@@ -380,6 +380,13 @@ function crm.date(when) end
 ---@return string
 function crm.time(at) end
 
+---Local date-and-time text as a datetime is stored (UTC, "2026-11-22T01:30:00Z"): "2026-11-22 09:30", a date (its
+---local midnight), "now", "-7d". Compare datetime columns in `crm.query` with it, never with `substr` of the stored
+---text (that is the UTC day): `where v.at >= ? and v.at < ?` with crm.datetime(from), crm.datetime(crm.add_days(to, 1)).
+---@param text string
+---@return string
+function crm.datetime(text) end
+
 ---Days from date `from` to date `to` (to - from); `to` defaults to today. Datetimes and epoch seconds count as
 ---their local dates (local: $TZ, else the system's zone).
 ---@param from string|integer

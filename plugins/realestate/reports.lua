@@ -34,17 +34,20 @@ local function counts(from, to, by)
     return r
   end
   local who = key and "v.source" or "u.name"
+  -- Visits and calls are datetimes: the days are local, from the start of `from` to the end of `to`.
+  local since, before = crm.datetime(from), crm.datetime(crm.add_days(to, 1))
   for _, v in ipairs(crm.query([[
-      select ]] .. who .. [[ as k, count(*) as n, sum(v.kind = 'first') as new, sum(v.kind = 'return') as ret
-      from visit v left join user u on u.id = v.salesperson
-      where substr(v.at, 1, 10) between ? and ? group by k order by k]], from, to)) do
+      select ]] .. who .. [[ as k, count(*) as n, sum(case when v.kind = 'first' then 1 else 0 end) as new,
+        sum(case when v.kind = 'return' then 1 else 0 end) as ret
+      from visit v left join "user" u on u.id = v.salesperson
+      where v.at >= ? and v.at < ? group by k order by k]], since, before)) do
     local r = row(v.k)
     r.visits, r.new, r.returning = v.n, v.new, v.ret
   end
   for _, c in ipairs(crm.query([[
       select ]] .. (key and "c.source" or "u.name") .. [[ as k, count(*) as n
-      from call c left join user u on u.id = c.salesperson
-      where substr(c.at, 1, 10) between ? and ? group by k order by k]], from, to)) do
+      from call c left join "user" u on u.id = c.salesperson
+      where c.at >= ? and c.at < ? group by k order by k]], since, before)) do
     row(c.k).calls = c.n
   end
   -- Deposits and contracts count for the salesperson, or for the source of the
@@ -52,15 +55,16 @@ local function counts(from, to, by)
   local first_source = "(select v.source from visit v where v.customer = x.customer order by v.at, v.id limit 1)"
   local k = key and first_source or "u.name"
   for _, d in ipairs(crm.query([[
-      select ]] .. k .. [[ as k, sum(x.kind = 'small') as small, sum(x.kind = 'large') as large
-      from deposit x left join user u on u.id = x.salesperson
+      select ]] .. k .. [[ as k, sum(case when x.kind = 'small' then 1 else 0 end) as small,
+        sum(case when x.kind = 'large' then 1 else 0 end) as large
+      from deposit x left join "user" u on u.id = x.salesperson
       where x."on" between ? and ? and x.status <> 'void' group by k order by k]], from, to)) do
     local r = row(d.k)
     r.small, r.large = d.small, d.large
   end
   for _, c in ipairs(crm.query([[
       select ]] .. k .. [[ as k, count(*) as n, sum(x.price) / 100.0 as amount
-      from contract x left join user u on u.id = x.salesperson
+      from contract x left join "user" u on u.id = x.salesperson
       where x.signed_on between ? and ? group by k order by k]], from, to)) do
     local r = row(c.k)
     r.contracts, r.amount = c.n, c.amount
@@ -124,14 +128,15 @@ crm.report "estate-prospects" (also "prospects" {
     local rows = {}
     for _, c in ipairs(crm.query([[
         select c.id, c.name, c.phone, c.intent, u.name as salesperson, c.registered_at, c.next_follow, c.registered_by,
-          (select max(substr(v.at, 1, 10)) from visit v where v.customer = c.id) as last_visit,
+          (select max(v.at) from visit v where v.customer = c.id) as last_visit,
           (select count(*) from visit v where v.customer = c.id) as visits
-        from customer c left join user u on u.id = c.registered_by
+        from customer c left join "user" u on u.id = c.registered_by
         where c.intent is not null and (? is null or c.registered_by = ?)
           and not exists (select 1 from contract k where k.customer = c.id)
         order by c.intent, c.next_follow, c.name]], p.salesperson, p.salesperson)) do
       if wanted[c.intent] then
         c.protected_until = lib.protected_until(c)
+        c.last_visit = c.last_visit and crm.date(c.last_visit) or nil
         c.follow_up = c.next_follow and (c.next_follow <= crm.today() and "due" or "") or "none set"
         rows[#rows + 1] = c
       end
@@ -154,7 +159,7 @@ local function deposit_register(kind, label)
         select d.id, d."on", un.code as unit, c.name as customer, c.phone, u.name as salesperson,
           d.amount / 100.0 as amount, d.receipt, d.status
         from deposit d join unit un on un.id = d.unit join customer c on c.id = d.customer
-          left join user u on u.id = d.salesperson
+          left join "user" u on u.id = d.salesperson
         where d.kind = ? and d."on" between ? and ? order by d."on", d.id]], kind, p.from, p.to)
       local total = 0
       for _, r in ipairs(rows) do total = total + r.amount end
@@ -186,7 +191,7 @@ crm.report "estate-contracts" (also "contracts" {
           coalesce((select sum(amount) from payment p where p.contract = k.id and p.status <> 'paid'), 0) / 100.0 as outstanding,
           k.status
         from contract k join unit un on un.id = k.unit join customer c on c.id = k.customer
-          left join user u on u.id = k.salesperson
+          left join "user" u on u.id = k.salesperson
         where k.signed_on between ? and ? order by k.signed_on, k.number]], p.from, p.to),
     }
   end,
@@ -223,7 +228,7 @@ crm.report "estate-commissions" (also "commissions" {
     local rows = crm.query([[
       select coalesce(u.name, '(department)') as salesperson, count(*) as deals, sum(s.percent) / 10000.0 as credit,
         sum(s.amount) / 100.0 as amount
-      from commission_share s left join user u on u.id = s.salesperson
+      from commission_share s left join "user" u on u.id = s.salesperson
       where s."on" between ? and ? group by s.salesperson order by amount desc]], p.from, p.to)
     local waiting = crm.count("commission", { status = "awaiting_manager" })
     return {
@@ -246,7 +251,7 @@ crm.report "estate-overdue" (also "overdue" {
         p.status, k.status as contract_status,
         (select issued from collection n where n.payment = p.id) as notice
       from payment p join contract k on k.id = p.contract join customer c on c.id = k.customer
-        join unit un on un.id = k.unit left join user u on u.id = k.salesperson
+        join unit un on un.id = k.unit left join "user" u on u.id = k.salesperson
       where p.status <> 'paid' and p.due < ? order by p.due, k.number]], crm.today())
     local total = 0
     for _, r in ipairs(rows) do

@@ -176,6 +176,23 @@ extension PluginHost {
             l.push(DateCodec.localDisplay(utc: DateCodec.utcText(epochSeconds: epoch)))
             return 1
         }
+        add("datetime") { [unowned self] l in
+            // crm.datetime(text): local date-and-time text ("2026-11-22 09:30", a date: its
+            // local midnight, "now", "-7d") as a datetime is stored, UTC "2026-11-22T01:30:00Z";
+            // what a query compares a datetime column with.
+            let text = try l.argString(1, "crm.datetime(text)")
+            let parser = ValueParser(clock: self.store.clock)
+            let epoch: Int
+            if let days = DateCodec.days(ofDate: text.trimmingCharacters(in: .whitespaces)) {
+                epoch = DateCodec.localMidnight(days: days)
+            } else if let t = DateCodec.epochSeconds(utc: text) ?? (try? parser.instant(text)) {
+                epoch = t
+            } else {
+                throw LuaArgumentError("crm.datetime: '\(text)' is not a date and time; use 2026-11-22 09:30, 2026-11-22, now or -7d")
+            }
+            l.push(DateCodec.utcText(epochSeconds: epoch))
+            return 1
+        }
         add("days") { [unowned self] l in
             // crm.days(a, b): days from date a to date b (b - a); b defaults to today. Datetimes
             // and epoch seconds count as their local dates.

@@ -280,7 +280,7 @@ local function make_api(plugin)
   api.find = host.find
   function api.query(sql, ...) return host.query(plugin, sql, ...) end
   api.user, api.now, api.today, api.date, api.days = host.user, host.now, host.today, host.date, host.days
-  api.time = host.time
+  api.time, api.datetime = host.time, host.datetime
   api.month, api.first_day, api.last_day = host.month, host.first_day, host.last_day
   api.add_months, api.add_days = host.add_months, host.add_days
   function api.run_job(name, opts) return host.run_job(plugin, name, opts) end
