@@ -47,7 +47,8 @@ final class RuleChain: WriteRules {
 extension SQLiteStore {
     /// The rules watching this write (core modules' and plugins'), or nil when none do.
     func rules(for action: WriteAction, _ entity: String) -> WriteRules? {
-        let core = coreRules.filter { $0.entity == entity && $0.actions.contains(action) }
+        guard let mine = coreRulesByEntity[entity] else { return rules.flatMap { $0.watches(action, entity) ? $0 : nil } }
+        let core = mine.filter { $0.actions.contains(action) }
         if core.isEmpty { return rules.flatMap { $0.watches(action, entity) ? $0 : nil } }
         return RuleChain(core: core, plugins: rules, store: self)
     }

@@ -25,7 +25,11 @@ public final class SQLiteStore: CRMStore, WarningSink {
     /// The rules that run around every write (the plugin runtime sets them).
     public weak var rules: WriteRules?
     /// The core modules' rules, which run before the plugins' (also with plugins off).
-    public var coreRules: [CoreRule] = CoreRules.all
+    public var coreRules: [CoreRule] = CoreRules.all {
+        didSet { coreRulesByEntity = Dictionary(grouping: coreRules, by: \.entity) }
+    }
+    /// `coreRules` by entity (a write looks its entity's up; most entities have none).
+    var coreRulesByEntity = Dictionary(grouping: CoreRules.all, by: \.entity)
     /// Where the core rules' warnings go (`WarningSink`); nil drops them.
     public var warn: ((String) -> Void)?
     /// Ids seen to exist during the current transaction, by entity: a bulk import checks
