@@ -268,21 +268,7 @@ extension SQLiteStore {
         let changed = e.fields.filter { f in (merged[f.name] ?? .null) != old[f.name] }
         guard !changed.isEmpty else { return false }
         try access { db in
-            try check(e, merged, changed: Set(changed.map(\.name)), id: id, db)
-            let now = DateCodec.utcText(epochSeconds: clock.now())
-            let assignments = changed.map { "\(quoted($0.name)) = ?" } + ["updated = ?"]
-            var arguments = changed.map { (merged[$0.name] ?? .null).databaseValue(for: $0.type) }
-            arguments.append(now.databaseValue)
-            arguments.append(id.databaseValue)
-            try db.execute(sql: "UPDATE \(quoted(e.name)) SET \(assignments.joined(separator: ", ")) WHERE id = ?",
-                           arguments: StatementArguments(arguments))
-            if changed.contains(where: { e.searchFields.contains($0.name) }) {
-                try FindIndex.update(e, id: id, texts: e.searchFields.map { merged[$0]?.displayText ?? "" }, db)
-            }
-            for f in changed {
-                try audit(db, action: "update", entity: e.name, id: id, field: f.name,
-                          old: auditText(old[f.name]), new: auditText(merged[f.name] ?? .null), via: setBy[f.name])
-            }
+            try writeChanges(e, id: id, changed, old: old.values, new: merged, via: { setBy[$0] }, db)
         }
         if let rules {
             try rules.after(WriteEvent(action: .update, entity: e, id: id, new: merged, old: old.values))
@@ -323,6 +309,28 @@ extension SQLiteStore {
                 try rules.after(WriteEvent(action: .delete, entity: e, id: id, new: nil, old: old.values))
             }
             try noteDependents(.delete, e, id: id, new: nil, old: old.values)
+        }
+    }
+
+    /// Writes the changed fields of one record after checking them: the row (and its
+    /// `updated` time), its find grams when a searchable field moved, and one audit row per
+    /// field naming `via(field)`, the rule or command that set it.
+    func writeChanges(_ e: EntityDefinition, id: Int64, _ changed: [FieldDefinition], old: [String: Value],
+                      new: [String: Value], via: (String) -> String?, _ db: Database) throws {
+        try check(e, new, changed: Set(changed.map(\.name)), id: id, db)
+        let now = DateCodec.utcText(epochSeconds: clock.now())
+        let assignments = changed.map { "\(quoted($0.name)) = ?" } + ["updated = ?"]
+        var arguments = changed.map { (new[$0.name] ?? .null).databaseValue(for: $0.type) }
+        arguments.append(now.databaseValue)
+        arguments.append(id.databaseValue)
+        try db.execute(sql: "UPDATE \(quoted(e.name)) SET \(assignments.joined(separator: ", ")) WHERE id = ?",
+                       arguments: StatementArguments(arguments))
+        if changed.contains(where: { e.searchFields.contains($0.name) }) {
+            try FindIndex.update(e, id: id, texts: e.searchFields.map { new[$0]?.displayText ?? "" }, db)
+        }
+        for f in changed {
+            try audit(db, action: "update", entity: e.name, id: id, field: f.name,
+                      old: auditText(old[f.name] ?? .null), new: auditText(new[f.name] ?? .null), via: via(f.name))
         }
     }
 

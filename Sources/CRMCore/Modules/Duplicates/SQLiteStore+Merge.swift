@@ -127,19 +127,7 @@ extension SQLiteStore {
         }
         try access { db in
             if !changed.isEmpty {
-                try check(e, new, changed: Set(changed.map(\.name)), id: survivorID, db)
-                let assignments = changed.map { "\(quoted($0.name)) = ?" } + ["updated = ?"]
-                var arguments = changed.map { (new[$0.name] ?? .null).databaseValue(for: $0.type) }
-                arguments += [now.databaseValue, survivorID.databaseValue]
-                try db.execute(sql: "UPDATE \(quoted(e.name)) SET \(assignments.joined(separator: ", ")) WHERE id = ?",
-                               arguments: StatementArguments(arguments))
-                if changed.contains(where: { e.searchFields.contains($0.name) }) {
-                    try FindIndex.update(e, id: survivorID, texts: e.searchFields.map { new[$0]?.displayText ?? "" }, db)
-                }
-                for f in changed {
-                    try audit(db, action: "update", entity: e.name, id: survivorID, field: f.name,
-                              old: auditText(survivor[f.name]), new: auditText(new[f.name] ?? .null), via: label)
-                }
+                try writeChanges(e, id: survivorID, changed, old: survivor.values, new: new, via: { _ in label }, db)
             }
             if let olderCreated, case .datetime(let mine) = survivor["created"] {
                 try db.execute(sql: "UPDATE \(quoted(e.name)) SET created = ? WHERE id = ?", arguments: [olderCreated, survivorID])
