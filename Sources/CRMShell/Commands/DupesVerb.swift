@@ -72,14 +72,7 @@ struct MergeVerb: Verb {
         let merged = try args.id(of: e.name)
         try args.expectKeyword("into", after: "merge \(e.name) \(merged)")
         let survivor = try args.id(of: e.name)
-        var dryRun = session.dryRun
-        if !args.atEnd {
-            let glued = args.gluedValue()
-            guard glued.text == "--dry-run" else {
-                throw SyntaxError(message: "expected --dry-run or the end after 'merge \(e.name) \(merged) into \(survivor)'", position: glued.position)
-            }
-            dryRun = true
-        }
+        let dryRun = try args.trailingDryRun(session.dryRun, after: "merge \(e.name) \(merged) into \(survivor)")
         try args.expectEnd(usageLine)
         guard let store = session.store as? SQLiteStore else { throw ScriptError("merge needs the SQLite store") }
         let plan = try store.merge(e.name, merged, into: survivor, dryRun: dryRun)

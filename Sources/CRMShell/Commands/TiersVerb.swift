@@ -34,14 +34,7 @@ struct TiersVerb: Verb {
         guard word.text == "recompute" else {
             throw SyntaxError(message: "expected 'recompute' after tiers, got '\(word.text)'", position: word.position)
         }
-        var dryRun = session.dryRun
-        if !args.atEnd {
-            let glued = args.gluedValue()
-            guard glued.text == "--dry-run" else {
-                throw SyntaxError(message: "expected --dry-run or the end after 'tiers recompute'", position: glued.position)
-            }
-            dryRun = true
-        }
+        let dryRun = try args.trailingDryRun(session.dryRun, after: "tiers recompute")
         try args.expectEnd(usageLine)
         let (changes, settings, customers) = try TierRecompute.run(session.store, sources: sources, apply: !dryRun)
         let rows: [[Value]] = changes.map { c in

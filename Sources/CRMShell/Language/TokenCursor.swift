@@ -70,6 +70,18 @@ public struct TokenCursor {
         return n
     }
 
+    /// An optional trailing `--dry-run` (a command that rehearses, like `merge … --dry-run`):
+    /// true when given or when the run is a dry run anyway; anything else there is an error
+    /// naming what came before it (`after 'tiers recompute'`).
+    public mutating func trailingDryRun(_ inDryRun: Bool, after command: String) throws -> Bool {
+        guard !atEnd else { return inDryRun }
+        let glued = gluedValue()
+        guard glued.text == "--dry-run" else {
+            throw SyntaxError(message: "expected --dry-run or the end after '\(command)'", position: glued.position)
+        }
+        return true
+    }
+
     /// The rest of a value: this token and the ones glued to it without spaces
     /// (`tags=vip,new` gives `vip,new`); empty if the value is missing.
     public mutating func gluedValue() -> (text: String, quoted: Bool, position: Int) {
