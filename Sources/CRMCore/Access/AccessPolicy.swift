@@ -109,7 +109,7 @@ public struct AccessPolicy: Sendable {
     func columnExpression(_ f: FieldDefinition, of entity: String, _ alias: String, paths: Paths) -> String {
         let column = "\(alias).\(quotedName(f.name))"
         guard f.isPrivate, !seesAllPrivate else { return "\(column) AS \(quotedName(f.name))" }
-        let masked = "crm_mask(\(column), '\(Mask.kind(of: f).rawValue)')"
+        let masked = Mask.sqliteExpression(column, Mask.kind(of: f))
         if role.privateFields == .none { return "\(masked) AS \(quotedName(f.name))" }
         return "CASE WHEN \(ownCondition(entity, alias, paths: paths)) THEN \(column) ELSE \(masked) END AS \(quotedName(f.name))"
     }
@@ -138,4 +138,9 @@ public struct AccessPolicy: Sendable {
     }
 }
 
-func quotedName(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+func quotedName(_ name: String) -> String {
+    // Most names have no quote: skip Foundation's search-and-replace, which policy views
+    // call hundreds of times per read.
+    guard name.utf8.contains(UInt8(ascii: "\"")) else { return "\"" + name + "\"" }
+    return "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}

@@ -84,29 +84,26 @@ extension SQLiteStore {
     /// keep reading the tables.
     func policed<T>(_ body: (Database) throws -> T) throws -> T {
         guard let policy, !policy.isUnrestricted, policedDepth == 0 else { return try access(body) }
-        return try access { db in
+        let scripts = policyViewScripts ?? {
             let views = policy.views(schema)
-            if views.isEmpty { return try body(db) }
-            try SQLiteStore.addMaskFunction(db)
+            let made = (create: views.map { "CREATE TEMP VIEW \(quotedName($0.entity)) AS \($0.select);" }.joined(separator: "\n"),
+                        drop: views.reversed().map { "DROP VIEW IF EXISTS temp.\(quotedName($0.entity));" }.joined(separator: "\n"))
+            policyViewScripts = made
+            return made
+        }()
+        return try access { db in
+            if scripts.create.isEmpty { return try body(db) }
             policedDepth += 1
             defer { policedDepth -= 1 }
-            var created: [String] = []
-            defer { for name in created.reversed() { try? db.execute(sql: "DROP VIEW IF EXISTS temp.\(quotedName(name))") } }
-            for view in views {
-                try db.execute(sql: "CREATE TEMP VIEW \(quotedName(view.entity)) AS \(view.select)")
-                created.append(view.entity)
+            do {
+                try db.execute(sql: scripts.create)
+            } catch {
+                try? db.execute(sql: scripts.drop)  // the views made before the one that failed
+                throw error
             }
+            defer { try? db.execute(sql: scripts.drop) }
             return try body(db)
         }
-    }
-
-    static func addMaskFunction(_ db: Database) throws {
-        db.add(function: DatabaseFunction("crm_mask", argumentCount: 2, pure: true) { values in
-            guard let text = String.fromDatabaseValue(values[0]) ?? Int64.fromDatabaseValue(values[0]).map(String.init) else {
-                return nil as String?
-            }
-            return Mask.apply(text, Mask.Kind(rawValue: String.fromDatabaseValue(values[1]) ?? "text") ?? .text)
-        })
     }
 
     /// Refuses SQL naming the `main` schema while a policy is in force: `main.customer`

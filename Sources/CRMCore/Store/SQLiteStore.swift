@@ -7,7 +7,7 @@ import GRDB
 /// wait for each other instead of failing.
 public final class SQLiteStore: CRMStore, WarningSink {
     public internal(set) var schema = Schema() {
-        didSet { checkedSelects = [:] }  // what they were checked against changed
+        didSet { checkedSelects = [:]; policyViewScripts = nil }  // what they were made for changed
     }
     /// `select(sql:…)` statements already checked, by SQL and reader (see `CheckedSelect`).
     var checkedSelects: [String: CheckedSelect] = [:]
@@ -69,7 +69,12 @@ public final class SQLiteStore: CRMStore, WarningSink {
     var computing = 0
     /// The caller's access policy; nil while access control is off (every caller is an
     /// admin, as before roles existed). See `SQLiteStore+Access`.
-    public internal(set) var policy: AccessPolicy?
+    public internal(set) var policy: AccessPolicy? {
+        didSet { policyViewScripts = nil }
+    }
+    /// The policy's views as one script creating them and one dropping them, made once
+    /// per policy and schema (building them costs more than a small read).
+    var policyViewScripts: (create: String, drop: String)?
     /// How deep in reads the policy's views are installed for.
     var policedDepth = 0
     /// What the current command is (`show`, `export`…), for the access log.
