@@ -53,7 +53,7 @@ let package = Package(
         // main: flags and modes.
         .executableTarget(
             name: "crm",
-            dependencies: ["CRMShell", "CRMCore"]),
+            dependencies: ["CRMShell", "CRMCore", "CRMPostgres"]),
 
         // The in-process latency harness scripts/bench uses (p50/p99 of lookups, find, list).
         .executableTarget(
