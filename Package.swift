@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "CRMCoreTests", dependencies: ["CRMCore", "CRMTestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "CRMShellTests", dependencies: ["CRMShell", "CRMCore", "CRMTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CRMCore", "CRMTestSupport"]),
-        .testTarget(name: "CRMPostgresTests", dependencies: ["CRMPostgres", "CRMCore", "CRMTestSupport"]),
+        .testTarget(name: "CRMPostgresTests", dependencies: ["CRMPostgres", "CRMCore", "CRMShell", "CRMTestSupport"]),
         .testTarget(name: "FuzzReplayTests", dependencies: ["CRMFuzzTargets"]),
     ],
     swiftLanguageModes: [.v5]

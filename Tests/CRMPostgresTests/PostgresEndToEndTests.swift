@@ -18,7 +18,7 @@ final class PostgresEndToEndTests: XCTestCase {
         let url = try PostgresTestDatabase.make(self)
         var r = try crm(url, "add customer name=张伟 phone=13812345678 city=上海", "add customer name=王芳 city=北京")
         XCTAssertEqual(r.status, 0, r.description)
-        r = try crm(url, "update customer 1 city=深圳", "list customer where city = 深圳")
+        r = try crm(url, "update customer 1 set city=深圳", "list customer where city = 深圳")
         XCTAssertEqual(r.status, 0, r.description)
         XCTAssertTrue(r.stdout.contains("张伟"), r.stdout)
         XCTAssertFalse(r.stdout.contains("王芳"), r.stdout)

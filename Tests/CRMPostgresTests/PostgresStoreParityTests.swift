@@ -16,7 +16,7 @@ final class PostgresStoreParityTests: XCTestCase {
             FieldDefinition("code", .text, required: true, unique: true),
             FieldDefinition("status", .enumeration(["free", "reserved", "sold"]), required: true, defaultText: "free"),
             FieldDefinition("price", .money),
-            FieldDefinition("area", .decimal(1)),
+            FieldDefinition("area", .decimal(scale: 1)),
             FieldDefinition("handover", .date),
             FieldDefinition("corner", .bool),
             FieldDefinition("buyer", .reference("customer")),
@@ -164,7 +164,7 @@ final class PostgresStoreParityTests: XCTestCase {
         note("refused after") { "\(try store.create("customer", values: ["name": .text("撤销"), "phone": .text("13700000000")]))" }
         note("nothing left") { "\(try store.count("customer", where: try Session.parseFilter("name = 拒绝 or name = 撤销")))" }
         note("no grams left") { table(try store.find("撤销", limit: 10)) }
-        note("no audit left") { table(try store.select(sql: "SELECT count(*) FROM _crm_audit WHERE new LIKE '%撤销%'", arguments: [])) }
+        note("no audit left") { table(try store.select(sql: "SELECT count(*) AS n FROM _crm_audit WHERE new LIKE '%撤销%'", arguments: [])) }
 
         // Delete: refused while referenced, then done; history keeps the trail.
         note("delete referenced") { try store.delete("customer", id: ids[0]); return "deleted" }
@@ -206,6 +206,12 @@ final class PostgresStoreParityTests: XCTestCase {
         defer { postgres.close() }
         let expected = try scenario(sqlite)
         let actual = try scenario(postgres)
+        if ProcessInfo.processInfo.environment["CRM_PARITY_PRINT"] != nil { print(actual.joined(separator: "\n")) }
+        // The scenario really ran: records were made, found, refused and rolled back.
+        XCTAssertTrue(expected.contains("ids: [1, 2, 3, 4, 5, 6]"), expected.joined(separator: "\n"))
+        XCTAssertTrue(expected.contains { $0.hasPrefix("find 张伟: entity,id,name,phone,email | text(\"customer\"),integer(1)") },
+                      expected.joined(separator: "\n"))
+        XCTAssertTrue(expected.contains("nothing left: 0"), expected.joined(separator: "\n"))
         for (i, line) in expected.enumerated() {
             let other = i < actual.count ? actual[i] : "(missing)"
             if normalized(line) != normalized(other) {
