@@ -64,7 +64,10 @@ func warn(_ message: String) {
 if !options.testFolders.isEmpty {
     var passed = 0, failed = 0
     for folder in options.testFolders {
-        let runner = PluginTestRunner(folder: folder, log: warn)
+        var runner = PluginTestRunner(folder: folder, log: warn)
+        if let url = options.databasePath, ServerURL.redacted(url) != nil {
+            runner.makeStore = { try PostgresStore(url: url, user: "test") }
+        }
         do {
             for outcome in try runner.run(parseFilter: Session.parseFilter, parseOrder: Session.parseOrder) {
                 if let failure = outcome.failure {

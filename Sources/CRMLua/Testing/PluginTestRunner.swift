@@ -17,6 +17,9 @@ public struct PluginTestRunner {
 
     public let folder: String
     public var log: (String) -> Void
+    /// The database the tests run on: a fresh in-memory SQLite one unless given
+    /// (`crm --db postgresql://… test plugins/NAME` runs them on an empty PostgreSQL database).
+    public var makeStore: () throws -> CRMStore = { try SQLiteStore(path: ":memory:", user: "test") }
 
     public init(folder: String, log: @escaping (String) -> Void) {
         self.folder = (folder.hasSuffix("/") ? String(folder.dropLast()) : folder)
@@ -31,7 +34,7 @@ public struct PluginTestRunner {
         guard FileManager.default.fileExists(atPath: url.path + "/plugin.lua") else {
             throw PluginError(plugin: name, message: "\(folder) has no plugin.lua")
         }
-        let store = try SQLiteStore(path: ":memory:", user: "test")
+        let store = try makeStore()
         let host = PluginHost(store: store, searchPaths: [url.deletingLastPathComponent().path],
                               parseFilter: parseFilter, parseOrder: parseOrder, log: log)
         try host.start()
@@ -48,7 +51,7 @@ public struct PluginTestRunner {
         return outcomes
     }
 
-    func runFile(_ path: String, display: String, plugin: String, host: PluginHost, store: SQLiteStore) throws -> [Outcome] {
+    func runFile(_ path: String, display: String, plugin: String, host: PluginHost, store: CRMStore) throws -> [Outcome] {
         let l = host.lua!
         let top = l.top
         defer { l.top = top }
