@@ -67,6 +67,7 @@ if !options.testFolders.isEmpty {
         var runner = PluginTestRunner(folder: folder, log: warn)
         if let url = options.databasePath, ServerURL.redacted(url) != nil {
             runner.makeStore = { try PostgresStore(url: url, user: "test") }
+            runner.afterEachTest = { try ($0 as? PostgresStore)?.resetIdentities() }
         }
         do {
             for outcome in try runner.run(parseFilter: Session.parseFilter, parseOrder: Session.parseOrder) {

@@ -20,6 +20,9 @@ public struct PluginTestRunner {
     /// The database the tests run on: a fresh in-memory SQLite one unless given
     /// (`crm --db postgresql://… test plugins/NAME` runs them on an empty PostgreSQL database).
     public var makeStore: () throws -> CRMStore = { try SQLiteStore(path: ":memory:", user: "test") }
+    /// Runs after each test's rollback. SQLite gives a rolled-back id out again, so tests
+    /// may expect the first record to be 1; a PostgreSQL store sets its ids back here.
+    public var afterEachTest: ((CRMStore) throws -> Void)?
 
     public init(folder: String, log: @escaping (String) -> Void) {
         self.folder = (folder.hasSuffix("/") ? String(folder.dropLast()) : folder)
@@ -74,6 +77,7 @@ public struct PluginTestRunner {
             l.push(function: { _ in try store.begin(); return 0 })
             l.push(function: { _ in
                 while store.transactionDepth > 0 { try store.rollback() }
+                try afterEachTest?(store)
                 store.clock = .system
                 return 0
             })

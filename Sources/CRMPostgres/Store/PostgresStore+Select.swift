@@ -21,14 +21,14 @@ extension PostgresStore {
         guard ["SELECT", "WITH", "VALUES"].contains(keyword) else {
             throw QueryError("SQL: only SELECT, WITH … SELECT and VALUES may run here (got \(keyword.isEmpty ? "nothing" : keyword))")
         }
-        let text = PostgresSQL.numbered(sql)
-        let bound = arguments.map { v -> String? in
+        let given = arguments.map { v -> String? in
             switch v {
             case .decimal(let d): return d.description
             case .bool(let b): return b ? "1" : "0"
             default: return PostgresValue.parameter(v, .text)
             }
         }
+        let (text, bound) = PostgresSQL.numbered(sql, arguments: given)
         let body = { () throws -> ResultTable in
             let aggregates = try self.checkPlan(text, bound, scope: scope)
             let result = try self.connection.execute(text, bound)

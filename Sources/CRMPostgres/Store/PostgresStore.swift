@@ -210,4 +210,15 @@ public final class PostgresStore: CRMStore {
     }
 
     public func close() { connection.close() }
+
+    /// Sets every entity's next id to one past its largest (for tests on a throw-away
+    /// database: a sequence does not roll back, SQLite's ids do). Never for a live
+    /// database: another client may be inserting.
+    public func resetIdentities() throws {
+        for e in schema.entities {
+            let table = PostgresDDL.quote(e.name)
+            try run("SELECT setval(pg_get_serial_sequence(?, 'id'), coalesce((SELECT max(id) FROM \(table)), 0) + 1, false)",
+                    [table])
+        }
+    }
 }
