@@ -59,3 +59,20 @@ final class PostgresEndToEndTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("no_such_db_here") && r.stderr.contains("does not exist"), r.stderr)
     }
 }
+
+/// The bundled plugins' own tests (`crm test plugins/NAME`) on an empty PostgreSQL database.
+/// banking (roll-ups of other records) and utilities (series) need SQLite for now.
+final class PostgresPluginTests: XCTestCase {
+    func testBundledPluginTestsPassOnPostgreSQL() throws {
+        let sandbox = try CRMSandbox()
+        defer { sandbox.remove() }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
+        for plugin in ["example", "realestate", "exams"] {
+            let url = try PostgresTestDatabase.make(self)
+            let r = try sandbox.run(["--db", url, "test", root + "/plugins/" + plugin], timeout: 600)
+            XCTAssertEqual(r.status, 0, "\(plugin): \(r.description)")
+            XCTAssertTrue(r.stdout.hasSuffix(" passed, 0 failed\n"), "\(plugin): \(r.stdout)")
+        }
+    }
+}

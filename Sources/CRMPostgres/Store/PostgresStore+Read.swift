@@ -5,9 +5,15 @@ extension PostgresStore {
         try StoreParts.compile(filter, entity: e, schema: schema, clock: clock, dialect: .postgres)
     }
 
+    /// One record. Read inside a write (a rule's `crm.get`, a script), its row is locked
+    /// until the write's transaction ends: a rule that checks a record and then acts on it
+    /// (the real-estate reserve: is the unit available? then reserve it) sees the record
+    /// as the other clients left it, never a value one of them is about to change. Two
+    /// commands that lock in opposite orders deadlock; the server ends one, and its
+    /// command runs again (`PGConnection.transaction`), so no one sees the deadlock.
     public func record(_ entity: String, id: Int64) throws -> Record? {
         let e = try schema.require(entity)
-        return try reading { try fetchRecord(e, id: id, lock: false) }
+        return try reading { try fetchRecord(e, id: id, lock: atomicDepth > 0) }
     }
 
     /// One record; with `lock`, its row is locked until the transaction ends.
