@@ -15,6 +15,16 @@ public enum SQLDialect: Sendable {
     var isDistinctFrom: String { self == .sqlite ? "IS NOT" : "IS DISTINCT FROM" }
 }
 
+/// What a run changed, from the audit history (`--dry-run` says it before rolling back).
+public protocol AuditSummary: AnyObject {
+    /// The id of the newest audit row.
+    func lastAuditID() throws -> Int64
+    /// What was written since an audit id: (action, entity, records), in order.
+    func changes(since auditID: Int64) throws -> [(action: String, entity: String, count: Int)]
+}
+
+extension SQLiteStore: AuditSummary {}
+
 /// A filter compiled for another store: SQL with `?` placeholders and its arguments as
 /// the text a server parses (nil is NULL; money in stored units; yes/no as 1 and 0).
 public struct PortableCondition: Sendable {

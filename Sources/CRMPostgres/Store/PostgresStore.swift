@@ -222,3 +222,19 @@ public final class PostgresStore: CRMStore {
         }
     }
 }
+
+extension PostgresStore: AuditSummary {
+    public func lastAuditID() throws -> Int64 {
+        try reading { Int64(try run("SELECT coalesce(max(id), 0) FROM _crm_audit").value(0, 0) ?? "0") ?? 0 }
+    }
+
+    /// (Rows other clients committed meanwhile are counted too: ids are the only order.)
+    public func changes(since auditID: Int64) throws -> [(action: String, entity: String, count: Int)] {
+        try reading {
+            try run("""
+                SELECT action, entity, count(DISTINCT record_id) FROM _crm_audit
+                WHERE id > ? GROUP BY action, entity ORDER BY min(id)
+                """, [String(auditID)]).rows.map { ($0[0] ?? "", $0[1] ?? "", Int($0[2] ?? "0") ?? 0) }
+        }
+    }
+}
