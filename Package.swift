@@ -53,7 +53,7 @@ let package = Package(
         // main: flags and modes.
         .executableTarget(
             name: "crm",
-            dependencies: ["CRMShell", "CRMCore"]),
+            dependencies: ["CRMShell", "CRMCore", "CRMPostgres"]),
 
         // The in-process latency harness scripts/bench uses (p50/p99 of lookups, find, list).
         .executableTarget(
@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "CRMCoreTests", dependencies: ["CRMCore", "CRMTestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "CRMShellTests", dependencies: ["CRMShell", "CRMCore", "CRMTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CRMCore", "CRMTestSupport"]),
-        .testTarget(name: "CRMPostgresTests", dependencies: ["CRMPostgres", "CRMCore", "CRMTestSupport"]),
+        .testTarget(name: "CRMPostgresTests", dependencies: ["CRMPostgres", "CRMCore", "CRMShell", "CRMTestSupport"]),
         .testTarget(name: "FuzzReplayTests", dependencies: ["CRMFuzzTargets"]),
     ],
     swiftLanguageModes: [.v5]

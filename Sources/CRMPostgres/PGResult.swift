@@ -18,6 +18,14 @@ public final class PGResult {
     /// The type OID of a column (23 int4, 20 int8, 1700 numeric, 25 text, 1082 date …).
     public func columnType(_ column: Int) -> UInt32 { PQftype(result, Int32(column)) }
 
+    /// The table a column was read from (its OID) and the column's number in it; nil for
+    /// an expression.
+    public func origin(_ column: Int) -> (table: UInt32, column: Int)? {
+        let table = PQftable(result, Int32(column))
+        guard table != 0 else { return nil }
+        return (table, Int(PQftablecol(result, Int32(column))))
+    }
+
     /// The value at `row`, `column` as text; nil for NULL.
     public func value(_ row: Int, _ column: Int) -> String? {
         if PQgetisnull(result, Int32(row), Int32(column)) == 1 { return nil }

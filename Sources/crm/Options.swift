@@ -44,7 +44,8 @@ struct Options {
                crm completion bash|zsh|fish  print a shell completion script
 
         options:
-          --db PATH        database file (default $CRM_DB, else $XDG_DATA_HOME/crm/crm.sqlite); :memory: works
+          --db PATH        database file (default $CRM_DB, else $XDG_DATA_HOME/crm/crm.sqlite); :memory: works;
+                           postgresql://user@host:port/db opens a PostgreSQL server
           --user NAME      who the audit history names (default $CRM_USER, else the login name)
           --format MODE    table, vertical, csv, json, ndjson or markdown
           --keep-going     run every command even after one fails (exit 1 at the end)

@@ -1,4 +1,5 @@
 import CRMCore
+import CRMPostgres
 import CRMLua
 import CRMShell
 import Foundation
@@ -44,7 +45,6 @@ if let f = options.format {
 }
 
 let databasePath = DatabaseLocation.resolve(flag: options.databasePath, environment: environment)
-if let server = ServerURL.redacted(databasePath) { fail(ServerURL.refusal(server), code: 1) }
 let osUser = DatabaseLocation.loginName()
 let claimedUser = options.user ?? environment["CRM_USER"].flatMap { $0.isEmpty ? nil : $0 }
 let user = claimedUser ?? osUser
@@ -64,7 +64,11 @@ func warn(_ message: String) {
 if !options.testFolders.isEmpty {
     var passed = 0, failed = 0
     for folder in options.testFolders {
-        let runner = PluginTestRunner(folder: folder, log: warn)
+        var runner = PluginTestRunner(folder: folder, log: warn)
+        if let url = options.databasePath, ServerURL.redacted(url) != nil {
+            runner.makeStore = { try PostgresStore(url: url, user: "test") }
+            runner.afterEachTest = { try ($0 as? PostgresStore)?.resetIdentities() }
+        }
         do {
             for outcome in try runner.run(parseFilter: Session.parseFilter, parseOrder: Session.parseOrder) {
                 if let failure = outcome.failure {
@@ -83,11 +87,18 @@ if !options.testFolders.isEmpty {
     exit(failed == 0 ? 0 : 1)
 }
 
-let store: SQLiteStore
+let store: CRMStore
 do {
-    store = try SQLiteStore(path: databasePath, user: user, clock: clock)
-    // With access control on, the caller is the OS user unless an admin allowed overrides.
-    if let warning = try store.resolveIdentity(osUser: osUser, claimed: claimedUser) { warn("crm: " + warning) }
+    if ServerURL.redacted(databasePath) != nil {
+        // A PostgreSQL server (docs/postgresql.md): libpq reads the URL, PG* variables,
+        // ~/.pgpass and service files; errors name host, port and database, never the password.
+        store = try PostgresStore(url: databasePath, user: user, clock: clock)
+    } else {
+        let sqlite = try SQLiteStore(path: databasePath, user: user, clock: clock)
+        store = sqlite
+        // With access control on, the caller is the OS user unless an admin allowed overrides.
+        if let warning = try sqlite.resolveIdentity(osUser: osUser, claimed: claimedUser) { warn("crm: " + warning) }
+    }
 } catch {
     fail(ErrorPresenter.describe(error).message, code: 1)
 }

@@ -59,13 +59,13 @@ function lib.progress(candidate_id)
   local credits = crm.query([[
     select sum(co.credits) as credits
     from course co
-    where co.id in (select course from result where candidate = ? and passed = 1)
+    where co.id in (select course from result where candidate = ? and passed)
   ]], c.id)[1].credits or 0
   local missing = crm.query([[
     select co.code as code, co.name as name, co.credits as credits
     from requirement q join course co on co.id = q.course
     where q.major = ?
-      and q.course not in (select course from result where candidate = ? and passed = 1)
+      and q.course not in (select course from result where candidate = ? and passed)
     order by co.code
   ]], major.id, c.id)
   return { candidate = c, major = major, passed_credits = credits, needed = major.credits, missing = missing }

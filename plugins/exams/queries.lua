@@ -10,14 +10,14 @@ function q.eligible()
     from customer c
     join major m on m.id = c.major
     join (select p.candidate as candidate, sum(co.credits) as credits
-          from (select distinct candidate, course from result where passed = 1) p
+          from (select distinct candidate, course from result where passed) p
           join course co on co.id = p.course
           group by p.candidate) pc on pc.candidate = c.id
     where pc.credits >= m.credits
       and not exists (select 1 from requirement q
                       where q.major = m.id
                         and not exists (select 1 from result r
-                                        where r.candidate = c.id and r.course = q.course and r.passed = 1))
+                                        where r.candidate = c.id and r.course = q.course and r.passed))
       and not exists (select 1 from graduation g where g.candidate = c.id)
     order by c.id
   ]])

@@ -54,7 +54,7 @@ crm.report "exams-pass-rates" {
     if p.by == "session" then
       rows = crm.query([[
         select s.name as session, s.exam_date as exam_date, count(*) as sat,
-               sum(case when r.passed = 1 then 1 else 0 end) as passed
+               sum(case when r.passed then 1 else 0 end) as passed
         from result r join session s on s.id = r.session
         where (? is null or s.id = ?)
         group by s.id, s.name, s.exam_date
@@ -63,7 +63,7 @@ crm.report "exams-pass-rates" {
     else
       rows = crm.query([[
         select co.code as code, co.name as course, count(*) as sat,
-               sum(case when r.passed = 1 then 1 else 0 end) as passed
+               sum(case when r.passed then 1 else 0 end) as passed
         from result r join course co on co.id = r.course
         where (? is null or r.session = ?)
         group by co.id, co.code, co.name
@@ -144,7 +144,7 @@ crm.report "exams-inquiries" {
   run = function(p)
     local keys = p.by == "both" and "channel, topic" or p.by
     local rows = crm.query(string.format([[
-      select %s, count(*) as inquiries, sum(case when answered = 1 then 1 else 0 end) as answered
+      select %s, count(*) as inquiries, sum(case when answered then 1 else 0 end) as answered
       from inquiry
       where asked between ? and ?
       group by %s
@@ -178,7 +178,7 @@ crm.report "exams-potential" {
     local rows = crm.query([[
       select c.id as id, c.name as name, c.city as city, c.school as school, c.phone as phone, m.name as major
       from customer c left join major m on m.id = c.major
-      where c.student = 1
+      where c.student
         and (? is null or c.city = ?)
         and not exists (select 1 from registration r where r.candidate = c.id and r.status <> 'cancelled')
       order by c.city, c.school, c.id

@@ -88,7 +88,7 @@ crm.before({ "create", "update" }, "registration", "not a course already passed"
   local pass = crm.query([[
     select r.score as score, s.name as session
     from result r join session s on s.id = r.session
-    where r.candidate = ? and r.course = ? and r.passed = 1
+    where r.candidate = ? and r.course = ? and r.passed
     order by s.exam_date
   ]], r.candidate, r.course)[1]
   if pass then

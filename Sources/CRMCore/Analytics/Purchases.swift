@@ -16,7 +16,7 @@ public struct Purchases {
     /// against the schema first.
     public init(store: CRMStore, sources: [ValueSource]) throws {
         guard let sqlite = store as? SQLiteStore else {
-            throw ValueSourceError("customer analytics need the SQLite store")
+            throw ValueSourceError("analytics needs a SQLite database for now (this one is PostgreSQL; see docs/postgresql.md)")
         }
         self.store = sqlite
         self.sources = sources.isEmpty ? [.wonDeals] : sources

@@ -28,6 +28,10 @@ public struct RecomputeRefused: Error, CustomStringConvertible, Equatable {
 public struct WriteWhileComputing: Error, CustomStringConvertible, Equatable {
     public var action: String
     public var entity: String
+    public init(action: String, entity: String) {
+        self.action = action
+        self.entity = entity
+    }
     public var description: String {
         "a compute function cannot \(action) \(entity) records: it only computes its field's value from what it reads"
     }

@@ -15,6 +15,8 @@ struct FilterCompiler {
     var segments: ((String) throws -> SegmentDefinition?)?
     /// The segments being expanded around this filter: a segment that uses itself is refused.
     var expanding: [String] = []
+    /// The SQL spelling of the few things SQLite and PostgreSQL write differently.
+    var dialect: SQLDialect = .sqlite
 
     struct Compiled {
         var sql: String
@@ -22,7 +24,7 @@ struct FilterCompiler {
     }
 
     func compile(_ filter: Filter?) throws -> Compiled {
-        guard let filter else { return Compiled(sql: "1", arguments: []) }
+        guard let filter else { return Compiled(sql: dialect.alwaysTrue, arguments: []) }
         var arguments: [DatabaseValue] = []
         var conditions = 0
         let node = try tree(filter, &arguments, depth: 0, conditions: &conditions)
@@ -72,7 +74,7 @@ struct FilterCompiler {
             for literal in literals {
                 parts.append(.leaf(try comparison(ref, type, .eq, literal, &args)))
             }
-            return parts.isEmpty ? .leaf("0") : .any(parts)
+            return parts.isEmpty ? .leaf(dialect.alwaysFalse) : .any(parts)
         default:
             conditions += 1
             guard conditions <= FilterLimits.maxConditions else { throw QueryError(FilterLimits.conditionsMessage()) }
@@ -143,11 +145,11 @@ struct FilterCompiler {
                              position: literal.position)
         }
         if value.isNull {
-            return op == .ne ? "\(column) IS NOT NULL" : (op == .eq ? "\(column) IS NULL" : "0")
+            return op == .ne ? "\(column) IS NOT NULL" : (op == .eq ? "\(column) IS NULL" : dialect.alwaysFalse)
         }
         args.append(value.databaseValue(for: type))
         // `!=` keeps records where the field is empty: "city != 上海" includes no-city customers.
-        return op == .ne ? "\(column) IS NOT ?" : "\(column) \(op.rawValue) ?"
+        return op == .ne ? "\(column) \(dialect.isDistinctFrom) ?" : "\(column) \(op.rawValue) ?"
     }
 
     /// A reference against an id or a key, by the rule in `ReferenceText`: a key that
@@ -172,7 +174,7 @@ struct FilterCompiler {
             }
             ids = matches.ids
         }
-        guard !ids.isEmpty else { return op == .eq ? "0" : "1" }
+        guard !ids.isEmpty else { return op == .eq ? dialect.alwaysFalse : dialect.alwaysTrue }
         args += ids.map(\.databaseValue)
         let list = "(" + Array(repeating: "?", count: ids.count).joined(separator: ", ") + ")"
         return op == .eq ? "\(column) IN \(list)" : "(\(column) IS NULL OR \(column) NOT IN \(list))"

@@ -6,6 +6,12 @@ public struct PluginNotLoaded: Error, CustomStringConvertible {
     /// Why it is not loaded: not enabled, failed to load, plugins off.
     public var reason: String
 
+    public init(entity: String, plugin: String, reason: String) {
+        self.entity = entity
+        self.plugin = plugin
+        self.reason = reason
+    }
+
     public var description: String {
         "\(entity) belongs to plugin \(plugin), which is not loaded (\(reason)); its records are read-only until "
             + "it loads, so its rules cannot be bypassed (enable it with: plugin enable \(plugin))"

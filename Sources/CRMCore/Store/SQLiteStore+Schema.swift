@@ -43,6 +43,12 @@ extension SQLiteStore {
     }
 
     func validate(_ e: EntityDefinition, in planned: Schema) throws {
+        try SQLiteStore.validate(e, in: planned, parser: parser)
+    }
+
+    /// The checks of a definition before any store installs it (names, references,
+    /// defaults, patterns, indexes, lookup keys); the PostgreSQL store runs the same.
+    public static func validate(_ e: EntityDefinition, in planned: Schema, parser: ValueParser) throws {
         func bad(_ field: String, _ reason: String) -> StoreError {
             .incompatibleMigration(entity: e.name, field: field, reason: reason)
         }

@@ -83,7 +83,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     }
 
     /// Keeps huge values out of one-line messages.
-    static func clip(_ s: String) -> String {
+    public static func clip(_ s: String) -> String {
         s.count > 60 ? String(s.prefix(57)) + "…" : s
     }
 

@@ -17,6 +17,12 @@ public struct PluginTestRunner {
 
     public let folder: String
     public var log: (String) -> Void
+    /// The database the tests run on: a fresh in-memory SQLite one unless given
+    /// (`crm --db postgresql://… test plugins/NAME` runs them on an empty PostgreSQL database).
+    public var makeStore: () throws -> CRMStore = { try SQLiteStore(path: ":memory:", user: "test") }
+    /// Runs after each test's rollback. SQLite gives a rolled-back id out again, so tests
+    /// may expect the first record to be 1; a PostgreSQL store sets its ids back here.
+    public var afterEachTest: ((CRMStore) throws -> Void)?
 
     public init(folder: String, log: @escaping (String) -> Void) {
         self.folder = (folder.hasSuffix("/") ? String(folder.dropLast()) : folder)
@@ -31,7 +37,7 @@ public struct PluginTestRunner {
         guard FileManager.default.fileExists(atPath: url.path + "/plugin.lua") else {
             throw PluginError(plugin: name, message: "\(folder) has no plugin.lua")
         }
-        let store = try SQLiteStore(path: ":memory:", user: "test")
+        let store = try makeStore()
         let host = PluginHost(store: store, searchPaths: [url.deletingLastPathComponent().path],
                               parseFilter: parseFilter, parseOrder: parseOrder, log: log)
         try host.start()
@@ -48,7 +54,7 @@ public struct PluginTestRunner {
         return outcomes
     }
 
-    func runFile(_ path: String, display: String, plugin: String, host: PluginHost, store: SQLiteStore) throws -> [Outcome] {
+    func runFile(_ path: String, display: String, plugin: String, host: PluginHost, store: CRMStore) throws -> [Outcome] {
         let l = host.lua!
         let top = l.top
         defer { l.top = top }
@@ -71,6 +77,7 @@ public struct PluginTestRunner {
             l.push(function: { _ in try store.begin(); return 0 })
             l.push(function: { _ in
                 while store.transactionDepth > 0 { try store.rollback() }
+                try afterEachTest?(store)
                 store.clock = .system
                 return 0
             })

@@ -36,7 +36,7 @@ public final class BatchRunner {
         session.dryRun = options.dryRun
         if wrapped {
             do {
-                auditStart = try (store as? SQLiteStore)?.lastAuditID() ?? 0
+                auditStart = try (store as? AuditSummary)?.lastAuditID() ?? 0
                 try store.begin()
             } catch {
                 report("crm: \(ErrorPresenter.describe(error).message)")
@@ -67,7 +67,7 @@ public final class BatchRunner {
         }
         if wrapped {
             if options.dryRun {
-                if let sqlite = store as? SQLiteStore, let changes = try? sqlite.changes(since: auditStart) {
+                if let audited = store as? AuditSummary, let changes = try? audited.changes(since: auditStart) {
                     let summary = changes.map { "\($0.action) \($0.count) \($0.entity)" }.joined(separator: ", ")
                     report("dry run: " + (summary.isEmpty ? "no changes" : "would " + summary) + "; nothing was written")
                 }

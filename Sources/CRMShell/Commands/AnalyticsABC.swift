@@ -62,7 +62,7 @@ enum AnalyticsABC {
 extension AnalysisContext {
     /// The SQLite store, which analyses that write back need.
     func sqlite() throws -> SQLiteStore {
-        guard let s = store as? SQLiteStore else { throw ScriptError("customer analytics need the SQLite store") }
+        guard let s = store as? SQLiteStore else { throw ScriptError("analytics needs a SQLite database for now (this one is PostgreSQL; see docs/postgresql.md)") }
         return s
     }
 }

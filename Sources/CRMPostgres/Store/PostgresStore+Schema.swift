@@ -1,0 +1,110 @@
+import Foundation
+import CRMCore
+
+extension PostgresStore {
+    /// Creates or migrates the tables of these entities in one transaction.
+    ///
+    /// As on SQLite: a new entity gets its table (`PostgresDDL`), a changed one the columns
+    /// it lacks (a required field with a default filled in on existing rows), its new
+    /// indexes and its find grams; fields are never dropped, and changing a field's
+    /// storage type is refused. PostgreSQL DDL is transactional, so a failed migration
+    /// leaves no table, column or index behind.
+    public func install(_ definitions: [EntityDefinition]) throws {
+        let entities = definitions.map { e -> EntityDefinition in
+            guard let stored = schema.entity(named: e.name) else { return e }
+            var merged = e
+            for f in stored.fields where merged.field(f.name) == nil { merged.fields.append(f) }
+            for i in stored.indexes where !merged.indexes.contains(i) { merged.indexes.append(i) }
+            if merged.listChosenBy == nil, let by = stored.listChosenBy {
+                merged.listFields = stored.listFields
+                merged.listChosenBy = by
+            }
+            let keys = stored.lookupKeys + merged.lookupKeys.filter { !stored.lookupKeys.contains($0) }
+            merged.lookupFields = keys.isEmpty ? nil : keys
+            return merged
+        }
+        let changed = entities.filter { schema.entity(named: $0.name) != $0 }
+        guard !changed.isEmpty else { return }
+        if let renamed = changed.first(where: { $0.formerly != nil && schema.entity(named: $0.formerly!) != nil }) {
+            throw PostgresStore.needsSQLite("renaming entity \(renamed.formerly!) to \(renamed.name)")
+        }
+        var planned = schema
+        for e in changed { planned.put(e) }
+        for e in changed { try SQLiteStore.validate(e, in: planned, parser: parser) }
+        try atomically {
+            // One installer at a time: two clients starting with a new plugin add its table once.
+            try run("SELECT pg_advisory_xact_lock(1129466183)")
+            for e in changed { try migrate(e) }
+        }
+        schema = planned
+    }
+
+    func migrate(_ e: EntityDefinition) throws {
+        let table = PostgresDDL.quote(e.name)
+        let exists = try run("SELECT to_regclass(?) IS NOT NULL", [table]).value(0, 0) == "t"
+        if !exists {
+            for statement in PostgresDDL.createEntity(e) { try run(statement) }
+        } else {
+            let columns = Set(try run("""
+                SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped
+                """, [table]).rows.compactMap { $0[0] })
+            let old = schema.entity(named: e.name)
+            for f in e.fields {
+                if columns.contains(f.name) {
+                    if let before = old?.field(f.name) {
+                        guard PostgresDDL.columnType(before.type) == PostgresDDL.columnType(f.type), before.type.scale == f.type.scale else {
+                            throw StoreError.incompatibleMigration(
+                                entity: e.name, field: f.name,
+                                reason: "its type changes from \(before.type.name) to \(f.type.name); add a new field instead")
+                        }
+                        if case .enumeration(let values) = f.type, before.type != f.type {
+                            // The CHECK of an enum's values follows the definition.
+                            let name = PostgresDDL.quote(String("\(e.name)_\(f.name)_check".prefix(63)))
+                            try run("ALTER TABLE \(table) DROP CONSTRAINT IF EXISTS \(name)")
+                            try run("ALTER TABLE \(table) ADD CONSTRAINT \(name) CHECK (\(PostgresDDL.quote(f.name)) IN (\(values.map(PostgresDDL.literal).joined(separator: ", "))))")
+                        }
+                    }
+                    continue
+                }
+                try run("ALTER TABLE \(table) ADD COLUMN \(PostgresDDL.column(f))")
+                if let d = f.defaultText, f.required {
+                    let value = try parser.parse(d, as: f.type)
+                    try run("UPDATE \(table) SET \(PostgresDDL.quote(f.name)) = ?", [PostgresValue.parameter(value, f.type)])
+                }
+            }
+            // Indexes and the gram table the old definition lacked.
+            for statement in PostgresDDL.createEntity(e).dropFirst() {
+                let idempotent = statement
+                    .replacingOccurrences(of: "CREATE UNIQUE INDEX ", with: "CREATE UNIQUE INDEX IF NOT EXISTS ")
+                    .replacingOccurrences(of: "CREATE INDEX ", with: "CREATE INDEX IF NOT EXISTS ")
+                    .replacingOccurrences(of: "CREATE TABLE ", with: "CREATE TABLE IF NOT EXISTS ")
+                do {
+                    try run(idempotent)
+                } catch let error as PGError where error.sqlState == "23505" {
+                    throw StoreError.incompatibleMigration(entity: e.name, field: "",
+                                                           reason: "existing records have duplicate values, so an index cannot be unique")
+                }
+            }
+            if let old, old.searchFields.isEmpty, !e.searchFields.isEmpty {
+                try rebuildGrams(e)
+            }
+        }
+        let json = String(decoding: try JSONEncoder().encode(e), as: UTF8.self)
+        try run("""
+            INSERT INTO _crm_schema (entity, definition, position)
+            VALUES (?, ?::jsonb, (SELECT coalesce(max(position), 0) + 1 FROM _crm_schema))
+            ON CONFLICT (entity) DO UPDATE SET definition = excluded.definition
+            """, [e.name, json])
+    }
+
+    /// The find grams of every record of `e`, after its search fields were set.
+    func rebuildGrams(_ e: EntityDefinition) throws {
+        let columns = e.searchFields.map(PostgresDDL.quote).joined(separator: ", ")
+        let rows = try run("SELECT id, \(columns) FROM \(PostgresDDL.quote(e.name)) ORDER BY id").rows
+        try run("DELETE FROM \(PostgresDDL.quote("_crm_find_\(e.name)"))")
+        for row in rows {
+            guard let id = row[0].flatMap({ Int64($0) }) else { continue }
+            try insertGrams(e, id: id, texts: row.dropFirst().map { $0 ?? "" })
+        }
+    }
+}
