@@ -22,10 +22,11 @@ let package = Package(
             path: "Sources/CLua",
             pkgConfig: "lua5.4",
             providers: [.apt(["liblua5.4-dev"])]),
-        .systemLibrary(
+        // libpq (header from libpq-dev), opened with dlopen on first use so that crm's
+        // start does not load it and the ~20 libraries behind it (Sources/CLibPQ/include).
+        .target(
             name: "CLibPQ",
-            path: "Sources/CLibPQ",
-            providers: [.apt(["libpq-dev"])]),
+            path: "Sources/CLibPQ"),
 
         // Entities as data, the SQLite store, the query model, audit, results. No terminal.
         .target(

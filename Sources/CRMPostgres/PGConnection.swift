@@ -20,6 +20,7 @@ public final class PGConnection {
     /// Connects and checks the server version.
     public init(_ conninfo: String) throws {
         self.conninfo = conninfo
+        try PGConnection.loadLibrary()
         let parsed = PGConnectionInfo.parse(conninfo)
         guard let info = parsed.info else {
             let reason = PGConnectionInfo(password: nil).clean(parsed.error ?? "")
@@ -30,6 +31,15 @@ public final class PGConnection {
     }
 
     deinit { PQfinish(connection) }
+
+    /// Opens libpq (crm loads it on first use, not at start: Sources/CLibPQ/include/clibpq.h).
+    static func loadLibrary() throws {
+        var reason = [CChar](repeating: 0, count: 512)
+        guard crm_libpq_load(&reason, UInt(reason.count)) == 0 else { return }
+        let why = String(decoding: reason.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        throw PGError(kind: .connect, location: "(no client library)",
+                      message: "PostgreSQL needs libpq, the client library (Debian: apt-get install libpq5): \(why)")
+    }
 
     /// `host:port/database` as libpq resolved them (a socket folder stands for the host).
     public var location: String {
