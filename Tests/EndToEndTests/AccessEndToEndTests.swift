@@ -106,6 +106,19 @@ final class AccessEndToEndTests: XCTestCase {
         XCTAssertTrue(log.stdout.contains("export,customer"), log.stdout)
     }
 
+    func testAccessLog_keepsWhatWasShown_whenTheUserRollsBack() throws {
+        // One of 李娜's own customers (she sees its private fields: the show is logged).
+        let mine = try run("李娜", "list customer columns id order by id limit 1")
+        let id = lines(mine).last!
+        let r = try run("李娜", "begin", "update customer \(id) set city=北京", "show customer \(id)", "rollback")
+        XCTAssertEqual(r.status, 0, r.description)
+        let city = try run("tester", "list customer columns city where id = \(id)")
+        XCTAssertFalse(city.stdout.contains("北京"), city.stdout)
+        let log = try run("tester", "access log user 李娜 customer \(id)")
+        XCTAssertEqual(log.status, 0, log.description)
+        XCTAssertTrue(log.stdout.contains(",李娜,show,customer,\(id),1,"), log.stdout)
+    }
+
     func testIdentity_isTheOSUserOnceOverridesAreOff() throws {
         XCTAssertEqual(try run("tester", "access overrides off").status, 0)
         let r = try run("李娜", "whoami")

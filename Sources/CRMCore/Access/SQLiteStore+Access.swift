@@ -65,7 +65,7 @@ extension SQLiteStore {
             else if right == "private" { grantedPrivate = true }
             else if let r = AccessRight(rawValue: right) { granted[entity, default: []].insert(r) }
         }
-        let role = roleName.flatMap(SQLiteStore.role(named:)) ?? Role.none
+        let role = roleName.flatMap(role(named:)) ?? Role.none
         var teamIDs: [Int64] = []
         if let team, !team.isEmpty {
             teamIDs = try Int64.fetchAll(db, sql: "SELECT id FROM main.\"user\" WHERE team = ? ORDER BY id", arguments: [team])
@@ -74,7 +74,19 @@ extension SQLiteStore {
                             granted: granted, grantedPrivate: grantedPrivate)
     }
 
-    static func role(named name: String) -> Role? { Role.core.first { $0.name == name } }
+    /// The roles of this database: the core's and those of the loaded plugins.
+    public var roles: [Role] { Role.core + pluginRoles }
+
+    func role(named name: String) -> Role? { roles.first { $0.name == name } }
+
+    /// The roles the loaded plugins declare (`crm.role`), known to the policy from here
+    /// on: the caller's policy is loaded again, so a user given a plugin's role gets it
+    /// before any read or write it polices.
+    public func declareRoles(_ roles: [Role]) throws {
+        guard roles != pluginRoles else { return }
+        pluginRoles = roles
+        if accessEnabled { try loadPolicy() }
+    }
 
     // MARK: reads
 
@@ -84,12 +96,18 @@ extension SQLiteStore {
     /// keep reading the tables.
     func policed<T>(_ body: (Database) throws -> T) throws -> T {
         guard let policy, !policy.isUnrestricted, policedDepth == 0 else { return try access(body) }
+        let series = try allSeries()
         return try access { db in
-            let views = policy.views(schema)
+            let views = policy.views(schema) + policy.seriesViews(series, schema)
             if views.isEmpty { return try body(db) }
             try SQLiteStore.addMaskFunction(db)
+            let sumsMasked = policy.masksNumbers(schema)
+            if sumsMasked { MaskedAggregates.install(db) }
             policedDepth += 1
-            defer { policedDepth -= 1 }
+            defer {
+                policedDepth -= 1
+                if sumsMasked { MaskedAggregates.remove(db) }
+            }
             var created: [String] = []
             defer { for name in created.reversed() { try? db.execute(sql: "DROP VIEW IF EXISTS temp.\(quotedName(name))") } }
             for view in views {
@@ -237,7 +255,7 @@ extension SQLiteStore {
             }
             if own { return { text, _ in text } }
         }
-        let kinds = Dictionary(e.fields.filter(\.isPrivate).map { ($0.name, Mask.kind(of: $0)) }, uniquingKeysWith: { a, _ in a })
+        let kinds = Dictionary(e.fields.filter { $0.isPrivate && !policy.seesUnmasked($0, of: e.name) }.map { ($0.name, Mask.kind(of: $0)) }, uniquingKeysWith: { a, _ in a })
         return { text, field in
             if let field { return kinds[field].map { Mask.apply(text, $0) } ?? text }
             guard text.hasPrefix("{"), let data = text.data(using: .utf8),
