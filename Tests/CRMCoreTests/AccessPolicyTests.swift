@@ -199,6 +199,35 @@ final class AccessPolicyTests: XCTestCase {
         XCTAssertEqual(try auditor.select(sql: "select count(*) from reading", arguments: []).rows, [[.integer(3)]])
     }
 
+    func testTotalsOfAMaskedAmount_areMasked_notZero() throws {
+        let admin = try store("boss")
+        try admin.install([EntityDefinition(name: "account", label: "Account", fields: [
+            FieldDefinition("customer", .reference("customer"), label: "Customer"),
+            FieldDefinition("balance", .money, label: "Balance", isPrivate: true)])])
+        for (customer, amount) in [(1, "100.50"), (3, "900")] {
+            _ = try admin.create("account", values: ["customer": .integer(Int64(customer)),
+                                                     "balance": try admin.parseValue(entity: "account", field: "balance", text: amount)])
+        }
+        let sql = "select sum(balance), total(balance), avg(balance), max(balance), count(*) from account"
+        XCTAssertEqual(try admin.select(sql: sql, arguments: []).rows.first?.map(\.displayText), ["1000.50", "1000.50", "500.25", "900.00", "2"])
+        let auditor = try store("周杰")
+        XCTAssertEqual(try auditor.select(sql: sql, arguments: []).rows.first?.map(\.displayText), ["****", "****", "****", "****", "2"])
+        for function in [AggregateFunction.sum, .avg, .max] {
+            XCTAssertEqual(try auditor.aggregate("account", function: function, field: "balance", groupBy: nil, where: nil).rows, [[.text("****")]])
+        }
+        XCTAssertEqual(try auditor.aggregate("account", function: .count, field: "balance", groupBy: nil, where: nil).rows, [[.integer(2)]])
+        // An agent sees her own customer's amount: her total is exact.
+        let agent = try store("李娜")
+        XCTAssertEqual(try agent.aggregate("account", function: .sum, field: "balance", groupBy: nil, where: nil).rows.first?.first?.displayText, "100.50")
+        XCTAssertEqual(try agent.select(sql: "select sum(1), total(null), avg(2.5) from account", arguments: []).rows.first?.map(\.displayText),
+                       ["1", "0.00", "2.50"])
+        // Sums of what is not masked are SQLite's: exact integers, an overflow reported.
+        XCTAssertThrowsError(try auditor.select(sql: "select sum(v) from (select 9223372036854775807 v union all select 1)", arguments: [])) {
+            XCTAssertTrue("\($0)".contains("integer overflow"), "\($0)")
+        }
+        XCTAssertEqual(try auditor.select(sql: "select sum(v) from (select 2 v union all select 3)", arguments: []).rows, [[.integer(5)]])
+    }
+
     func testOverrides_areIgnoredUnlessAllowed() throws {
         let s = try SQLiteStore(path: path, user: "boss", clock: .fixed(TestSupport.now))
         let warning = try s.resolveIdentity(osUser: "李娜", claimed: "boss")
