@@ -28,6 +28,8 @@ final class PluginRoleEndToEndTests: XCTestCase {
     }
     override func tearDown() { sandbox?.remove() }
 
+    func lines(_ r: CommandResult) -> [String] { r.stdoutLines }
+
     func run(_ user: String, _ commands: String...) throws -> CommandResult {
         try sandbox.crm(["--user", user, "--format", "csv"] + commands.flatMap { ["-c", $0] })
     }
@@ -57,6 +59,22 @@ final class PluginRoleEndToEndTests: XCTestCase {
         XCTAssertEqual(auditor.stdout, "{\n  a = \"****\",\n  n = 2,\n  s = \"****\"\n}\n\"****\"\n\"****\"\n")
         let admin = try run("tester", query, "= crm.sum('deposit_account', 'balance')")
         XCTAssertEqual(admin.stdout, "{\n  a = 6000.0,\n  n = 2,\n  s = 12000.0\n}\n12000.0\n")
+    }
+
+    func testARestrictedRole_booksALoan_whileRulesReadThroughThePolicy() throws {
+        // The banking rules read (crm.query) inside the write, and the rollup sums loans:
+        // the policy's SQL functions were once defined during such reads, which SQLite
+        // refuses while a statement runs (the process stopped).
+        XCTAssertEqual(try run("tester", "grant 王建国 role manager").status, 0)
+        for user in ["陈明", "王建国"] {
+            let contract = user == "陈明" ? "XD0009" : "XD0010"
+            let r = try sandbox.crm(["--user", user, "--format", "csv", "-c", "= crm.query('select sum(balance) s from deposit_account')[1].s",
+                                     "-c", "add loan contract=\(contract) borrower=李四 manager=王建国 principal=1000 rate=0.06 disbursed=2026-01-17 maturity=2027-01-17"],
+                                    environment: ["CRM_NOW": "2026-01-17T09:00:00Z"])
+            XCTAssertEqual(r.status, 0, "\(user): \(r.description)")
+        }
+        let balance = try run("tester", "list customer columns loan_balance where id = 2")
+        XCTAssertEqual(lines(balance).last, "2,2000.00", balance.description)
     }
 
     func testABadRole_failsNamingTheFileAndLine() throws {

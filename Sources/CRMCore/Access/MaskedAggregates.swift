@@ -2,11 +2,12 @@ import GRDB
 
 /// Totals of masked amounts stay masked: `sum`, `total` and `avg` over a column holding
 /// the mask of a private number (`****`) give `****`, not the 0 SQLite would make of the
-/// text. Installed for the reads a policy masks numbers in (`policed`), they otherwise
-/// compute what SQLite's own functions compute: exact integer sums that report an
+/// text. Otherwise they compute what SQLite's own functions compute: exact integer sums that report an
 /// overflow, a float as soon as one value is a float, NULL (sum, avg) or 0.0 (total) over
 /// no values. `min` and `max` need nothing: the mask is text, which sorts after every
-/// number, so `max` shows it whenever a masked value is among those compared.
+/// number, so `max` shows it whenever a masked value is among those compared. Installed
+/// once per connection (`installPolicyFunctions`), never removed: SQLite cannot redefine a
+/// function while a statement runs.
 enum MaskedAggregates {
     static let mask = Mask.apply("", .number)
 
@@ -14,13 +15,6 @@ enum MaskedAggregates {
         db.add(function: DatabaseFunction("sum", argumentCount: 1, pure: true, aggregate: Total.self))
         db.add(function: DatabaseFunction("total", argumentCount: 1, pure: true, aggregate: AlwaysFloat.self))
         db.add(function: DatabaseFunction("avg", argumentCount: 1, pure: true, aggregate: Average.self))
-    }
-
-    /// What the policed reads of this connection have installed: nothing again.
-    static func remove(_ db: Database) {
-        for name in ["sum", "total", "avg"] {
-            db.remove(function: DatabaseFunction(name, argumentCount: 1, pure: true, aggregate: Total.self))
-        }
     }
 
     /// The running sum as SQLite keeps it: integer until a float (or an overflow) comes.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// Access control on SQLite: roles, ownership, masking, grants and the access log.
 ///
@@ -49,6 +50,36 @@ extension SQLiteStore {
     /// Loads the policy of `user` (nil while access control is off).
     public func loadPolicy() throws {
         policy = accessEnabled ? try access { try policy(for: user, $0) } : nil
+        try access { try installPolicyFunctions($0) }
+    }
+
+    /// Installs the SQL functions the policy's reads need, once per connection and outside
+    /// any read: SQLite refuses to define a function while a statement runs (and GRDB
+    /// stops the process then), which a policed read inside a rule's loop would do.
+    /// `crm_mask` for masked columns; `sum`, `total` and `avg` that keep a masked amount's
+    /// total masked (`MaskedAggregates`), only once a policy masks a number: they compute
+    /// what SQLite's do, a little slower.
+    func installPolicyFunctions(_ db: Database) throws {
+        guard let policy, !policy.isUnrestricted else { return }
+        if !policyFunctions.contains("crm_mask") {  // a new name: defined even while statements run
+            try SQLiteStore.addMaskFunction(db)
+            policyFunctions.insert("crm_mask")
+        }
+        // Overriding a built-in is redefining it: only with no statement running.
+        if !policyFunctions.contains("sum"), policy.masksNumbers(schema), !SQLiteStore.hasActiveStatements(db) {
+            MaskedAggregates.install(db)
+            policyFunctions.insert("sum")
+        }
+    }
+
+    static func hasActiveStatements(_ db: Database) -> Bool {
+        guard let connection = db.sqliteConnection else { return false }
+        var statement = sqlite3_next_stmt(connection, nil)
+        while let s = statement {
+            if sqlite3_stmt_busy(s) != 0 { return true }
+            statement = sqlite3_next_stmt(connection, s)
+        }
+        return false
     }
 
     /// The policy of one user, from their `user` record and the grants.
@@ -83,7 +114,7 @@ extension SQLiteStore {
     /// on: the caller's policy is loaded again, so a user given a plugin's role gets it
     /// before any read or write it polices.
     public func declareRoles(_ roles: [Role]) throws {
-        guard roles != pluginRoles else { return }
+        guard roles != pluginRoles else { return try access { try installPolicyFunctions($0) } }
         pluginRoles = roles
         if accessEnabled { try loadPolicy() }
     }
@@ -100,14 +131,9 @@ extension SQLiteStore {
         return try access { db in
             let views = policy.views(schema) + policy.seriesViews(series, schema)
             if views.isEmpty { return try body(db) }
-            try SQLiteStore.addMaskFunction(db)
-            let sumsMasked = policy.masksNumbers(schema)
-            if sumsMasked { MaskedAggregates.install(db) }
+            try installPolicyFunctions(db)  // once; a plugin's new private amount is seen here
             policedDepth += 1
-            defer {
-                policedDepth -= 1
-                if sumsMasked { MaskedAggregates.remove(db) }
-            }
+            defer { policedDepth -= 1 }
             var created: [String] = []
             defer { for name in created.reversed() { try? db.execute(sql: "DROP VIEW IF EXISTS temp.\(quotedName(name))") } }
             for view in views {

@@ -77,6 +77,8 @@ public final class SQLiteStore: CRMStore, WarningSink {
     /// Access-log rows noted while a transaction was open, written once it ends either way
     /// (`SQLiteStore+Grants`): a display happened even if the user rolls back.
     var pendingAccessLog: [[DatabaseValue]] = []
+    /// The policy's SQL functions installed on the connection (`installPolicyFunctions`).
+    var policyFunctions: Set<String> = []
     /// The series declared (`allSeries`), until one is installed.
     var seriesCache: [SeriesDefinition]?
     /// Roles the loaded plugins declare (`crm.role`), beside `Role.core`.
