@@ -155,6 +155,79 @@ final class AccessPolicyTests: XCTestCase {
         XCTAssertThrowsError(try agent.accessLog(user: nil, entity: nil, id: nil, limit: 10))
     }
 
+    func testAccessLog_survivesRollback_andIsWrittenOnCommit() throws {
+        let agent = try store("李娜")
+        try agent.begin()
+        _ = try agent.update("customer", id: 1, values: ["city": .text("北京")])
+        agent.accessPurpose = "show"
+        _ = try agent.record("customer", id: 1)
+        try agent.rollback()
+        XCTAssertEqual(try store("boss").record("customer", id: 1)?["city"], .null, "the edit is undone")
+        var log = try store("boss").accessLog(user: "李娜", entity: nil, id: nil, limit: 10)
+        XCTAssertEqual(column(log, "how"), [.text("show")], "the display is still logged")
+        try agent.begin()
+        _ = try agent.update("customer", id: 1, values: ["city": .text("上海")])
+        agent.accessPurpose = "export"
+        _ = try agent.record("customer", id: 1)
+        try agent.commit()
+        log = try store("boss").accessLog(user: "李娜", entity: nil, id: nil, limit: 10)
+        XCTAssertEqual(column(log, "how"), [.text("export"), .text("show")])
+    }
+
+    func testSeries_showOnlyTheReadingsOfVisibleKeys() throws {
+        let admin = try store("boss")
+        try admin.install([EntityDefinition(name: "meter", label: "Meter", fields: [
+            FieldDefinition("code", .text, required: true, unique: true),
+            FieldDefinition("customer", .reference("customer"), label: "Customer")], titleField: "code")])
+        let mine = try admin.create("meter", values: ["code": .text("M1"), "customer": .integer(1)])
+        let theirs = try admin.create("meter", values: ["code": .text("M3"), "customer": .integer(3)])
+        try admin.installSeries(SeriesDefinition(name: "reading", label: "Reading", owner: "test", key: "meter", keyEntity: "meter",
+                                                 time: "at", step: 0, fields: [FieldDefinition("kw", .integer)]))
+        _ = try admin.appendSeries("reading", rows: [
+            ["meter": "\(mine)", "at": "2026-08-01T10:00:00Z", "kw": "1"],
+            ["meter": "\(theirs)", "at": "2026-08-01T10:00:00Z", "kw": "50"],
+            ["meter": "\(theirs)", "at": "2026-08-01T11:00:00Z", "kw": "60"]], source: "test")
+        let agent = try store("李娜")
+        XCTAssertEqual(try agent.countSeries("reading", filter: nil), 1)
+        XCTAssertEqual(try agent.listSeries("reading", filter: nil).rows.count, 1)
+        XCTAssertEqual(try agent.seriesSummary("reading").readings, 1)
+        XCTAssertEqual(try agent.seriesDays("reading", field: "kw", from: "2026-07-31", to: "2026-08-02").map(\.key), [mine])
+        XCTAssertEqual(try agent.seriesDays("reading", field: "kw", from: "2026-07-31", to: "2026-08-02", keys: [theirs]), [])
+        XCTAssertEqual(try agent.select(sql: "select count(*), sum(kw) from reading", arguments: []).rows, [[.integer(1), .integer(1)]])
+        let auditor = try store("周杰")
+        XCTAssertEqual(try auditor.countSeries("reading", filter: nil), 3)
+        XCTAssertEqual(try auditor.select(sql: "select count(*) from reading", arguments: []).rows, [[.integer(3)]])
+    }
+
+    func testTotalsOfAMaskedAmount_areMasked_notZero() throws {
+        let admin = try store("boss")
+        try admin.install([EntityDefinition(name: "account", label: "Account", fields: [
+            FieldDefinition("customer", .reference("customer"), label: "Customer"),
+            FieldDefinition("balance", .money, label: "Balance", isPrivate: true)])])
+        for (customer, amount) in [(1, "100.50"), (3, "900")] {
+            _ = try admin.create("account", values: ["customer": .integer(Int64(customer)),
+                                                     "balance": try admin.parseValue(entity: "account", field: "balance", text: amount)])
+        }
+        let sql = "select sum(balance), total(balance), avg(balance), max(balance), count(*) from account"
+        XCTAssertEqual(try admin.select(sql: sql, arguments: []).rows.first?.map(\.displayText), ["1000.50", "1000.50", "500.25", "900.00", "2"])
+        let auditor = try store("周杰")
+        XCTAssertEqual(try auditor.select(sql: sql, arguments: []).rows.first?.map(\.displayText), ["****", "****", "****", "****", "2"])
+        for function in [AggregateFunction.sum, .avg, .max] {
+            XCTAssertEqual(try auditor.aggregate("account", function: function, field: "balance", groupBy: nil, where: nil).rows, [[.text("****")]])
+        }
+        XCTAssertEqual(try auditor.aggregate("account", function: .count, field: "balance", groupBy: nil, where: nil).rows, [[.integer(2)]])
+        // An agent sees her own customer's amount: her total is exact.
+        let agent = try store("李娜")
+        XCTAssertEqual(try agent.aggregate("account", function: .sum, field: "balance", groupBy: nil, where: nil).rows.first?.first?.displayText, "100.50")
+        XCTAssertEqual(try agent.select(sql: "select sum(1), total(null), avg(2.5) from account", arguments: []).rows.first?.map(\.displayText),
+                       ["1", "0.00", "2.50"])
+        // Sums of what is not masked are SQLite's: exact integers, an overflow reported.
+        XCTAssertThrowsError(try auditor.select(sql: "select sum(v) from (select 9223372036854775807 v union all select 1)", arguments: [])) {
+            XCTAssertTrue("\($0)".contains("integer overflow"), "\($0)")
+        }
+        XCTAssertEqual(try auditor.select(sql: "select sum(v) from (select 2 v union all select 3)", arguments: []).rows, [[.integer(5)]])
+    }
+
     func testOverrides_areIgnoredUnlessAllowed() throws {
         let s = try SQLiteStore(path: path, user: "boss", clock: .fixed(TestSupport.now))
         let warning = try s.resolveIdentity(osUser: "李娜", claimed: "boss")

@@ -106,6 +106,35 @@ final class AccessEndToEndTests: XCTestCase {
         XCTAssertTrue(log.stdout.contains("export,customer"), log.stdout)
     }
 
+    func testAccessLog_keepsWhatWasShown_whenTheUserRollsBack() throws {
+        // One of 李娜's own customers (she sees its private fields: the show is logged).
+        let mine = try run("李娜", "list customer columns id order by id limit 1")
+        let id = lines(mine).last!
+        let r = try run("李娜", "begin", "update customer \(id) set city=北京", "show customer \(id)", "rollback")
+        XCTAssertEqual(r.status, 0, r.description)
+        let city = try run("tester", "list customer columns city where id = \(id)")
+        XCTAssertFalse(city.stdout.contains("北京"), city.stdout)
+        let log = try run("tester", "access log user 李娜 customer \(id)")
+        XCTAssertEqual(log.status, 0, log.description)
+        XCTAssertTrue(log.stdout.contains(",李娜,show,customer,\(id),1,"), log.stdout)
+    }
+
+    func testAnalyses_runOverTheCustomersTheCallerSees() throws {
+        // 李娜 (user 2) sees her own customers: abc adds up their won deals only.
+        let truth = try run("tester", "= crm.query(\"select count(distinct d.customer) n, sum(d.amount) s from deal d join customer c on c.id = d.customer where c.owner = 2 and d.stage = 'won' and d.closed is not null\")[1].s")
+        let total = try XCTUnwrap(lines(truth).last)
+        let abc = try run("李娜", "abc", "rfm", "loyalty", "satisfaction")
+        XCTAssertEqual(abc.status, 0, abc.description)
+        let head = try XCTUnwrap(abc.stdoutLines.first)
+        XCTAssertTrue(head.contains("net value \(Double(total).map { String(format: "%.2f", $0) } ?? total)"), "\(head) vs \(total)")
+        let all = try run("tester", "abc")
+        XCTAssertNotEqual(all.stdoutLines.first, head, "the admin's ABC covers every customer")
+        // Writing classes computed over some customers onto customers is refused.
+        let apply = try run("李娜", "abc --apply")
+        XCTAssertEqual(apply.status, 1)
+        XCTAssertTrue(apply.stderr.contains("customer.value_class writes every customer's class; 李娜 (agent) sees their own customers only"), apply.stderr)
+    }
+
     func testIdentity_isTheOSUserOnceOverridesAreOff() throws {
         XCTAssertEqual(try run("tester", "access overrides off").status, 0)
         let r = try run("李娜", "whoami")

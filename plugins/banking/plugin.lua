@@ -7,7 +7,7 @@ return {
   name = "banking",
   version = "1.0.0",
   description = "Rural credit cooperative: managers, segments, deposits, loans and schedules, five-category classification, NPL and concentration, assessment",
-  modules = { "entities", "rules", "reports", "commands", "jobs" },
+  modules = { "entities", "roles", "rules", "reports", "commands", "jobs" },
   settings = {
     { "day_count", "enum", values = { "act/360", "act/365", "30/360" }, default = "act/360",
       label = "Day count for interest (计息基准)" },

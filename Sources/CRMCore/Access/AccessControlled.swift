@@ -14,6 +14,10 @@ public protocol AccessControlled: AnyObject {
     func accessLog(user: String?, entity: String?, id: Int64?, limit: Int) throws -> ResultTable
     func accessLogSummary() throws -> ResultTable
     func resolveIdentity(osUser: String, claimed: String?) throws -> String?
+    /// The roles of this database (core and plugins').
+    var roles: [Role] { get }
+    /// Makes the plugins' roles known to the policy (`crm.role`).
+    func declareRoles(_ roles: [Role]) throws
 }
 
 extension SQLiteStore: AccessControlled {}

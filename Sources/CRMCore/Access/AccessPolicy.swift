@@ -40,6 +40,11 @@ public struct AccessPolicy: Sendable {
 
     /// Sees private fields of every customer it sees.
     public var seesAllPrivate: Bool { grantedPrivate || role.privateFields == .all }
+    /// Sees this private field unmasked on every row it sees (all private fields, or the
+    /// role names it).
+    public func seesUnmasked(_ f: FieldDefinition, of entity: String) -> Bool {
+        seesAllPrivate || role.unmasked.contains("\(entity).\(f.name)")
+    }
     /// Sees every row of every entity unmasked: no views needed.
     public var isUnrestricted: Bool { role.scope == .all && seesAllPrivate && role.rights.values.allSatisfy { $0.contains(.read) } }
 
@@ -108,7 +113,7 @@ public struct AccessPolicy: Sendable {
     /// The expression a column is shown as: itself, or masked where the caller may not see it.
     func columnExpression(_ f: FieldDefinition, of entity: String, _ alias: String, paths: Paths) -> String {
         let column = "\(alias).\(quotedName(f.name))"
-        guard f.isPrivate, !seesAllPrivate else { return "\(column) AS \(quotedName(f.name))" }
+        guard f.isPrivate, !seesUnmasked(f, of: entity) else { return "\(column) AS \(quotedName(f.name))" }
         let masked = Mask.sqliteExpression(column, Mask.kind(of: f))
         if role.privateFields == .none { return "\(masked) AS \(quotedName(f.name))" }
         return "CASE WHEN \(ownCondition(entity, alias, paths: paths)) THEN \(column) ELSE \(masked) END AS \(quotedName(f.name))"
@@ -116,7 +121,7 @@ public struct AccessPolicy: Sendable {
 
     /// Whether the caller sees this entity's private fields unmasked on every row.
     public func seesPrivate(of e: EntityDefinition) -> Bool {
-        seesAllPrivate || !e.fields.contains(where: \.isPrivate)
+        !e.fields.contains { $0.isPrivate && !seesUnmasked($0, of: e.name) }
     }
 
     /// The SELECT each restricted entity is to be read through, by entity: its visible
@@ -127,7 +132,7 @@ public struct AccessPolicy: Sendable {
         var result: [(entity: String, select: String, depth: Int)] = []
         for e in schema.entities {
             let condition = may(.read, e.name) ? visibleCondition(e.name, "_t", paths: paths) : "0"
-            let masks = e.fields.contains { $0.isPrivate } && !seesAllPrivate
+            let masks = e.fields.contains { $0.isPrivate && !seesUnmasked($0, of: e.name) }
             guard condition != nil || masks else { continue }
             let columns = ["_t.\"id\""] + e.fields.map { columnExpression($0, of: e.name, "_t", paths: paths) } + ["_t.\"created\"", "_t.\"updated\""]
             var select = "SELECT \(columns.joined(separator: ", ")) FROM main.\(quotedName(e.name)) AS _t"
@@ -135,6 +140,22 @@ public struct AccessPolicy: Sendable {
             result.append((e.name, select, paths[e.name]?.depth ?? Int.max))
         }
         return result.sorted { $0.depth < $1.depth }.map { ($0.entity, $0.select) }
+    }
+
+    /// The SELECT each series is to be read through when its key entity is restricted:
+    /// the readings of the key records the caller sees (a primary-key lookup per reading),
+    /// none when the caller may not read the key entity. Series whose keys are all visible
+    /// are absent.
+    public func seriesViews(_ series: [SeriesDefinition], _ schema: Schema) -> [(entity: String, select: String)] {
+        guard !isUnrestricted, !series.isEmpty else { return [] }
+        let paths = AccessPolicy.customerPaths(schema)
+        return series.compactMap { s in
+            let condition = may(.read, s.keyEntity) ? visibleCondition(s.keyEntity, "_k", paths: paths) : "0"
+            guard let condition else { return nil }
+            let select = "SELECT * FROM main.\(quotedName(s.name)) AS _t WHERE EXISTS (SELECT 1 FROM main.\(quotedName(s.keyEntity)) AS _k "
+                + "WHERE _k.id = _t.\(quotedName(s.key)) AND \(condition))"
+            return (s.name, select)
+        }
     }
 }
 

@@ -26,17 +26,25 @@ public struct Role: Sendable, Equatable {
     public var rights: [String: Set<AccessRight>]
     /// Whether the role may grant and revoke rights (admins).
     public var administers: Bool
+    /// Private fields (`entity.field`) shown unmasked on every row the role sees, beside
+    /// what `privateFields` allows: a credit officer sees ID numbers and loan balances.
+    public var unmasked: Set<String>
+    /// Who declared it: `core`, or the plugin of a `crm.role`.
+    public var owner: String
 
     public enum PrivateVisibility: String, Sendable { case all, own, none }
 
     public init(name: String, summary: String, scope: AccessScope, privateFields: PrivateVisibility,
-                rights: [String: Set<AccessRight>], administers: Bool = false) {
+                rights: [String: Set<AccessRight>], administers: Bool = false, unmasked: Set<String> = [],
+                owner: String = "core") {
         self.name = name
         self.summary = summary
         self.scope = scope
         self.privateFields = privateFields
         self.rights = rights
         self.administers = administers
+        self.unmasked = unmasked
+        self.owner = owner
     }
 
     /// The rights of this role on one entity.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// Access control on SQLite: roles, ownership, masking, grants and the access log.
 ///
@@ -49,6 +50,32 @@ extension SQLiteStore {
     /// Loads the policy of `user` (nil while access control is off).
     public func loadPolicy() throws {
         policy = accessEnabled ? try access { try policy(for: user, $0) } : nil
+        try access { try installPolicyFunctions($0) }
+    }
+
+    /// Installs the SQL functions the policy's reads need, once per connection and outside
+    /// any read: SQLite refuses to define a function while a statement runs (and GRDB
+    /// stops the process then), which a policed read inside a rule's loop would do.
+    /// Masked columns need none (`Mask.sqliteExpression` masks in SQL); `sum`, `total` and
+    /// `avg` that keep a masked amount's total masked (`MaskedAggregates`) are installed
+    /// once a policy masks a number: they compute what SQLite's do, a little slower.
+    func installPolicyFunctions(_ db: Database) throws {
+        guard let policy, !policy.isUnrestricted else { return }
+        // Overriding a built-in is redefining it: only with no statement running.
+        if !policyFunctions.contains("sum"), policy.masksNumbers(schema), !SQLiteStore.hasActiveStatements(db) {
+            MaskedAggregates.install(db)
+            policyFunctions.insert("sum")
+        }
+    }
+
+    static func hasActiveStatements(_ db: Database) -> Bool {
+        guard let connection = db.sqliteConnection else { return false }
+        var statement = sqlite3_next_stmt(connection, nil)
+        while let s = statement {
+            if sqlite3_stmt_busy(s) != 0 { return true }
+            statement = sqlite3_next_stmt(connection, s)
+        }
+        return false
     }
 
     /// The policy of one user, from their `user` record and the grants.
@@ -65,7 +92,7 @@ extension SQLiteStore {
             else if right == "private" { grantedPrivate = true }
             else if let r = AccessRight(rawValue: right) { granted[entity, default: []].insert(r) }
         }
-        let role = roleName.flatMap(SQLiteStore.role(named:)) ?? Role.none
+        let role = roleName.flatMap(role(named:)) ?? Role.none
         var teamIDs: [Int64] = []
         if let team, !team.isEmpty {
             teamIDs = try Int64.fetchAll(db, sql: "SELECT id FROM main.\"user\" WHERE team = ? ORDER BY id", arguments: [team])
@@ -74,7 +101,19 @@ extension SQLiteStore {
                             granted: granted, grantedPrivate: grantedPrivate)
     }
 
-    static func role(named name: String) -> Role? { Role.core.first { $0.name == name } }
+    /// The roles of this database: the core's and those of the loaded plugins.
+    public var roles: [Role] { Role.core + pluginRoles }
+
+    func role(named name: String) -> Role? { roles.first { $0.name == name } }
+
+    /// The roles the loaded plugins declare (`crm.role`), known to the policy from here
+    /// on: the caller's policy is loaded again, so a user given a plugin's role gets it
+    /// before any read or write it polices.
+    public func declareRoles(_ roles: [Role]) throws {
+        guard roles != pluginRoles else { return try access { try installPolicyFunctions($0) } }
+        pluginRoles = roles
+        if accessEnabled { try loadPolicy() }
+    }
 
     // MARK: reads
 
@@ -84,15 +123,18 @@ extension SQLiteStore {
     /// keep reading the tables.
     func policed<T>(_ body: (Database) throws -> T) throws -> T {
         guard let policy, !policy.isUnrestricted, policedDepth == 0 else { return try access(body) }
-        let scripts = policyViewScripts ?? {
-            let views = policy.views(schema)
-            let made = (create: views.map { "CREATE TEMP VIEW \(quotedName($0.entity)) AS \($0.select);" }.joined(separator: "\n"),
-                        drop: views.reversed().map { "DROP VIEW IF EXISTS temp.\(quotedName($0.entity));" }.joined(separator: "\n"))
+        let scripts = try policyViewScripts ?? {
+            let views = policy.views(schema) + policy.seriesViews(try allSeries(), schema)
+            let made = (create: views.map { "CREATE TEMP VIEW \(quotedName($0.entity)) AS \($0.select);" }.joined(separator: "
+"),
+                        drop: views.reversed().map { "DROP VIEW IF EXISTS temp.\(quotedName($0.entity));" }.joined(separator: "
+"))
             policyViewScripts = made
             return made
         }()
         return try access { db in
             if scripts.create.isEmpty { return try body(db) }
+            try installPolicyFunctions(db)  // once; a plugin's new private amount is seen here
             policedDepth += 1
             defer { policedDepth -= 1 }
             do {
@@ -234,7 +276,7 @@ extension SQLiteStore {
             }
             if own { return { text, _ in text } }
         }
-        let kinds = Dictionary(e.fields.filter(\.isPrivate).map { ($0.name, Mask.kind(of: $0)) }, uniquingKeysWith: { a, _ in a })
+        let kinds = Dictionary(e.fields.filter { $0.isPrivate && !policy.seesUnmasked($0, of: e.name) }.map { ($0.name, Mask.kind(of: $0)) }, uniquingKeysWith: { a, _ in a })
         return { text, field in
             if let field { return kinds[field].map { Mask.apply(text, $0) } ?? text }
             guard text.hasPrefix("{"), let data = text.data(using: .utf8),

@@ -60,9 +60,10 @@ extension SQLiteStore {
         }
         var object = entity ?? "*"
         if right == "role" {
-            guard let name = entity else { throw QueryError("grant \(target) role NAME: which role (\(Role.core.map(\.name).joined(separator: ", ")))") }
-            guard SQLiteStore.role(named: name) != nil else {
-                throw QueryError("unknown role '\(name)'\(NameSuggestion.hint(for: name, in: Role.core.map(\.name))); roles: \(Role.core.map(\.name).joined(separator: ", "))")
+            let names = roles.map(\.name)
+            guard let name = entity else { throw QueryError("grant \(target) role NAME: which role (\(names.joined(separator: ", ")))") }
+            guard role(named: name) != nil else {
+                throw QueryError("unknown role '\(name)'\(NameSuggestion.hint(for: name, in: names)); roles: \(names.joined(separator: ", "))")
             }
             object = name
         } else if right == "private" {
@@ -115,7 +116,10 @@ extension SQLiteStore {
                                rows: [[.text(user), .text("admin"), .text("off: every user has every right (turn on with: access on)")]])
         }
         let customers = try count(CoreEntities.customer.name, where: nil)
-        let privacy = policy.seesAllPrivate ? "unmasked" : policy.role.privateFields == .own ? "unmasked for own customers, else masked" : "masked"
+        var privacy = policy.seesAllPrivate ? "unmasked" : policy.role.privateFields == .own ? "unmasked for own customers, else masked" : "masked"
+        if !policy.seesAllPrivate, !policy.role.unmasked.isEmpty {
+            privacy = policy.role.unmasked.sorted().joined(separator: ", ") + " unmasked; others " + privacy
+        }
         return ResultTable(title: nil,
                            columns: [Column("user"), Column("role"), Column("team"), Column("sees"), Column("customers", numeric: true),
                                      Column("private fields"), Column("overrides")],
@@ -126,13 +130,31 @@ extension SQLiteStore {
 
     // MARK: the access log
 
-    /// Notes that private fields were shown or exported unmasked.
+    /// Notes that private fields were shown or exported unmasked. Inside a transaction the
+    /// row waits until the transaction ends, committed or rolled back, and is written then
+    /// (`flushAccessLog`): a `rollback` undoes the user's edits, not what they were shown.
     func logAccess(how: String, entity: String, id: Int64?, rows: Int, fields: [String]) throws {
         guard accessEnabled else { return }
+        let row: [DatabaseValue] = [DateCodec.utcText(epochSeconds: clock.auditNow()).databaseValue, user.databaseValue,
+                                    how.databaseValue, entity.databaseValue, id.databaseValue, rows.databaseValue,
+                                    fields.joined(separator: ", ").databaseValue]
+        pendingAccessLog.append(row)
+        if !insideTransaction { try flushAccessLog() }
+    }
+
+    /// Writes the access-log rows noted so far, in one transaction of their own; called
+    /// when no transaction is open (after the outermost one ended, either way).
+    func flushAccessLog() throws {
+        guard !pendingAccessLog.isEmpty else { return }
+        let rows = pendingAccessLog
         try access { db in
-            try db.execute(sql: "INSERT INTO _crm_access_log (at, user, how, entity, record_id, rows, fields) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           arguments: [DateCodec.utcText(epochSeconds: clock.auditNow()), user, how, entity, id, rows,
-                                       fields.joined(separator: ", ")])
+            guard !db.isInsideTransaction else { return }
+            try db.inTransaction(.immediate) {
+                let insert = try db.cachedStatement(sql: "INSERT INTO _crm_access_log (at, user, how, entity, record_id, rows, fields) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                for row in rows { try insert.execute(arguments: StatementArguments(row)) }
+                return .commit
+            }
+            pendingAccessLog.removeAll()
         }
     }
 
@@ -140,8 +162,10 @@ extension SQLiteStore {
     /// the record when it was one.
     func logPrivateRead(_ e: EntityDefinition, fields names: [String], rows: Int, id: Int64?) throws {
         guard let policy, rows > 0 else { return }
-        let shown = names.filter { n in e.fields.contains { $0.name == n && $0.isPrivate } }
-        guard !shown.isEmpty, policy.seesAllPrivate || policy.role.privateFields == .own else { return }
+        let shown = names.filter { n in
+            e.fields.contains { $0.name == n && $0.isPrivate && (policy.role.privateFields == .own || policy.seesUnmasked($0, of: e.name)) }
+        }
+        guard !shown.isEmpty else { return }
         try logAccess(how: accessPurpose, entity: e.name, id: id, rows: rows, fields: shown)
     }
 

@@ -148,10 +148,29 @@ public struct Purchases {
         return Int(largest) + 1
     }
 
+    /// The purchases are read from the tables (column 0 the customer, filtered to the
+    /// customers the caller sees): the caller must read each source, and see its amounts
+    /// unmasked on every row it sees, else the analysis would tell what the policy hides.
+    func checkAccess() throws {
+        guard let policy = store.policy else { return }
+        for s in sources {
+            guard let e = store.schema.entity(named: s.entity) else { continue }
+            guard policy.may(.read, e.name) else {
+                throw AccessDenied("the customer analyses read \(e.name) records, which \(policy.user) (\(policy.role.name)) may not read")
+            }
+            if let f = e.field(s.amount), f.isPrivate, !policy.seesUnmasked(f, of: e.name),
+               !(policy.role.scope == .own && policy.role.privateFields == .own) {
+                throw AccessDenied("the customer analyses add up \(e.name).\(f.name), a private field "
+                                   + "\(policy.user) (\(policy.role.name)) sees masked (an admin can allow it: grant \(policy.user) private)")
+            }
+        }
+    }
+
     /// Runs the SQL; an error in a plugin's `where` names its declaration.
     func run(_ sql: String, _ arguments: [DatabaseValue], _ row: (OpaquePointer) throws -> Void) throws {
+        try checkAccess()
         do {
-            try store.stream(sql: sql, arguments: arguments, row: row)
+            try store.stream(sql: sql, arguments: arguments, customer: 0, row: row)
         } catch let e as StoreError {
             let declared = sources.filter { $0.condition != nil }
             let which = declared.map { ($0.location.map { "\($0): " } ?? "") + "where = \"\($0.condition!)\"" }

@@ -13,6 +13,7 @@ extension SQLiteStore {
     public func writeChoice(_ entity: String, field: String, value: (Int64) -> String?) throws -> Int {
         let e = try schema.require(entity)
         try requireOwnerLoaded(e)
+        try requireAllCustomers("\(entity).\(field)")
         guard let f = e.field(field), case .enumeration(let choices) = f.type else {
             throw StoreError.unknownField(entity: entity, field: field, suggestion: nil)
         }

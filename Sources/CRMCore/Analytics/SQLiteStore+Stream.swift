@@ -4,37 +4,65 @@ import GRDBSQLite
 extension SQLiteStore {
     /// Steps one read-only statement and hands each row's C statement to `row`, holding
     /// nothing: analyses read millions of purchases without keeping them.
-    func stream(sql: String, arguments: [DatabaseValue], row: (OpaquePointer) throws -> Void) throws {
-        // The analyses (and the tiers built on them) read every customer's purchases from
-        // the tables: a caller who does not see every customer must not read them so.
-        if let policy, policy.role.scope != .all {
-            throw AccessDenied("the customer analyses read every customer's purchases; \(policy.user) (\(policy.role.name)) "
-                               + "sees \(policy.role.scope == .own ? "their own" : "their team's") customers only "
-                               + "(a role that sees every customer runs them: admin, auditor)")
+    ///
+    /// For a caller who does not see every customer, the rows are those of the customers
+    /// they see: with `customer` (the column holding a row's customer id) the statement
+    /// still scans the tables as it is (the sequential NOT INDEXED scans the analyses rely
+    /// on) and rows of other customers are skipped against the set of visible customer ids,
+    /// read once through the policy; without one, the statement runs through the policy's
+    /// views like any read.
+    func stream(sql: String, arguments: [DatabaseValue], customer: Int32? = nil, row: (OpaquePointer) throws -> Void) throws {
+        guard let policy, policy.role.scope != .all else {
+            return try access { db in try SQLiteStore.step(db, sql: sql, arguments: arguments, row: row) }
         }
+        guard let customer else {
+            return try policed { db in try SQLiteStore.step(db, sql: sql, arguments: arguments, row: row) }
+        }
+        let visible = try visibleCustomerIDs()
         try access { db in
-            let statement = try db.makeStatement(sql: sql)
-            try statement.setArguments(StatementArguments(arguments))
-            let handle = statement.sqliteStatement
-            while true {
-                let rc = sqlite3_step(handle)
-                if rc == SQLITE_DONE { break }
-                guard rc == SQLITE_ROW else {
-                    throw DatabaseError(resultCode: ResultCode(rawValue: rc),
-                                        message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))), sql: sql)
-                }
-                try row(handle)
+            try SQLiteStore.step(db, sql: sql, arguments: arguments) { h in
+                if visible.contains(Column64.int(h, customer)) { try row(h) }
             }
-            sqlite3_reset(handle)
         }
+    }
+
+    /// The ids of the customers the caller sees.
+    func visibleCustomerIDs() throws -> Set<Int64> {
+        try policed { db in Set(try Int64.fetchAll(db, sql: "SELECT id FROM \(quoted(CoreEntities.customer.name))")) }
+    }
+
+    static func step(_ db: Database, sql: String, arguments: [DatabaseValue], row: (OpaquePointer) throws -> Void) throws {
+        let statement = try db.makeStatement(sql: sql)
+        try statement.setArguments(StatementArguments(arguments))
+        let handle = statement.sqliteStatement
+        while true {
+            let rc = sqlite3_step(handle)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: rc),
+                                    message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))), sql: sql)
+            }
+            try row(handle)
+        }
+        sqlite3_reset(handle)
+    }
+
+    /// Refuses writing a computed choice on every customer (ABC classes, stages, tiers) to
+    /// a caller who does not see them all: classes computed over some customers are not
+    /// the classes of all.
+    func requireAllCustomers(_ what: String) throws {
+        guard let policy, policy.role.scope != .all else { return }
+        throw AccessDenied("\(what) writes every customer's class; \(policy.user) (\(policy.role.name)) "
+                           + "sees \(policy.role.scope == .own ? "their own" : "their team's") customers only "
+                           + "(a role that sees every customer does it: admin)")
     }
 }
 
 extension SQLiteStore {
-    /// Each row's first column as an id and its second as text (nil for null), streamed:
-    /// the small per-customer maps analyses build (source channel by customer).
+    /// Each row's first column as a customer id and its second as text (nil for null),
+    /// streamed: the small per-customer maps analyses build (source channel by customer).
     public func idTexts(sql: String, _ body: (Int64, String?) throws -> Void) throws {
-        try stream(sql: sql, arguments: []) { h in try body(Column64.int(h, 0), Column64.text(h, 1)) }
+        try stream(sql: sql, arguments: [], customer: 0) { h in try body(Column64.int(h, 0), Column64.text(h, 1)) }
     }
 }
 

@@ -26,6 +26,18 @@ extension SQLiteStore {
             }
             try setMeta(key, json)
         }
+        seriesCache = nil
+    }
+
+    /// Every series declared in this database, read once until one is installed (the
+    /// policy reads them for each read it polices).
+    public func allSeries() throws -> [SeriesDefinition] {
+        if let seriesCache { return seriesCache }
+        let found = try metaKeys(prefix: "series:").values.compactMap {
+            try? JSONDecoder().decode(SeriesDefinition.self, from: Data($0.utf8))
+        }.sorted { $0.name < $1.name }
+        seriesCache = found
+        return found
     }
 
     /// The series of this name declared in this database, or nil.

@@ -41,7 +41,7 @@ extension SQLiteStore {
         let bounds = (first...(last + 1)).map { Array(DateCodec.utcText(epochSeconds: DateCodec.localMidnight(days: $0)).utf8) }
         let dayNames = (first...last).map { DateCodec.dateText(days: $0) }
         try recomputeBeforeRead()
-        return try access { db -> [SeriesDay] in
+        return try policed { db -> [SeriesDay] in
             let ids = try keys ?? Int64.fetchAll(db, sql: "SELECT id FROM \(quoted(series.keyEntity)) ORDER BY id")
             let sql = "SELECT \(quoted(series.time)), \(quoted(field)) FROM \(quoted(series.name)) WHERE \(quoted(series.key)) = ? AND \(quoted(series.time)) >= ? AND \(quoted(series.time)) < ? AND \(quoted(field)) IS NOT NULL ORDER BY \(quoted(series.time))"
             let statement = try db.makeStatement(sql: sql)

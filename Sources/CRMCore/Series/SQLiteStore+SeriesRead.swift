@@ -60,7 +60,7 @@ extension SQLiteStore {
             arguments += [(limit ?? -1).databaseValue, (offset ?? 0).databaseValue]
         }
         let types = series.columns.map { series.type(of: $0)! }
-        let rows: [[Value]] = try access { db in
+        let rows: [[Value]] = try policed { db in
             try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
                 types.enumerated().map { Value(database: row[$0.offset] as DatabaseValue, type: $0.element) }
             }
@@ -73,7 +73,7 @@ extension SQLiteStore {
     public func countSeries(_ name: String, filter: Filter?) throws -> Int {
         let series = try requireSeries(name)
         let compiled = try compileSeriesFilter(series, filter)
-        return try access { db in
+        return try policed { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM \(quoted(series.name)) WHERE \(compiled.sql)",
                              arguments: StatementArguments(compiled.arguments)) ?? 0
         }
@@ -84,7 +84,7 @@ extension SQLiteStore {
     public func seriesSummary(_ name: String) throws -> SeriesSummary {
         let series = try requireSeries(name)
         let table = quoted(series.name), key = quoted(series.key), time = quoted(series.time)
-        return try access { db in
+        return try policed { db in
             let readings = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
             let row = try Row.fetchOne(db, sql: """
                 SELECT count(*), min(lo), max(hi) FROM (SELECT k.id,
@@ -107,7 +107,7 @@ extension SQLiteStore {
     /// 3300000001` is the account with that number, as in an import file).
     func compileSeriesFilter(_ series: SeriesDefinition, _ filter: Filter?) throws -> FilterCompiler.Compiled {
         guard let filter else { return FilterCompiler.Compiled(sql: "1", arguments: []) }
-        let resolved = try access { db in try SeriesKeyTitles(series: series, schema: schema, db: db).resolve(filter) }
+        let resolved = try policed { db in try SeriesKeyTitles(series: series, schema: schema, db: db).resolve(filter) }
         return try FilterCompiler(schema: schema, entity: series.asEntity, parser: parser).compile(resolved)
     }
 }

@@ -170,6 +170,7 @@ extension SQLiteStore {
     /// The average of an integer, decimal or money field from its exact sum and count:
     /// at the field's scale (2 places for integers), rounded half away from zero.
     static func average(sum: DatabaseValue, count: DatabaseValue, type: FieldType) -> Value {
+        if case .string(let s) = sum.storage, s == MaskedAggregates.mask { return .text(s) }  // a masked amount's total
         guard let total = Double.fromDatabaseValue(sum), let n = Int64.fromDatabaseValue(count), n > 0 else { return .null }
         let scale = type.scale ?? 0
         if total.magnitude < 0x1p53, let exact = Int64(exactly: total),
@@ -182,6 +183,7 @@ extension SQLiteStore {
     }
 
     static func aggregateValue(_ raw: DatabaseValue, function: AggregateFunction, type: FieldType) -> Value {
+        if function != .count, case .string(let s) = raw.storage, s == MaskedAggregates.mask { return .text(s) }  // masked for the caller
         if raw.isNull {
             guard function == .sum else { return .null }
             return type.scale.map { .decimal(Fixed(units: 0, scale: $0)) } ?? .integer(0)

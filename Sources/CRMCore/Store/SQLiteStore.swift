@@ -79,6 +79,17 @@ public final class SQLiteStore: CRMStore, WarningSink {
     var policedDepth = 0
     /// What the current command is (`show`, `export`…), for the access log.
     public var accessPurpose = "read"
+    /// Access-log rows noted while a transaction was open, written once it ends either way
+    /// (`SQLiteStore+Grants`): a display happened even if the user rolls back.
+    var pendingAccessLog: [[DatabaseValue]] = []
+    /// The policy's SQL functions installed on the connection (`installPolicyFunctions`).
+    var policyFunctions: Set<String> = []
+    /// The series declared (`allSeries`), until one is installed.
+    var seriesCache: [SeriesDefinition]? {
+        didSet { policyViewScripts = nil }  // the policy views series too
+    }
+    /// Roles the loaded plugins declare (`crm.role`), beside `Role.core`.
+    public internal(set) var pluginRoles: [Role] = []
     /// The OS user running crm (set by `resolveIdentity`); `access on` makes them admin too.
     public internal(set) var osUser: String?
 
@@ -311,7 +322,7 @@ public final class SQLiteStore: CRMStore, WarningSink {
             }
             if outermost { knownReferences = [:] }
             try access { try $0.cachedStatement(sql: outermost ? "COMMIT" : "RELEASE crm_cmd").execute() }
-            if outermost { transactionOpen = false }
+            if outermost { transactionOpen = false; try flushAccessLog() }
             return result
         } catch {
             knownReferences = [:]
@@ -327,7 +338,7 @@ public final class SQLiteStore: CRMStore, WarningSink {
                     }
                 }
             }
-            if outermost { transactionOpen = false }
+            if outermost { transactionOpen = false; try? flushAccessLog() }
             throw error
         }
     }
@@ -402,7 +413,7 @@ public final class SQLiteStore: CRMStore, WarningSink {
         if openedLevels >= level {
             let outermost = level == outermostLevel
             try access { try $0.execute(sql: outermost ? "COMMIT" : "RELEASE crm_tx_\(level)") }
-            if outermost { transactionOpen = false; outermostLevel = 0 }
+            if outermost { transactionOpen = false; outermostLevel = 0; try flushAccessLog() }
             openedLevels = level - 1
         }
         transactionDepth -= 1
@@ -419,6 +430,8 @@ public final class SQLiteStore: CRMStore, WarningSink {
             openedLevels = min(openedLevels, transactionDepth)
             knownReferences = [:]
             if aborted != nil { clearAbortIfNothingOpen() }
+            // What was shown before the rollback stays shown: its log rows are kept.
+            if !insideTransaction { try? flushAccessLog() }
         }
         writes.abandon()
         guard aborted == nil, openedLevels >= level else { return }

@@ -247,6 +247,15 @@ local function make_api(plugin)
   api.report = curried("report", plugin, host.add_report)
   api.command = curried("command", plugin, host.add_command)
   api.job = curried("job", plugin, host.add_job)
+  -- crm.role "name" { … } or crm.role { name = "name", … }
+  local role = curried("role", plugin, host.define_role)
+  function api.role(arg)
+    if type(arg) == "table" then
+      if type(arg.name) ~= "string" then error("crm.role { name = \"…\", … }: name (a string) is required", 2) end
+      return host.define_role(plugin, arg.name, arg, where(2))
+    end
+    return role(arg)
+  end
   api.series, api.append = curried("series", plugin, host.define_series), host.append_series
   api.series_days = host.series_days
   function api.value_source(def) host.add_value_source(plugin, def, where(2)) end

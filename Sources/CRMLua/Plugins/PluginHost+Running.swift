@@ -12,6 +12,7 @@ extension PluginHost {
             self.lua.setField(name, at: -2)
         }
         registerDeclarations(into: add)
+        registerRoles(into: add)
         registerDataAPI(into: add)
         registerDateAPI(into: add)
         registerRunAPI(into: add)

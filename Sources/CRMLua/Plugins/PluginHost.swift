@@ -34,6 +34,8 @@ public final class PluginHost: WriteRules {
     public internal(set) var reports: [ReportDefinition] = []
     public internal(set) var commands: [CommandDefinition] = []
     public internal(set) var jobs: [JobDefinition] = []
+    /// Roles the loaded plugins declare (`crm.role`); the store's policy reads them.
+    public internal(set) var roles: [RoleDefinition] = []
     /// Where the loaded plugins' purchases are (`crm.value_source`); empty means won deals.
     public internal(set) var valueSources: [ValueSource] = []
     /// Satisfaction answers the loaded plugins declare (`crm.survey_source`), beside core tickets.
@@ -141,6 +143,7 @@ public final class PluginHost: WriteRules {
         lua.instructionBudget = try instructionBudgetSetting()
         lua.timeLimit = try timeLimitSetting()
         rules = []; reports = []; commands = []; jobs = []; valueSources = []; surveySources = []; loaded = []; problems = []
+        roles = []
         knownSeries = nil
         readScopes = [:]
         computeGraph = ComputeGraph()
@@ -154,6 +157,7 @@ public final class PluginHost: WriteRules {
         preludeRef = lua.reference()
         available = catalog()
         try loadEnabled()
+        try declareRoles()  // the policy knows the plugins' roles before any command runs
         rebuildWatches()
         store.rules = self
     }
@@ -235,6 +239,7 @@ public final class PluginHost: WriteRules {
             jobs += pending.jobs
             valueSources += pending.valueSources
             surveySources += pending.surveySources
+            roles += pending.roles
             loaded.append(manifest)
         } catch {
             lua.top = top
@@ -319,6 +324,7 @@ struct Registrations {
     var jobs: [JobDefinition] = []
     var valueSources: [ValueSource] = []
     var surveySources: [SurveySource] = []
+    var roles: [RoleDefinition] = []
 
     var functionRefs: [Int32] {
         rules.map(\.function) + reports.map(\.function) + commands.map(\.function) + jobs.map(\.function)

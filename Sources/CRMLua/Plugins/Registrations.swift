@@ -62,3 +62,13 @@ public struct JobDefinition: Sendable {
 
     public var key: String { "\(plugin).\(name)" }
 }
+
+/// A role a plugin declares (`crm.role`), as plain data: the policy reads `role` (the
+/// store's `pluginRoles`, set from `PluginHost.roles` once plugins have loaded), so the
+/// declarations can be cached with a plugin's other declarations.
+public struct RoleDefinition: Sendable {
+    public var plugin: String
+    /// `file:line` of the declaration.
+    public var location: String
+    public var role: Role
+}

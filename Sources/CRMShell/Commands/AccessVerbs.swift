@@ -17,7 +17,7 @@ struct GrantVerb: Verb {
             : "take back a granted role or right (admins): revoke bob export customer"
     }
     var usage: [String] {
-        ["\(name) <user> role <admin|manager|agent|auditor|service|finance>",
+        ["\(name) <user> role <admin|manager|agent|auditor|service|finance|a plugin's role>",
          "\(name) <user> private", "\(name) <user> <read|create|update|delete|import|export> [<entity>|*]"]
     }
     var details: String {
@@ -26,7 +26,8 @@ struct GrantVerb: Verb {
         user record's role field gives; `private` shows the private fields (phone, email,
         birthday, plugin fields marked private) of every customer the user sees; a right on
         an entity (or * for all) adds to the role's. Every change is in `history user N`.
-        See docs/access.md for the roles.
+        Plugins add roles (crm.role, e.g. banking's credit_officer): `access roles` lists
+        them all. See docs/access.md for the roles.
 
         Examples:
           \(name) 李娜 role manager
@@ -89,7 +90,7 @@ struct AccessVerb: Verb {
     let name = "access"
     let summary = "access control: access on | access overrides on|off | access log [user NAME] [<entity> ID]"
     let usage = ["access", "access on", "access overrides on|off", "access log [user <name>] [<entity> <id>] [limit N]",
-                 "access report"]
+                 "access report", "access roles"]
     let details = """
         Access control starts off: every user has every right, as in a single-user database.
         `access on` turns it on and makes you its first admin; from then on you are the OS
@@ -100,13 +101,17 @@ struct AccessVerb: Verb {
         how (show, list, find, export, report…), which entity and record, how many rows and
         which fields. `access report` sums it per user. Both are for admins.
 
+        `access roles` lists the roles: the core's and those the loaded plugins declare
+        (crm.role), with the customers each sees, its private fields and its rights.
+
         Examples:
           access on
           access log user 王强
           access log customer 42
           access report
+          access roles
         """
-    let completion = CompletionShape.keywordThenFile(["on", "overrides", "log", "report"])
+    let completion = CompletionShape.keywordThenFile(["on", "overrides", "log", "report", "roles"])
 
     func run(_ args: inout TokenCursor, _ session: Session) throws -> Output {
         let store = try accessControl(session)
@@ -129,6 +134,9 @@ struct AccessVerb: Verb {
         case "report":
             try args.expectEnd(usageLine)
             return .table(try store.accessLogSummary())
+        case "roles":
+            try args.expectEnd(usageLine)
+            return .table(AccessVerb.rolesTable(store.roles))
         case "log":
             var user: String?, entity: String?, id: Int64?, limit = 100
             while let w = args.next() {
@@ -148,7 +156,24 @@ struct AccessVerb: Verb {
             }
             return .table(try store.accessLog(user: user, entity: entity, id: id, limit: limit))
         default:
-            throw SyntaxError(message: "expected on, overrides, log or report after access, got '\(t.text)'", position: t.position)
+            throw SyntaxError(message: "expected on, overrides, log, report or roles after access, got '\(t.text)'", position: t.position)
         }
+    }
+
+    /// The roles as a table: who declared each, which customers it sees, which private
+    /// fields it sees unmasked, and its rights per entity (`*` first).
+    static func rolesTable(_ roles: [Role]) -> ResultTable {
+        let order = AccessRight.allCases
+        let rows: [[Value]] = roles.map { r in
+            let rights = r.rights.keys.sorted { ($0 == "*" ? "" : $0) < ($1 == "*" ? "" : $1) }.map { entity in
+                "\(entity): " + order.filter { r.rights[entity]!.contains($0) }.map(\.rawValue).joined(separator: " ")
+            }
+            var privacy = r.privateFields.rawValue
+            if !r.unmasked.isEmpty { privacy += " + " + r.unmasked.sorted().joined(separator: ", ") }
+            return [.text(r.name), .text(r.owner), .text(r.scope.rawValue), .text(privacy),
+                    .text(rights.joined(separator: "; ") + (r.administers ? "; grants" : "")), .text(r.summary)]
+        }
+        return ResultTable(title: nil, columns: [Column("role"), Column("from"), Column("sees"), Column("private unmasked"),
+                                                 Column("rights"), Column("summary")], rows: rows)
     }
 }
