@@ -125,10 +125,8 @@ extension SQLiteStore {
         guard let policy, !policy.isUnrestricted, policedDepth == 0 else { return try access(body) }
         let scripts = try policyViewScripts ?? {
             let views = policy.views(schema) + policy.seriesViews(try allSeries(), schema)
-            let made = (create: views.map { "CREATE TEMP VIEW \(quotedName($0.entity)) AS \($0.select);" }.joined(separator: "
-"),
-                        drop: views.reversed().map { "DROP VIEW IF EXISTS temp.\(quotedName($0.entity));" }.joined(separator: "
-"))
+            let made = (create: views.map { "CREATE TEMP VIEW \(quotedName($0.entity)) AS \($0.select);" }.joined(separator: "\n"),
+                        drop: views.reversed().map { "DROP VIEW IF EXISTS temp.\(quotedName($0.entity));" }.joined(separator: "\n"))
             policyViewScripts = made
             return made
         }()
