@@ -110,14 +110,31 @@ if !options.noPlugins {
     let host = PluginHost(store: store,
                           searchPaths: PluginHost.defaultSearchPaths(executable: executable, environment: environment) + options.pluginFolders,
                           parseFilter: Session.parseFilter, parseOrder: Session.parseOrder, log: warn)
-    do {
+    func start() throws {
         try host.start()
-        try session.attach(host)
-    } catch {
-        store.close(); fail("plugins: \(ErrorPresenter.describe(error).message)", code: 1)
+        for problem in host.problems { warn("crm: plugin \(problem.plugin ?? "?") skipped: \(problem)") }
+        if options.trace { host.trace = warn }
+        host.recordStartStamp(executable: executable, version: crmVersion)
     }
-    for problem in host.problems { warn("crm: plugin \(problem.plugin ?? "?") skipped: \(problem)") }
-    if options.trace { host.trace = warn }
+    // Start-up: when the last clean start read what a start would read now, commands that
+    // need only stored records (`count`, `list` …) run without Lua; any other starts it.
+    // The prompt and Lua scripts start it at once (completion and scripts use it).
+    let luaScripts = !options.scripts.isEmpty && options.scripts.allSatisfy { $0.hasSuffix(".lua") }
+    if !interactive, !luaScripts, !options.demo, store.policy == nil,
+       host.startStampMatches(executable: executable, version: crmVersion) {
+        session.attach(deferred: host) {
+            do { try start() } catch {
+                throw PluginError(plugin: nil, message: "plugins: \(ErrorPresenter.describe(error).message)")
+            }
+        }
+    } else {
+        do {
+            try start()
+            try session.attach(host)
+        } catch {
+            store.close(); fail("plugins: \(ErrorPresenter.describe(error).message)", code: 1)
+        }
+    }
 }
 
 /// A result of -c, run or stdin: to stdout, or to the `output to` file; then its time under `timing on`.

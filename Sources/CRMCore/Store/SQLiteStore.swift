@@ -190,16 +190,13 @@ public final class SQLiteStore: CRMStore, WarningSink {
         behindStatements = [:]  // finalized while the connection is still open
     }
 
+    /// Reads the stored definitions; each is decoded when first used (see `Schema`).
     func loadSchema() throws {
         let rows = try queue.inDatabase { db in
-            try String.fetchAll(db, sql: "SELECT definition FROM _crm_schema ORDER BY position")
+            try Row.fetchAll(db, sql: "SELECT entity, definition FROM _crm_schema ORDER BY position")
+                .map { (name: $0[0] as String, json: $0[1] as String) }
         }
-        let decoder = JSONDecoder()
-        for text in rows {
-            if let e = try? decoder.decode(EntityDefinition.self, from: Data(text.utf8)) {
-                schema.put(e)
-            }
-        }
+        schema = Schema(stored: rows)
     }
 
     /// Runs a database access, turning SQLite errors into store errors.
