@@ -83,9 +83,29 @@ if !options.testFolders.isEmpty {
     exit(failed == 0 ? 0 : 1)
 }
 
+let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
+let interactive = options.commands.isEmpty && options.scripts.isEmpty && !options.demo && Terminal.isTerminal(STDIN_FILENO)
+let luaScripts = !options.scripts.isEmpty && options.scripts.allSatisfy { $0.hasSuffix(".lua") }
 let store: SQLiteStore
+let host: PluginHost?
+// Start-up: when the last clean start of the plugins read what a start would read now,
+// commands that need only stored records (`count`, `list` …) run without Lua; any other
+// starts it. The core entities are then installed already too: that start ran after
+// installing them, with this executable, on this stored schema. The prompt and Lua scripts
+// start the plugins at once (completion and scripts use them), as does access control.
+var deferPlugins = false
 do {
-    store = try SQLiteStore(path: databasePath, user: user, clock: clock)
+    store = try SQLiteStore(path: databasePath, user: user, clock: clock, installingCore: false)
+    host = options.noPlugins ? nil
+        : PluginHost(store: store,
+                     searchPaths: PluginHost.defaultSearchPaths(executable: executable, environment: environment) + options.pluginFolders,
+                     parseFilter: Session.parseFilter, parseOrder: Session.parseOrder, log: warn)
+    if let host, !interactive, !luaScripts, !options.demo, !store.accessEnabled,
+       host.startStampMatches(executable: executable, version: crmVersion) {
+        deferPlugins = true
+    } else {
+        try store.installCore()
+    }
     // With access control on, the caller is the OS user unless an admin allowed overrides.
     if let warning = try store.resolveIdentity(osUser: osUser, claimed: claimedUser) { warn("crm: " + warning) }
 } catch {
@@ -98,30 +118,20 @@ func finish(_ code: Int32) -> Never {
     exit(code)
 }
 
-let interactive = options.commands.isEmpty && options.scripts.isEmpty && !options.demo && Terminal.isTerminal(STDIN_FILENO)
 let session = Session(store: store, format: format, interactive: interactive, atomic: options.atomic) { note in
     Terminal.write(note + "\n", to: STDERR_FILENO)
 }
 // A dry run writes no file either (exports, reject files, reports to files).
 session.dryRun = options.dryRun
 
-if !options.noPlugins {
-    let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
-    let host = PluginHost(store: store,
-                          searchPaths: PluginHost.defaultSearchPaths(executable: executable, environment: environment) + options.pluginFolders,
-                          parseFilter: Session.parseFilter, parseOrder: Session.parseOrder, log: warn)
+if let host {
     func start() throws {
         try host.start()
         for problem in host.problems { warn("crm: plugin \(problem.plugin ?? "?") skipped: \(problem)") }
         if options.trace { host.trace = warn }
         host.recordStartStamp(executable: executable, version: crmVersion)
     }
-    // Start-up: when the last clean start read what a start would read now, commands that
-    // need only stored records (`count`, `list` …) run without Lua; any other starts it.
-    // The prompt and Lua scripts start it at once (completion and scripts use it).
-    let luaScripts = !options.scripts.isEmpty && options.scripts.allSatisfy { $0.hasSuffix(".lua") }
-    if !interactive, !luaScripts, !options.demo, store.policy == nil,
-       host.startStampMatches(executable: executable, version: crmVersion) {
+    if deferPlugins {
         session.attach(deferred: host) {
             do { try start() } catch {
                 throw PluginError(plugin: nil, message: "plugins: \(ErrorPresenter.describe(error).message)")
