@@ -129,7 +129,8 @@ if let host {
         try host.start()
         for problem in host.problems { warn("crm: plugin \(problem.plugin ?? "?") skipped: \(problem)") }
         if options.trace { host.trace = warn }
-        host.recordStartStamp(executable: executable, version: crmVersion)
+        // (A dry run writes nothing, this cache of the start either.)
+        if !options.dryRun { host.recordStartStamp(executable: executable, version: crmVersion) }
     }
     if deferPlugins {
         session.attach(deferred: host) {
