@@ -87,15 +87,37 @@ if !options.testFolders.isEmpty {
     exit(failed == 0 ? 0 : 1)
 }
 
+let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
+let interactive = options.commands.isEmpty && options.scripts.isEmpty && !options.demo && Terminal.isTerminal(STDIN_FILENO)
+let luaScripts = !options.scripts.isEmpty && options.scripts.allSatisfy { $0.hasSuffix(".lua") }
 let store: CRMStore
+let host: PluginHost?
+// Start-up: when the last clean start of the plugins read what a start would read now,
+// commands that need only stored records (`count`, `list` …) run without Lua; any other
+// starts it. The core entities are then installed already too: that start ran after
+// installing them, with this executable, on this stored schema. The prompt and Lua scripts
+// start the plugins at once (completion and scripts use them), as does access control.
+// (SQLite only: on PostgreSQL the plugins always start.)
+var deferPlugins = false
 do {
     if ServerURL.redacted(databasePath) != nil {
         // A PostgreSQL server (docs/postgresql.md): libpq reads the URL, PG* variables,
         // ~/.pgpass and service files; errors name host, port and database, never the password.
         store = try PostgresStore(url: databasePath, user: user, clock: clock)
     } else {
-        let sqlite = try SQLiteStore(path: databasePath, user: user, clock: clock)
-        store = sqlite
+        store = try SQLiteStore(path: databasePath, user: user, clock: clock, installingCore: false)
+    }
+    host = options.noPlugins ? nil
+        : PluginHost(store: store,
+                     searchPaths: PluginHost.defaultSearchPaths(executable: executable, environment: environment) + options.pluginFolders,
+                     parseFilter: Session.parseFilter, parseOrder: Session.parseOrder, log: warn)
+    if let sqlite = store as? SQLiteStore {
+        if let host, !interactive, !luaScripts, !options.demo, !sqlite.accessEnabled,
+           host.startStampMatches(executable: executable, version: crmVersion) {
+            deferPlugins = true
+        } else {
+            try sqlite.installCore()
+        }
         // With access control on, the caller is the OS user unless an admin allowed overrides.
         if let warning = try sqlite.resolveIdentity(osUser: osUser, claimed: claimedUser) { warn("crm: " + warning) }
     }
@@ -109,26 +131,34 @@ func finish(_ code: Int32) -> Never {
     exit(code)
 }
 
-let interactive = options.commands.isEmpty && options.scripts.isEmpty && !options.demo && Terminal.isTerminal(STDIN_FILENO)
 let session = Session(store: store, format: format, interactive: interactive, atomic: options.atomic) { note in
     Terminal.write(note + "\n", to: STDERR_FILENO)
 }
 // A dry run writes no file either (exports, reject files, reports to files).
 session.dryRun = options.dryRun
 
-if !options.noPlugins {
-    let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
-    let host = PluginHost(store: store,
-                          searchPaths: PluginHost.defaultSearchPaths(executable: executable, environment: environment) + options.pluginFolders,
-                          parseFilter: Session.parseFilter, parseOrder: Session.parseOrder, log: warn)
-    do {
+if let host {
+    func start() throws {
         try host.start()
-        try session.attach(host)
-    } catch {
-        store.close(); fail("plugins: \(ErrorPresenter.describe(error).message)", code: 1)
+        for problem in host.problems { warn("crm: plugin \(problem.plugin ?? "?") skipped: \(problem)") }
+        if options.trace { host.trace = warn }
+        // (A dry run writes nothing, this cache of the start either.)
+        if !options.dryRun { host.recordStartStamp(executable: executable, version: crmVersion) }
     }
-    for problem in host.problems { warn("crm: plugin \(problem.plugin ?? "?") skipped: \(problem)") }
-    if options.trace { host.trace = warn }
+    if deferPlugins {
+        session.attach(deferred: host) {
+            do { try start() } catch {
+                throw PluginError(plugin: nil, message: "plugins: \(ErrorPresenter.describe(error).message)")
+            }
+        }
+    } else {
+        do {
+            try start()
+            try session.attach(host)
+        } catch {
+            store.close(); fail("plugins: \(ErrorPresenter.describe(error).message)", code: 1)
+        }
+    }
 }
 
 /// A result of -c, run or stdin: to stdout, or to the `output to` file; then its time under `timing on`.

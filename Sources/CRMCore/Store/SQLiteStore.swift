@@ -95,8 +95,11 @@ public final class SQLiteStore: CRMStore, WarningSink {
 
     /// Opens (creating if needed) the database at `path` and installs the core entities.
     ///
-    /// A new file is created with mode 0600 in a folder created with mode 0700.
-    public init(path: String, user: String, clock: Clock = .system, busyTimeout: TimeInterval = 10) throws {
+    /// A new file is created with mode 0600 in a folder created with mode 0700. With
+    /// `installingCore` false the caller installs them (`installCore`) unless it knows the
+    /// stored schema already holds them (see `PluginHost.startStampMatches`).
+    public init(path: String, user: String, clock: Clock = .system, busyTimeout: TimeInterval = 10,
+                installingCore: Bool = true) throws {
         self.user = user
         self.clock = clock
         self.path = path
@@ -127,7 +130,7 @@ public final class SQLiteStore: CRMStore, WarningSink {
             }
             try SQLiteStore.migrator.migrate(queue)
             try loadSchema()
-            try install(CoreEntities.all)
+            if installingCore { try install(CoreEntities.all) }
         } catch let error as DatabaseError {
             throw StoreError.database("cannot open \(path): \(error.message ?? "\(error)")")
         }
@@ -206,16 +209,18 @@ public final class SQLiteStore: CRMStore, WarningSink {
         behindStatements = [:]  // finalized while the connection is still open
     }
 
+    /// Creates or migrates the core entities' tables (`init` does unless told not to).
+    public func installCore() throws {
+        try install(CoreEntities.all)
+    }
+
+    /// Reads the stored definitions; each is decoded when first used (see `Schema`).
     func loadSchema() throws {
         let rows = try queue.inDatabase { db in
-            try String.fetchAll(db, sql: "SELECT definition FROM _crm_schema ORDER BY position")
+            try Row.fetchAll(db, sql: "SELECT entity, definition FROM _crm_schema ORDER BY position")
+                .map { (name: $0[0] as String, json: $0[1] as String) }
         }
-        let decoder = JSONDecoder()
-        for text in rows {
-            if let e = try? decoder.decode(EntityDefinition.self, from: Data(text.utf8)) {
-                schema.put(e)
-            }
-        }
+        schema = Schema(stored: rows)
     }
 
     /// Runs a database access, turning SQLite errors into store errors.

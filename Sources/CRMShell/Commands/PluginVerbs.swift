@@ -4,7 +4,8 @@ import CRMLua
 extension Session {
     /// The plugin host, or an error saying plugins are off in this run.
     func pluginHost() throws -> PluginHost {
-        guard let plugins else { throw PluginError(plugin: nil, message: "plugins are not loaded in this run") }
+        try startDeferredPlugins()
+        guard let plugins = attachedPlugins else { throw PluginError(plugin: nil, message: "plugins are not loaded in this run") }
         return plugins
     }
 }

@@ -23,8 +23,16 @@ public final class Session {
     public var note: (String) -> Void
     /// Set by `quit`.
     public var quitRequested = false
-    /// The Lua plugins of this run, when loaded.
-    public private(set) var plugins: PluginHost?
+    /// The Lua plugins of this run, when loaded. Asking for them starts deferred ones.
+    public var plugins: PluginHost? {
+        if deferredPlugins != nil { try? startDeferredPlugins() }
+        return attachedPlugins
+    }
+    var attachedPlugins: PluginHost?
+    /// Plugins whose start waits for the first command that needs them (`defer(_:start:)`).
+    var deferredPlugins: (host: PluginHost, start: () throws -> Void)?
+    /// Why starting the deferred plugins failed, reported by every command that needs them.
+    var deferredFailure: Error?
     /// `timing`, `output to`, `confirm` and the prompt's hooks.
     public let prompt = PromptState()
 
@@ -41,10 +49,38 @@ public final class Session {
 
     /// Hands the plugin host the shell's filter language and adds the plugins' verbs.
     public func attach(_ host: PluginHost) throws {
-        plugins = host
+        attachedPlugins = host
         host.parseFilter = { text in try Session.parseFilter(text) }
         host.parseOrder = { text in try Session.parseOrder(text) }
         try refreshPluginVerbs()
+    }
+
+    /// Attaches plugins that are not started yet: `start` runs (then they are attached)
+    /// before the first command that is not one of `verbsWithoutPlugins`, or when anything
+    /// asks for `plugins`. For runs whose stored schema is known to be what the plugins
+    /// would install (see `PluginHost.startStampMatches`).
+    public func attach(deferred host: PluginHost, start: @escaping () throws -> Void) {
+        deferredPlugins = (host, start)
+    }
+
+    /// Commands that read only stored records and the stored schema, and write nothing:
+    /// they run without starting deferred plugins. (Every other command, a plugin's own
+    /// among them, starts them first; so does anything asking for `plugins`.)
+    static let verbsWithoutPlugins: Set<String> = ["count", "list", "find", "entities", "describe", "history"]
+
+    /// Starts and attaches deferred plugins, once; a failure is thrown now and again by
+    /// every later command that needs them.
+    public func startDeferredPlugins() throws {
+        if let deferredFailure { throw deferredFailure }
+        guard let (host, start) = deferredPlugins else { return }
+        deferredPlugins = nil
+        do {
+            try start()
+            try attach(host)
+        } catch {
+            deferredFailure = error
+            throw error
+        }
     }
 
     /// Replaces the verbs plugins added with the ones loaded now.
@@ -105,6 +141,9 @@ public final class Session {
         }
         let tokens = try Lexer.tokenize(line)
         guard let first = tokens.first else { return .none }
+        if deferredPlugins != nil, !(first.kind == .word && Session.verbsWithoutPlugins.contains(first.text)) {
+            try startDeferredPlugins()
+        }
         guard first.kind == .word, let verb = verbs.verb(named: first.text) else {
             let hint = NameSuggestion.hint(for: first.text, in: verbs.names)
             throw SyntaxError(message: "unknown command '\(first.text)'\(hint); type help for the list", position: first.position)
