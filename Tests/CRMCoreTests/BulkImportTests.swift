@@ -196,8 +196,8 @@ final class BulkImportTests: XCTestCase {
         let got = try stored(bulk), want = try stored(typed)
         XCTAssertEqual(got.count, 3)
         XCTAssertEqual(got, want)
-        XCTAssertTrue(got[1].contains("person"), "the default kind: \(got[1])")
-        XCTAssertTrue(got[1].contains("potential"), "the default stage: \(got[1])")
+        XCTAssertTrue(got[1].contains("\"person\""), "the default kind: \(got[1])")
+        XCTAssertTrue(got[1].contains("\"potential\""), "the default stage: \(got[1])")
         XCTAssertEqual(try bulk.find("wei", limit: 5).rows.count, 1)
         XCTAssertEqual(try bulk.find("李娜", limit: 5).rows.count, 1)
     }
