@@ -155,6 +155,53 @@ final class BulkImportTests: XCTestCase {
         XCTAssertEqual(try count(), 1_000)
     }
 
+    // MARK: the bulk path writes what a typed add writes
+
+    /// Every column, the grams and the audit copy of each customer, oldest first.
+    func stored(_ s: SQLiteStore) throws -> [[String]] {
+        try s.access { db in
+            try Row.fetchAll(db, sql: """
+                SELECT c.*, f.grams, a.new, a.user, a.action, a.entity, a.record_id, a.field, a.old
+                FROM customer c JOIN _crm_find_customer f ON f.rowid = c.id
+                JOIN _crm_audit a ON a.entity = 'customer' AND a.record_id = c.id ORDER BY c.id
+                """).map { row in row.databaseValues.map { $0.isNull ? "<null>" : "\($0)" } }
+        }
+    }
+
+    func testBulkPath_storesRowGramsAndAuditExactlyLikeATypedCreate() throws {
+        // Text with quotes and a backslash (JSON escaping), mixed case and full-width
+        // letters (grams lowercased), a reference by id, a date, an enum, defaults.
+        let csv = """
+            name,phone,email,city,owner,stage,birthday,tags,created
+            "Zhang ""Wei"" \\ 张伟",138-0000 0001,Zhang.Wei@Example.COM,北京,1,growth,1990-05-17,"a,b",2021-03-04T05:06:07Z
+            ＡＢＣ李娜,,,上海,,,,,
+            Ünïcode Ærø,+86 (10) 555,,東京,1,maturity,,x,2020-01-01T00:00:00Z
+
+            """
+        let bulk = try TestSupport.memoryStore(), typed = try TestSupport.memoryStore()
+        for s in [bulk, typed] { _ = try s.create("user", values: ["name": .text("王芳")], created: nil) }
+        XCTAssertEqual(try Importer(store: bulk, entity: "customer", path: write("b.csv", csv), atomic: false).run().imported, 3)
+        let e = try XCTUnwrap(typed.schema.entity(named: "customer"))
+        let reader = CSVReader(data: Array(csv.utf8))
+        let header = try XCTUnwrap(reader.next()).fields
+        while let (fields, _) = try reader.next() {
+            var values: [String: Value] = [:]
+            var created: Int?
+            for (name, text) in zip(header, fields) where !text.isEmpty {
+                if name == "created" { created = DateCodec.epochSeconds(utc: text); continue }
+                values[name] = try typed.parseValue(text, field: try XCTUnwrap(e.field(name)), of: e)
+            }
+            _ = try typed.create("customer", values: values, created: created)
+        }
+        let got = try stored(bulk), want = try stored(typed)
+        XCTAssertEqual(got.count, 3)
+        XCTAssertEqual(got, want)
+        XCTAssertTrue(got[1].contains("\"person\""), "the default kind: \(got[1])")
+        XCTAssertTrue(got[1].contains("\"potential\""), "the default stage: \(got[1])")
+        XCTAssertEqual(try bulk.find("wei", limit: 5).rows.count, 1)
+        XCTAssertEqual(try bulk.find("李娜", limit: 5).rows.count, 1)
+    }
+
     // MARK: judging the second core
 
     func testMachineTicks_readTheAggregateLine() throws {

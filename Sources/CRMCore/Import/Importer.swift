@@ -90,12 +90,15 @@ public struct Importer {
         }
         var rejects: RejectWriter?
         var imported = 0, rejected = 0
-        var referenceCache: [String: Value] = [:]
+        // Values of references by title, by column: each distinct title is looked up once.
+        var referenceCache = [[String: Value]](repeating: [:], count: columns.count)
         let isTitleReference: [Bool] = columns.map { name in
             if let name, case .reference? = e.field(name)?.type { return true }
             return false
         }
-        let definitions: [FieldDefinition?] = columns.map { $0.flatMap { e.field($0) } }
+        // The position in `e.fields` each column goes to (nil: skipped, or `created`).
+        let positions: [Int?] = columns.map { name in name.flatMap { n in e.fields.firstIndex { $0.name == n } } }
+        let definitions: [FieldDefinition?] = positions.map { $0.map { e.fields[$0] } }
         // A reference to an entity with lookup keys reads even `3` as a key (ReferenceText).
         let idsAreKeys: [Bool] = definitions.map { f in
             guard case .reference(let target)? = f?.type else { return false }
@@ -121,40 +124,39 @@ public struct Importer {
                     guard fields.count == header.count else {
                         throw ImportError(path: path, line: line, message: "expected \(header.count) columns, found \(fields.count)")
                     }
-                    var values: [String: Value] = [:]
-                    values.reserveCapacity(columns.count)
+                    // The row's values by field position: no dictionary per row.
+                    var values = [Value](repeating: .null, count: e.fields.count)
                     var created: Int?
-                    for (i, field) in columns.enumerated() {
-                        guard let field else { continue }
-                        let text = fields[i]
-                        if text.isEmpty { continue }
-                        if field == "created" {
+                    for i in columns.indices {
+                        guard let position = positions[i] else {
+                            guard columns[i] == "created" else { continue }
+                            let text = fields[i]
+                            if text.isEmpty { continue }
                             guard let t = DateCodec.epochSeconds(utc: text) ?? (try? ValueParser(clock: store.clock).instant(text)) else {
                                 throw ImportError(path: path, line: line, message: "created: '\(text)' is not a date or date and time")
                             }
                             created = t
                             continue
                         }
+                        let text = fields[i]
+                        if text.isEmpty { continue }
                         if isTitleReference[i], idsAreKeys[i] || ReferenceText.canonicalID(text) == nil {
                             // A reference by title (owner=张伟): looked up once per distinct title.
-                            let key = field + "\u{0}" + text
-                            if let cached = referenceCache[key] { values[field] = cached; continue }
-                            let value = try store.parseValue(entity: e.name, field: field, text: text)
-                            referenceCache[key] = value
-                            values[field] = value
+                            if let cached = referenceCache[i][text] { values[position] = cached; continue }
+                            let value = try store.parseValue(text, field: e.fields[position], of: e)
+                            referenceCache[i][text] = value
+                            values[position] = value
                             continue
                         }
-                        guard let definition = definitions[i] else {
-                            values[field] = try store.parseValue(entity: e.name, field: field, text: text)
-                            continue
-                        }
-                        values[field] = try store.parseValue(text, field: definition, of: e)
+                        values[position] = try store.parseValue(text, field: e.fields[position], of: e)
                     }
                     do {
-                        _ = try store.create(e.name, values: values, created: created)
+                        _ = try store.create(e.name, ordered: values, created: created)
                         imported += 1
                     } catch StoreError.uniqueTaken(_, _, _, let existing?) where onConflict != .reject {
-                        if onConflict == .update, try store.update(e.name, id: existing, values: values) {
+                        var given: [String: Value] = [:]
+                        for i in e.fields.indices where !values[i].isNull { given[e.fields[i].name] = values[i] }
+                        if onConflict == .update, try store.update(e.name, id: existing, values: given) {
                             updated += 1
                         } else {
                             skipped += 1

@@ -79,14 +79,22 @@ public enum JSONText {
 
     /// A compact JSON object of the non-null values, named by position.
     public static func object(names: [String], values: [Value]) -> String {
-        var out: [UInt8] = [0x7B]
+        var out: [UInt8] = []
         out.reserveCapacity(names.count * 24)
+        appendObject(names: names, values: values, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends that object as UTF-8 (bulk imports reuse one buffer for every record).
+    static func appendObject(names: [String], values: [Value], to out: inout [UInt8]) {
+        out.append(0x7B)
+        var first = true
         for i in values.indices where !values[i].isNull {
-            if out.count > 1 { out.append(0x2C) }
+            if !first { out.append(0x2C) }
+            first = false
             appendMember(names[i], values[i], to: &out)
         }
         out.append(0x7D)
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Appends `"name":value`.

@@ -65,13 +65,18 @@ enum FindIndex {
             let b = UInt8(v)
             return (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) ? .word : .separator
         }
-        if (0x4E00...0x9FFF).contains(v) || (0x3400...0x4DBF).contains(v) || (0x3040...0x30FF).contains(v)
-            || (0xAC00...0xD7A3).contains(v) || (0xF900...0xFAFF).contains(v) || (0x20000...0x3134F).contains(v) {
-            return .cjk
-        }
+        if isCommonCJK(v) { return .cjk }
         if s.properties.isIdeographic { return .cjk }
         if s.properties.isAlphabetic || s.properties.numericType != nil { return .word }
         return .separator
+    }
+
+    /// The CJK blocks decided by range: unified ideographs and extensions, kana, hangul
+    /// syllables, compatibility ideographs (none of them changes when lowercased).
+    @inline(__always)
+    static func isCommonCJK(_ v: UInt32) -> Bool {
+        (0x4E00...0x9FFF).contains(v) || (0x3400...0x4DBF).contains(v) || (0x3040...0x30FF).contains(v)
+            || (0xAC00...0xD7A3).contains(v) || (0xF900...0xFAFF).contains(v) || (0x20000...0x3134F).contains(v)
     }
 
     static func lowered(_ s: Unicode.Scalar) -> [Unicode.Scalar] {
@@ -115,30 +120,11 @@ enum FindIndex {
     /// (a gram is at most 3 scalars of 21 bits) in a short list, output built as UTF-8.
     static func grams(of texts: [String]) -> String {
         var builder = GramBuilder()
-        for text in texts {
-            for scalar in text.unicodeScalars {
-                let v = scalar.value
-                if v < 0x80 {
-                    let b = UInt8(truncatingIfNeeded: v)
-                    let isWord = (b >= 48 && b <= 57) || (b >= 97 && b <= 122) || (b >= 65 && b <= 90)
-                    if isWord {
-                        builder.add(b >= 65 && b <= 90 ? Unicode.Scalar(b + 32) : scalar, .word)
-                    } else {
-                        builder.endRun()
-                    }
-                } else {
-                    for c in lowered(scalar) {
-                        let k = charClass(c)
-                        if k == .separator { builder.endRun() } else { builder.add(c, k) }
-                    }
-                }
-            }
-            builder.endRun()
-        }
+        for text in texts { builder.append(text) }
         return builder.text()
     }
 
-    /// The streaming state of `grams(of:)`.
+    /// The streaming state of `grams(of:)`; `reset` keeps its buffers for the next record.
     struct GramBuilder {
         var out: [UInt8] = []
         var seen: [UInt64] = []
@@ -149,6 +135,42 @@ enum FindIndex {
         init() {
             out.reserveCapacity(160)
             seen.reserveCapacity(48)
+        }
+
+        /// Back to no grams, keeping the buffers' capacity.
+        mutating func reset() {
+            out.removeAll(keepingCapacity: true)
+            seen.removeAll(keepingCapacity: true)
+            runLength = 0
+            runClass = .separator
+        }
+
+        /// Adds the grams of one searched text (each text ends a run).
+        mutating func append(_ text: String) {
+            for scalar in text.unicodeScalars {
+                let v = scalar.value
+                if v < 0x80 {
+                    let b = UInt8(truncatingIfNeeded: v)
+                    let isWord = (b >= 48 && b <= 57) || (b >= 97 && b <= 122) || (b >= 65 && b <= 90)
+                    if isWord {
+                        add(b >= 65 && b <= 90 ? Unicode.Scalar(b + 32) : scalar, .word)
+                    } else {
+                        endRun()
+                    }
+                } else if FindIndex.isCommonCJK(v) {
+                    // Han, kana and hangul have no case: no lowercase mapping to look up.
+                    add(scalar, .cjk)
+                } else if !scalar.properties.changesWhenLowercased {
+                    let k = FindIndex.charClass(scalar)
+                    if k == .separator { endRun() } else { add(scalar, k) }
+                } else {
+                    for c in FindIndex.lowered(scalar) {
+                        let k = FindIndex.charClass(c)
+                        if k == .separator { endRun() } else { add(c, k) }
+                    }
+                }
+            }
+            endRun()
         }
 
         var gramLength: Int { runClass == .cjk ? 2 : 3 }

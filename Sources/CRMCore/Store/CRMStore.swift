@@ -26,6 +26,9 @@ public protocol CRMStore: AnyObject {
 
     /// Creates a record; `created` (epoch seconds) backdates it, for imports from other systems.
     func create(_ entity: String, values: [String: Value], created: Int?) throws -> Int64
+    /// The same with the values by field position (`fields` of the entity, `.null` where a
+    /// field is not given): bulk imports build one array per row instead of a dictionary.
+    func create(_ entity: String, ordered: [Value], created: Int?) throws -> Int64
     /// Changes some fields of one record; returns whether anything changed.
     @discardableResult
     func update(_ entity: String, id: Int64, values: [String: Value]) throws -> Bool

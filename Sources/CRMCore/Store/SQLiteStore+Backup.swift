@@ -132,6 +132,7 @@ extension SQLiteStore {
         schema = Schema()
         insertSQLCache = [:]
         behindStatements = [:]
+        defaultValues = [:]
         knownReferences = [:]
         nextIDs = [:]
         try SQLiteStore.migrator.migrate(queue)

@@ -41,6 +41,7 @@ extension SQLiteStore {
         schema = planned
         insertSQLCache = [:]
         behindStatements = [:]
+        defaultValues = [:]
     }
 
     private func rename(_ old: EntityDefinition, to new: String, _ db: Database) throws {

@@ -40,6 +40,7 @@ extension SQLiteStore {
         schema = planned
         insertSQLCache = [:]
         behindStatements = [:]
+        defaultValues = [:]
     }
 
     func validate(_ e: EntityDefinition, in planned: Schema) throws {

@@ -69,7 +69,10 @@ extension SQLiteStore {
             }
             if computing != nil { try computeOwn(e, &full, id: nil, changed: nil) }
             if writeBehindDepth > 0 && atomicDepth > 0 && !hasAfterRules {
-                let id = try createBehind(e, full, created: created)
+                var ordered: [Value] = []
+                ordered.reserveCapacity(e.fields.count)
+                for i in e.fields.indices { ordered.append(full[e.fields[i].name] ?? .null) }
+                let id = try createBehind(e, ordered, created: created)
                 if affectsOthers { try noteDependents(.create, e, id: id, new: full, old: nil) }
                 return id
             }
@@ -116,23 +119,78 @@ extension SQLiteStore {
     }
 
     /// What a record handed to the writer needs, prepared once per entity.
-    struct BehindStatements {
-        var insert: Statement
-        var find: Statement?
-        var audit: Statement
-        var names: [String]
+    final class BehindStatements: @unchecked Sendable {
+        let insert: Statement
+        let find: Statement?
+        let audit: Statement
+        let names: [String]
+        let types: [FieldType]
         /// Positions in `fields` of the searched fields.
-        var searched: [Int]
+        let searched: [Int]
+        let entity: DatabaseValue
+        let action: DatabaseValue = "create".databaseValue
+
+        init(insert: Statement, find: Statement?, audit: Statement, e: EntityDefinition) {
+            self.insert = insert
+            self.find = find
+            self.audit = audit
+            names = e.fields.map(\.name)
+            types = e.fields.map(\.type)
+            searched = e.searchFields.compactMap { name in e.fields.firstIndex { $0.name == name } }
+            entity = e.name.databaseValue
+        }
     }
 
-    /// A create inside `writeBehind`: checked here, written by the background writer.
-    func createBehind(_ e: EntityDefinition, _ full: [String: Value], created: Int?) throws -> Int64 {
-        // The values by field position: one lookup each, then everything reads the array.
-        var ordered: [Value] = []
-        ordered.reserveCapacity(e.fields.count)
-        for i in e.fields.indices { ordered.append(full[e.fields[i].name] ?? .null) }
+    public func create(_ entity: String, ordered given: [Value], created: Int? = nil) throws -> Int64 {
+        let e = try schema.require(entity)
+        precondition(given.count == e.fields.count, "create(ordered:) takes one value per field of \(e.name)")
+        // The bulk path: no access policy to apply, no rule or computed field to see the
+        // record, inside an import's transaction with the background writer. The same
+        // checks as `create` run on the array; anything else goes through `create`.
+        guard policy == nil || via != nil, writeBehindDepth > 0, atomicDepth > 0,
+              rules(for: .create, e.name) == nil,
+              computeGraph.map({ $0.graph.computed(of: e.name).isEmpty && !$0.graph.affectsOthers(e.name) }) ?? true
+        else {
+            var values: [String: Value] = [:]
+            for i in e.fields.indices where !given[i].isNull { values[e.fields[i].name] = given[i] }
+            return try create(entity, values: values, created: created)
+        }
+        try requireOwnerLoaded(e)
+        try refuseWriteWhileComputing(.create, e.name)
+        for i in e.fields.indices where e.fields[i].computed != nil && !given[i].isNull {
+            throw ComputedFieldWrite(entity: e.name, field: e.fields[i].name, how: e.fields[i].computed!)
+        }
+        var full = given
+        let defaults = try defaults(of: e)
+        for i in e.fields.indices where full[i].isNull && e.fields[i].defaultText != nil {
+            full[i] = try defaults[i] ?? parser.parse(e.fields[i].defaultText!, as: e.fields[i].type)
+        }
+        try willWrite()
+        return try createBehind(e, full, created: created)
+    }
+
+    /// The entity's default values by field position, parsed once; a date or time default
+    /// (`today`, `now`) is left nil, to be parsed for each record.
+    func defaults(of e: EntityDefinition) throws -> [Value?] {
+        if let cached = defaultValues[e.name] { return cached }
+        let values: [Value?] = try e.fields.map { f in
+            guard let text = f.defaultText else { return nil }
+            switch f.type {
+            case .date, .datetime: return nil
+            default: return try parser.parse(text, as: f.type)
+            }
+        }
+        defaultValues[e.name] = values
+        return values
+    }
+
+    /// A create inside `writeBehind`, its values by field position: checked here, written
+    /// by the background writer.
+    func createBehind(_ e: EntityDefinition, _ ordered: [Value], created: Int?) throws -> Int64 {
         try checkValues(e, changed: nil) { ordered[$0] }
         if needsDatabaseCheck(e, changed: nil, value: { ordered[$0] }) {
+            var full: [String: Value] = [:]
+            for i in e.fields.indices where !ordered[i].isNull { full[e.fields[i].name] = ordered[i] }
             try access { db in try checkDatabase(e, full, changed: nil, id: nil, db) }
         }
         let statements = try behindStatements(e)
@@ -143,27 +201,13 @@ extension SQLiteStore {
         let now = clock.now()
         if nowText.seconds != now { nowText = (now, DateCodec.utcText(epochSeconds: now).databaseValue) }
         let born = created.map { DateCodec.utcText(epochSeconds: $0).databaseValue } ?? nowText.text
-        var arguments = [id.databaseValue]
-        arguments.reserveCapacity(e.fields.count + 3)
-        for i in e.fields.indices { arguments.append(ordered[i].databaseValue(for: e.fields[i].type)) }
-        arguments.append(born)
-        arguments.append(born)
-        // Grams and the audit copy are pure functions of the values: the writer's thread
-        // makes them (or this one, when the writer is behind), from what is captured here.
         let auditNow = clock.auditNow()
         let at = auditNow == now ? nowText.text : DateCodec.utcText(epochSeconds: auditNow).databaseValue
-        let names = statements.names, entity = e.name, user = self.user, via = self.via
-        let values = ordered  // the writer's thread reads a copy that nothing changes
+        // The row, its grams and its audit copy are written from the values by the writer's
+        // thread (or this one, when it works inline).
         do {
-            try writes.add(statements.insert, arguments)
-            if let find = statements.find {
-                let texts = statements.searched.map { ordered[$0].displayText }
-                try writes.add(find) { [id.databaseValue, FindIndex.grams(of: texts).databaseValue] }
-            }
-            try writes.add(statements.audit) {
-                [at, user.databaseValue, via.databaseValue, "create".databaseValue, entity.databaseValue, id.databaseValue,
-                 .null, .null, JSONText.object(names: names, values: values).databaseValue]
-            }
+            try writes.add(WriteBehind.Record(statements: statements, id: id, values: ordered, born: born, at: at,
+                                              user: user.databaseValue, via: via.databaseValue))
         } catch let error as DatabaseError {
             throw StoreError.database(SQLiteStore.describe(error))
         }
@@ -180,8 +224,7 @@ extension SQLiteStore {
                 find: e.searchFields.isEmpty ? nil
                     : try db.makeStatement(sql: "INSERT INTO \(quoted(FindIndex.table(e.name))) (rowid, grams) VALUES (?, ?)"),
                 audit: try db.makeStatement(sql: SQLiteStore.auditSQL),
-                names: e.fields.map(\.name),
-                searched: e.searchFields.compactMap { name in e.fields.firstIndex { $0.name == name } })
+                e: e)
         }
         behindStatements[e.name] = statements
         return statements

@@ -50,6 +50,9 @@ public final class SQLiteStore: CRMStore, WarningSink {
     var nextIDs: [String: Int64] = [:]
     /// The current second as stored text, reused while the clock stays on it.
     var nowText: (seconds: Int, text: DatabaseValue) = (Int.min, .null)
+    /// Parsed default values by entity and field position (nil: no default, or one that
+    /// depends on the clock and is parsed for each record).
+    var defaultValues: [String: [Value?]] = [:]
     /// The statements records handed to the writer use, by entity.
     var behindStatements: [String: BehindStatements] = [:]
     /// How many of the `begin` levels have been opened in SQLite (at their first write).

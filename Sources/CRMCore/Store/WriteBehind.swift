@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// Executes prepared inserts on a second thread while the caller goes on with the next
 /// records: a bulk import parses, validates and indexes on one core while SQLite stores
@@ -15,26 +16,36 @@ import GRDB
 /// the inserts inline on the caller's thread (one thread doing the work, as sqlite3 does),
 /// going back to two threads when the core is free again.
 final class WriteBehind: @unchecked Sendable {
-    /// One statement to run: its values, or a function computing them on the writer's
-    /// thread (find grams and audit JSON: pure work moved off the caller's path).
-    struct Insert {
-        var statement: Statement
-        var values: [DatabaseValue]
-        var late: (@Sendable () -> [DatabaseValue])?
+    /// One new record to store: its row, its find grams and its audit row, bound straight
+    /// from its values by the thread that writes it (grams and the audit JSON, pure work,
+    /// are made there too, in buffers reused from record to record).
+    struct Record: @unchecked Sendable {
+        var statements: SQLiteStore.BehindStatements
+        var id: Int64
+        var values: [Value]
+        /// The created and updated time, the audit time, user and via.
+        var born: DatabaseValue
+        var at: DatabaseValue
+        var user: DatabaseValue
+        var via: DatabaseValue
+        /// The grams and audit JSON when the caller's thread made them (the writer was behind).
+        var prepared: (grams: [UInt8], json: [UInt8])?
     }
 
-    /// Inserts handed over per wake-up of the writer thread.
-    static let chunkSize = 384
+    /// Records handed over per wake-up of the writer thread.
+    static let chunkSize = 128
 
     private let condition = NSCondition()
     /// Handed over, not yet taken by the writer (guarded by `condition`).
-    private var handedOver: [Insert] = []
+    private var handedOver: [Record] = []
     private var writing = false
     private var failure: DatabaseError?
     private var stopping = false
     private var started = false
     /// Collected on the caller's thread until a chunk is full.
-    private var collecting: [Insert] = []
+    private var collecting: [Record] = []
+    /// The buffers of records written on the caller's thread (inline, or prepared there).
+    private var callerScratch = RecordScratch()
     /// True while inserts run on the caller's thread (no second core free). Caller's thread only.
     private(set) var inline = false
     /// Fixes `inline` instead of measuring (tests; nil measures).
@@ -79,18 +90,10 @@ final class WriteBehind: @unchecked Sendable {
         return handedOver.isEmpty && !writing && failure == nil
     }
 
-    /// Queues one insert; throws a failure of earlier inserts.
-    func add(_ statement: Statement, _ values: [DatabaseValue]) throws {
-        if try runsInline() { return try RawStatement.execute(statement, values) }
-        collecting.append(Insert(statement: statement, values: values, late: nil))
-        if collecting.count >= WriteBehind.chunkSize { try handOver() }
-    }
-
-    /// Queues one insert whose values `late` computes on the writer's thread; it must only
-    /// read what it captured.
-    func add(_ statement: Statement, late: @escaping @Sendable () -> [DatabaseValue]) throws {
-        if try runsInline() { return try RawStatement.execute(statement, late()) }
-        collecting.append(Insert(statement: statement, values: [], late: late))
+    /// Queues one record; throws a failure of earlier records.
+    func add(_ record: Record) throws {
+        if try runsInline() { return try callerScratch.write(record) }
+        collecting.append(record)
         if collecting.count >= WriteBehind.chunkSize { try handOver() }
     }
 
@@ -142,13 +145,10 @@ final class WriteBehind: @unchecked Sendable {
         defer { condition.unlock() }
         startIfNeeded()
         if !handedOver.isEmpty {
-            // The writer is behind: rather than wait, compute this chunk's late values here.
+            // The writer is behind: rather than wait, make this chunk's grams and audit JSON here.
             condition.unlock()
-            for i in collecting.indices {
-                if let late = collecting[i].late {
-                    collecting[i].values = late()
-                    collecting[i].late = nil
-                }
+            for i in collecting.indices where collecting[i].prepared == nil {
+                collecting[i].prepared = callerScratch.prepare(collecting[i])
             }
             condition.lock()
         }
@@ -177,8 +177,9 @@ final class WriteBehind: @unchecked Sendable {
     }
 
     private func run() {
-        var chunk: [Insert] = []
+        var chunk: [Record] = []
         chunk.reserveCapacity(WriteBehind.chunkSize)
+        var scratch = RecordScratch()
         condition.lock()
         while true {
             while handedOver.isEmpty && !stopping { condition.wait() }
@@ -188,8 +189,8 @@ final class WriteBehind: @unchecked Sendable {
             condition.broadcast()
             condition.unlock()
             var failed: DatabaseError?
-            for insert in chunk {
-                do { try RawStatement.execute(insert.statement, insert.late?() ?? insert.values) } catch {
+            for record in chunk {
+                do { try scratch.write(record) } catch {
                     failed = (error as? DatabaseError) ?? DatabaseError(message: "\(error)")
                     break
                 }
@@ -201,5 +202,80 @@ final class WriteBehind: @unchecked Sendable {
             condition.broadcast()
         }
         condition.unlock()
+    }
+}
+
+/// What writing records needs on one thread: buffers for the grams and the audit JSON,
+/// kept from record to record (no allocation per record once they have grown).
+struct RecordScratch {
+    var grams = FindIndex.GramBuilder()
+    var json: [UInt8] = []
+
+    init() { json.reserveCapacity(512) }
+
+    /// Writes a record: its row, its grams (when the entity is searched) and its audit row.
+    mutating func write(_ r: WriteBehind.Record) throws {
+        let s = r.statements
+        // The row: id, the fields, created and updated.
+        var h = s.insert.sqliteStatement
+        sqlite3_reset(h)
+        var rc = sqlite3_bind_int64(h, 1, r.id)
+        var column: Int32 = 2
+        for i in r.values.indices where rc == SQLITE_OK {
+            rc = RawStatement.bind(r.values[i], s.types[i], h, column)
+            column += 1
+        }
+        if rc == SQLITE_OK { rc = RawStatement.bind(r.born, h, column) }
+        if rc == SQLITE_OK { rc = RawStatement.bind(r.born, h, column + 1) }
+        try RawStatement.step(h, rc)
+
+        if let find = s.find {
+            h = find.sqliteStatement
+            sqlite3_reset(h)
+            rc = sqlite3_bind_int64(h, 1, r.id)
+            if let prepared = r.prepared {
+                if rc == SQLITE_OK { rc = RawStatement.bindText(prepared.grams, h, 2) }
+            } else {
+                makeGrams(r)
+                if rc == SQLITE_OK { rc = RawStatement.bindText(grams.out, h, 2) }
+            }
+            try RawStatement.step(h, rc)
+        }
+
+        h = s.audit.sqliteStatement
+        sqlite3_reset(h)
+        rc = RawStatement.bind(r.at, h, 1)
+        if rc == SQLITE_OK { rc = RawStatement.bind(r.user, h, 2) }
+        if rc == SQLITE_OK { rc = RawStatement.bind(r.via, h, 3) }
+        if rc == SQLITE_OK { rc = RawStatement.bind(s.action, h, 4) }
+        if rc == SQLITE_OK { rc = RawStatement.bind(s.entity, h, 5) }
+        if rc == SQLITE_OK { rc = sqlite3_bind_int64(h, 6, r.id) }
+        if rc == SQLITE_OK { rc = sqlite3_bind_null(h, 7) }
+        if rc == SQLITE_OK { rc = sqlite3_bind_null(h, 8) }
+        if let prepared = r.prepared {
+            if rc == SQLITE_OK { rc = RawStatement.bindText(prepared.json, h, 9) }
+        } else {
+            makeJSON(r)
+            if rc == SQLITE_OK { rc = RawStatement.bindText(json, h, 9) }
+        }
+        try RawStatement.step(h, rc)
+    }
+
+    /// The grams and the audit JSON as owned copies (the writer thread is behind: the
+    /// caller's thread makes them instead of waiting).
+    mutating func prepare(_ r: WriteBehind.Record) -> (grams: [UInt8], json: [UInt8]) {
+        if r.statements.find != nil { makeGrams(r) } else { grams.reset() }
+        makeJSON(r)
+        return (grams.out, json)
+    }
+
+    mutating func makeGrams(_ r: WriteBehind.Record) {
+        grams.reset()
+        for i in r.statements.searched { grams.append(r.values[i].displayText) }
+    }
+
+    mutating func makeJSON(_ r: WriteBehind.Record) {
+        json.removeAll(keepingCapacity: true)
+        JSONText.appendObject(names: r.statements.names, values: r.values, to: &json)
     }
 }
