@@ -40,7 +40,7 @@ for i = 1, N do
 end
 f:close()
 
--- Visits in time order over the 30 days before DAY (08:00 to 20:00 local, +08:00).
+-- Visits in time order over the 30 days before DAY, 08:00 to 20:00.
 local day0 = os.time({ year = tonumber(y), month = tonumber(m), day = tonumber(d), hour = 12 }) - 30 * 86400
 local step = math.max(1, (30 * 12 * 3600) // math.max(V, 1))
 local g = assert(io.open(out .. "/visits.csv", "w"))
@@ -52,7 +52,7 @@ local turn = 0
 for i = 0, V - 1 do
   local offset = i * step
   local t = day0 + (offset // (12 * 3600)) * 86400 + offset % (12 * 3600) - 4 * 3600
-  local at = os.date("%Y-%m-%dT%H:%M:%S+08:00", t)
+  local at = os.date("!%Y-%m-%d %H:%M", t)
   local intent = ({ "A", "B", "C", "" })[rand(4)]
   if came == 0 or (came < N and rand(5) <= 3) then
     local c = first_id + came
