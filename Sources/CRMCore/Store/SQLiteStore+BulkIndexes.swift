@@ -15,6 +15,8 @@ extension SQLiteStore {
     /// to itself (a row's reference by title is looked up in the table being loaded).
     public func buildingIndexesAfter<T>(_ entity: String, rows: Int, _ body: () throws -> T) throws -> T {
         let e = try schema.require(entity)
+        // The planner's statistics follow the table's growth (SQLiteStore+Statistics).
+        defer { try? analyseAfterBulkLoad(e.name) }
         guard atomicDepth > 0 || insideTransaction, rows >= SQLiteStore.deferredIndexMinimum,
               rules?.watches(.create, e.name) != true, rules?.watches(.update, e.name) != true,
               !e.fields.contains(where: { $0.type == .reference(e.name) }),
