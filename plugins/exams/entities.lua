@@ -75,7 +75,10 @@ crm.entity "registration" {
       help = "admitted only once the fee is paid" },
     { "registered", "date", default = "today", label = "Registered on" },
   },
-  indexes = { { "candidate", "session" }, { "session", "course" } },
+  -- (candidate, session, course): the rules' lookups of one candidate's registrations in a
+  -- session, and of one course among them, find their rows by all three (with or without
+  -- statistics SQLite picks it over (session, course), every registration of a course).
+  indexes = { { "candidate", "session", "course" }, { "session", "course" } },
   list = { "candidate", "session", "course", "fee", "status", "registered" },
 }
 

@@ -14,6 +14,14 @@ extension SQLiteStore {
     /// incremental case: rebuilding would cost more than it saves), or the entity refers
     /// to itself (a row's reference by title is looked up in the table being loaded).
     public func buildingIndexesAfter<T>(_ entity: String, rows: Int, _ body: () throws -> T) throws -> T {
+        let result = try loadingWithIndexesAfter(entity, rows: rows, body)
+        // The planner's statistics follow the table's growth (SQLiteStore+Statistics). Only
+        // after a load that went in: its access also surfaces the background writer's errors.
+        try analyseAfterBulkLoad(entity)
+        return result
+    }
+
+    func loadingWithIndexesAfter<T>(_ entity: String, rows: Int, _ body: () throws -> T) throws -> T {
         let e = try schema.require(entity)
         guard atomicDepth > 0 || insideTransaction, rows >= SQLiteStore.deferredIndexMinimum,
               rules?.watches(.create, e.name) != true, rules?.watches(.update, e.name) != true,

@@ -2,7 +2,8 @@ import GRDB
 
 extension SQLiteStore {
     public func meta(_ key: String) throws -> String? {
-        try access { try String.fetchOne($0, sql: "SELECT value FROM _crm_meta WHERE key = ?", arguments: [key]) }
+        // Cached: a rule's crm.setting reads it once per imported row.
+        try access { try String.fetchOne($0.cachedStatement(sql: "SELECT value FROM _crm_meta WHERE key = ?"), arguments: [key]) }
     }
 
     public func setMeta(_ key: String, _ value: String?) throws {

@@ -366,8 +366,9 @@ extension SQLiteStore {
         var arguments = changed.map { (new[$0.name] ?? .null).databaseValue(for: $0.type) }
         arguments.append(now.databaseValue)
         arguments.append(id.databaseValue)
-        try db.execute(sql: "UPDATE \(quoted(e.name)) SET \(assignments.joined(separator: ", ")) WHERE id = ?",
-                       arguments: StatementArguments(arguments))
+        // Cached (one statement per set of changed fields): rules update records per imported row.
+        try db.cachedStatement(sql: "UPDATE \(quoted(e.name)) SET \(assignments.joined(separator: ", ")) WHERE id = ?")
+            .execute(arguments: StatementArguments(arguments))
         if changed.contains(where: { e.searchFields.contains($0.name) }) {
             try FindIndex.update(e, id: id, texts: e.searchFields.map { new[$0]?.displayText ?? "" }, db)
         }

@@ -7,7 +7,7 @@ import GRDB
 /// wait for each other instead of failing.
 public final class SQLiteStore: CRMStore, WarningSink {
     public internal(set) var schema = Schema() {
-        didSet { checkedSelects = [:]; policyViewScripts = nil }  // what they were made for changed
+        didSet { checkedSelects = [:]; policyViewScripts = nil; recordSQLCache = [:] }  // what they were made for changed
     }
     /// `select(sql:…)` statements already checked, by SQL and reader (see `CheckedSelect`).
     var checkedSelects: [String: CheckedSelect] = [:]
@@ -40,6 +40,8 @@ public final class SQLiteStore: CRMStore, WarningSink {
     var lazySavepoints: [LazySavepoint] = []
     /// INSERT statements' SQL by entity (built once: imports insert millions of rows).
     var insertSQLCache: [String: String] = [:]
+    /// The SELECT of one record by id, by entity (rules fetch records per imported row).
+    var recordSQLCache: [String: (fields: [String], sql: String)] = [:]
     /// The background writer of bulk loads (`writeBehind`), and how deep in them we are.
     let writes = WriteBehind()
     var writeBehindDepth = 0
