@@ -103,3 +103,13 @@ extension CRMStore {
         try create(entity, values: values, created: nil)
     }
 }
+
+extension CRMStore {
+    /// A store with no bulk path of its own creates the record from its given (non-null) fields.
+    public func create(_ entity: String, ordered given: [Value], created: Int?) throws -> Int64 {
+        let e = try schema.require(entity)
+        var values: [String: Value] = [:]
+        for (i, f) in e.fields.enumerated() where i < given.count && !given[i].isNull { values[f.name] = given[i] }
+        return try create(entity, values: values, created: created)
+    }
+}
