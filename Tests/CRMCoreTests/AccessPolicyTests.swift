@@ -199,6 +199,33 @@ final class AccessPolicyTests: XCTestCase {
         XCTAssertEqual(try auditor.select(sql: "select count(*) from reading", arguments: []).rows, [[.integer(3)]])
     }
 
+    func testSeriesWrites_needTheRightAndAVisibleKey() throws {
+        let admin = try store("boss")
+        try admin.install([EntityDefinition(name: "meter", label: "Meter", fields: [
+            FieldDefinition("code", .text, required: true, unique: true),
+            FieldDefinition("customer", .reference("customer"), label: "Customer")], titleField: "code")])
+        let mine = try admin.create("meter", values: ["code": .text("M1"), "customer": .integer(1)])
+        let theirs = try admin.create("meter", values: ["code": .text("M3"), "customer": .integer(3)])
+        try admin.installSeries(SeriesDefinition(name: "reading", label: "Reading", owner: "test", key: "meter", keyEntity: "meter",
+                                                 time: "at", step: 0, fields: [FieldDefinition("kw", .integer)]))
+        let agent = try store("李娜")
+        XCTAssertEqual(try agent.appendSeries("reading", rows: [["meter": "M1", "at": "2026-08-01T10:00:00Z", "kw": "1"]], source: "t"), 1)
+        // Another team's meter does not exist for her, by title or by id; nothing is written.
+        for key in ["M3", "\(theirs)"] {
+            XCTAssertThrowsError(try agent.appendSeries("reading", rows: [
+                ["meter": "M1", "at": "2026-08-01T11:00:00Z", "kw": "2"],
+                ["meter": key, "at": "2026-08-01T11:00:00Z", "kw": "50"]], source: "t")) {
+                XCTAssertTrue("\($0)".contains("does not exist"), "\($0)")
+            }
+        }
+        XCTAssertEqual(try admin.countSeries("reading", filter: nil), 1)
+        // The auditor reads every meter but may not write readings.
+        XCTAssertThrowsError(try store("周杰").appendSeries("reading", rows: [
+            ["meter": "\(mine)", "at": "2026-08-01T12:00:00Z", "kw": "3"]], source: "t")) {
+            XCTAssertTrue("\($0)".contains("may not update meter"), "\($0)")
+        }
+    }
+
     func testTotalsOfAMaskedAmount_areMasked_notZero() throws {
         let admin = try store("boss")
         try admin.install([EntityDefinition(name: "account", label: "Account", fields: [

@@ -53,9 +53,10 @@ extension SQLiteStore {
         guard let series = try series(named: name) else {
             throw SeriesError(message: "there is no series named '\(name)'")
         }
+        let visible = try seriesWriteCondition(series, right: .update)
         return try atomically {
             try access { db in
-                let check = try SeriesRows(series: series, schema: schema, db: db)
+                let check = try SeriesRows(series: series, schema: schema, db: db, visible: visible)
                 let insert = try SeriesInsert(series, db)
                 var range = SeriesRange()
                 for (n, row) in rows.enumerated() {
@@ -78,6 +79,17 @@ extension SQLiteStore {
                 return rows.count
             }
         }
+    }
+
+    /// Checks that the caller may write readings of `series` (`right` on its key entity:
+    /// update to append, import to load a file) and returns the condition on the key
+    /// record `_t` they must see (nil: every key). Rules and jobs (`via`) write as the
+    /// plugin, like their record writes.
+    func seriesWriteCondition(_ series: SeriesDefinition, right: AccessRight) throws -> String? {
+        guard let policy, via == nil else { return nil }
+        try requireRight(right, series.keyEntity)
+        guard policy.may(.read, series.keyEntity) else { return "0" }
+        return policy.visibleCondition(series.keyEntity, "_t", paths: AccessPolicy.customerPaths(schema))
     }
 
     /// The one audit row of a load: where from, how many, and the time range they cover.

@@ -87,6 +87,8 @@ public struct SeriesImporter {
     }
 
     public func run() throws -> Result {
+        // Refused before the file is read, like an entity import without the right.
+        let visible = try store.seriesWriteCondition(series, right: .import)
         let reader: CSVReader
         do { reader = try CSVReader(path: path, encoding: encoding) } catch let error as CSVError {
             throw ImportError(path: path, line: error.line, message: error.message)
@@ -180,7 +182,7 @@ public struct SeriesImporter {
             if atomic {
                 try store.atomically {
                     try store.access { db in
-                        let check = try SeriesRows(series: series, schema: store.schema, db: db)
+                        let check = try SeriesRows(series: series, schema: store.schema, db: db, visible: visible)
                         let insert = try SeriesInsert(series, db)
                         while try batch(db, check, insert, limit: Int.max) {}
                         if let unreadable { throw unreadable }
@@ -196,7 +198,7 @@ public struct SeriesImporter {
                 while more {
                     try store.atomically {
                         try store.access { db in
-                            if check == nil { check = try SeriesRows(series: series, schema: store.schema, db: db) }
+                            if check == nil { check = try SeriesRows(series: series, schema: store.schema, db: db, visible: visible) }
                             let insert = try SeriesInsert(series, db)
                             more = try batch(db, check!, insert, limit: batchSize)
                             if !more {

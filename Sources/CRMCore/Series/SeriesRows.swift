@@ -20,7 +20,9 @@ final class SeriesRows {
     private let maximum: [Int64?]
     let keyTitle: String
 
-    init(series: SeriesDefinition, schema: Schema, db: Database) throws {
+    /// `visible`, the access policy's condition on the key record `_t` (nil: every key):
+    /// readings for a key the caller cannot see are refused as for a key that does not exist.
+    init(series: SeriesDefinition, schema: Schema, db: Database, visible: String? = nil) throws {
         self.series = series
         guard let keyEntity = schema.entity(named: series.keyEntity) else {
             throw SeriesError(message: "series \(series.name): its key entity \(series.keyEntity) does not exist")
@@ -40,7 +42,8 @@ final class SeriesRows {
         }
         let perScales = series.limits.map { keyEntity.field($0.per)?.type.scale ?? 0 }
         ceilings = Array(repeating: [:], count: series.limits.count)
-        let sql = "SELECT id, \(quoted(keyTitle))\(perColumns.map { ", " + $0 }.joined()) FROM \(quoted(keyEntity.name))"
+        var sql = "SELECT _t.id, _t.\(quoted(keyTitle))\(perColumns.map { ", _t." + $0 }.joined()) FROM main.\(quoted(keyEntity.name)) AS _t"
+        if let visible { sql += " WHERE \(visible)" }
         let rows = try Row.fetchCursor(db, sql: sql)
         while let row = try rows.next() {
             let id: Int64 = row[0]
