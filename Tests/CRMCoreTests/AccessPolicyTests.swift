@@ -174,7 +174,9 @@ final class AccessPolicyTests: XCTestCase {
         XCTAssertEqual(column(log, "how"), [.text("export"), .text("show")])
     }
 
-    func testSeries_showOnlyTheReadingsOfVisibleKeys() throws {
+    /// A `meter` entity hanging off customers and its `reading` series: the admin, the
+    /// meter of 李娜's customer 1 and the meter of 刘洋's customer 3 (another team).
+    func meterReadings() throws -> (admin: SQLiteStore, mine: Int64, theirs: Int64) {
         let admin = try store("boss")
         try admin.install([EntityDefinition(name: "meter", label: "Meter", fields: [
             FieldDefinition("code", .text, required: true, unique: true),
@@ -183,6 +185,11 @@ final class AccessPolicyTests: XCTestCase {
         let theirs = try admin.create("meter", values: ["code": .text("M3"), "customer": .integer(3)])
         try admin.installSeries(SeriesDefinition(name: "reading", label: "Reading", owner: "test", key: "meter", keyEntity: "meter",
                                                  time: "at", step: 0, fields: [FieldDefinition("kw", .integer)]))
+        return (admin, mine, theirs)
+    }
+
+    func testSeries_showOnlyTheReadingsOfVisibleKeys() throws {
+        let (admin, mine, theirs) = try meterReadings()
         _ = try admin.appendSeries("reading", rows: [
             ["meter": "\(mine)", "at": "2026-08-01T10:00:00Z", "kw": "1"],
             ["meter": "\(theirs)", "at": "2026-08-01T10:00:00Z", "kw": "50"],
@@ -200,14 +207,7 @@ final class AccessPolicyTests: XCTestCase {
     }
 
     func testSeriesWrites_needTheRightAndAVisibleKey() throws {
-        let admin = try store("boss")
-        try admin.install([EntityDefinition(name: "meter", label: "Meter", fields: [
-            FieldDefinition("code", .text, required: true, unique: true),
-            FieldDefinition("customer", .reference("customer"), label: "Customer")], titleField: "code")])
-        let mine = try admin.create("meter", values: ["code": .text("M1"), "customer": .integer(1)])
-        let theirs = try admin.create("meter", values: ["code": .text("M3"), "customer": .integer(3)])
-        try admin.installSeries(SeriesDefinition(name: "reading", label: "Reading", owner: "test", key: "meter", keyEntity: "meter",
-                                                 time: "at", step: 0, fields: [FieldDefinition("kw", .integer)]))
+        let (admin, mine, theirs) = try meterReadings()
         let agent = try store("李娜")
         XCTAssertEqual(try agent.appendSeries("reading", rows: [["meter": "M1", "at": "2026-08-01T10:00:00Z", "kw": "1"]], source: "t"), 1)
         // Another team's meter does not exist for her, by title or by id; nothing is written.

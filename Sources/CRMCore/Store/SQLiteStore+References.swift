@@ -4,7 +4,7 @@ import GRDB
 extension SQLiteStore {
     /// The value of reference field `f` of `e` typed as `text`: an id, or the one record
     /// of `target` whose lookup key or title is `text`.
-    func resolveReference(_ e: EntityDefinition, _ f: FieldDefinition, target: String, text: String) throws -> Value {
+    public func resolveReference(_ e: EntityDefinition, _ f: FieldDefinition, target: String, text: String) throws -> Value {
         guard let t = schema.entity(named: target) else {
             throw StoreError.invalidValue(entity: e.name, field: f.name, value: text, expected: f.type.expectation)
         }

@@ -20,7 +20,7 @@ public final class SQLiteStore: CRMStore, WarningSink {
     public let displayName: String
     public let path: String
     let queue: DatabaseQueue
-    var parser: ValueParser
+    public internal(set) var parser: ValueParser
     public internal(set) var transactionDepth = 0
     /// The rules that run around every write (the plugin runtime sets them).
     public weak var rules: WriteRules?

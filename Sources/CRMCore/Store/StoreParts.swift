@@ -92,3 +92,42 @@ public enum StoreParts {
     /// A lowercase identifier of at most 64 characters (entity and field names).
     public static func isIdentifier(_ s: String) -> Bool { SQLiteStore.isIdentifier(s) }
 }
+
+/// What turns typed text into a field's value, the same in every store: the store gives
+/// its parser and how it resolves a reference typed as an id or a title.
+public protocol ValueParsingStore: CRMStore {
+    var parser: ValueParser { get }
+    /// The id of the `target` record that `text` names (`42`, `#42` or a title).
+    func resolveReference(_ e: EntityDefinition, _ f: FieldDefinition, target: String, text: String) throws -> Value
+}
+
+extension ValueParsingStore {
+    public func parseValue(entity: String, field: String, text: String) throws -> Value {
+        let e = try schema.require(entity)
+        guard let f = e.field(field) else {
+            if EntityDefinition.systemFields.contains(field) { throw StoreError.readOnlyField(entity: e.name, field: field) }
+            throw StoreError.unknownField(entity: e.name, field: field,
+                                          suggestion: NameSuggestion.closest(to: field, in: e.fields.map(\.name)))
+        }
+        return try parseValue(text, field: f, of: e)
+    }
+
+    public func parseValue(_ text: String, field f: FieldDefinition, of e: EntityDefinition) throws -> Value {
+        if case .reference(let target) = f.type, !text.isEmpty {
+            return try resolveReference(e, f, target: target, text: text)
+        }
+        do {
+            return try parser.parse(text, as: f.type)
+        } catch let failure as ValueParser.Failure {
+            if let allowed = failure.allowed {
+                throw StoreError.unknownEnumValue(entity: e.name, field: f.name, value: text, allowed: allowed)
+            }
+            if let range = failure.range {
+                throw StoreError.outOfRange(entity: e.name, field: f.name, value: StoreError.clip(text), bound: range)
+            }
+            throw StoreError.invalidValue(entity: e.name, field: f.name, value: text, expected: f.type.expectation)
+        }
+    }
+}
+
+extension SQLiteStore: ValueParsingStore {}

@@ -1,36 +1,9 @@
 import CRMCore
 
 extension PostgresStore {
-    public func parseValue(entity: String, field: String, text: String) throws -> Value {
-        let e = try schema.require(entity)
-        guard let f = e.field(field) else {
-            if EntityDefinition.systemFields.contains(field) { throw StoreError.readOnlyField(entity: e.name, field: field) }
-            throw StoreError.unknownField(entity: e.name, field: field,
-                                          suggestion: NameSuggestion.closest(to: field, in: e.fields.map(\.name)))
-        }
-        return try parseValue(text, field: f, of: e)
-    }
-
-    public func parseValue(_ text: String, field f: FieldDefinition, of e: EntityDefinition) throws -> Value {
-        if case .reference(let target) = f.type, !text.isEmpty {
-            return try resolveReference(e, f, target: target, text: text)
-        }
-        do {
-            return try parser.parse(text, as: f.type)
-        } catch let failure as ValueParser.Failure {
-            if let allowed = failure.allowed {
-                throw StoreError.unknownEnumValue(entity: e.name, field: f.name, value: text, allowed: allowed)
-            }
-            if let range = failure.range {
-                throw StoreError.outOfRange(entity: e.name, field: f.name, value: StoreError.clip(text), bound: range)
-            }
-            throw StoreError.invalidValue(entity: e.name, field: f.name, value: text, expected: f.type.expectation)
-        }
-    }
-
     /// An id (`#3`, or a number when the target has no lookup keys), or the one record of
     /// `target` whose lookup key or title is `text` (the rule of `ReferenceText`).
-    func resolveReference(_ e: EntityDefinition, _ f: FieldDefinition, target: String, text: String) throws -> Value {
+    public func resolveReference(_ e: EntityDefinition, _ f: FieldDefinition, target: String, text: String) throws -> Value {
         guard let t = schema.entity(named: target) else {
             throw StoreError.invalidValue(entity: e.name, field: f.name, value: text, expected: f.type.expectation)
         }

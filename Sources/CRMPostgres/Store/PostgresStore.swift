@@ -9,7 +9,7 @@ import CRMCore
 /// `_crm_meta`, as on SQLite. The filter grammar, value checks and rule chain are
 /// CRMCore's (`StoreParts`), so rules — the core modules' and the plugins' — run around
 /// these writes as around SQLite's. Not thread-safe: one store per thread or process.
-public final class PostgresStore: CRMStore {
+public final class PostgresStore: ValueParsingStore {
     public internal(set) var schema = Schema()
     public let user: String
     public var via: String?
@@ -20,7 +20,7 @@ public final class PostgresStore: CRMStore {
     /// The core modules' rules, which run before the plugins' (also with plugins off).
     public var coreRules: [CoreRule] = CoreRules.all
     let connection: PGConnection
-    var parser: ValueParser
+    public internal(set) var parser: ValueParser
     /// How many `begin`s are open; each is a transaction (the first) or a savepoint.
     public internal(set) var transactionDepth = 0
     /// How many `atomically` blocks are open inside the current transaction.
