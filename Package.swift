@@ -59,7 +59,7 @@ let package = Package(
         // The in-process latency harness scripts/bench uses (p50/p99 of lookups, find, list).
         .executableTarget(
             name: "crm-bench",
-            dependencies: ["CRMShell", "CRMCore"]),
+            dependencies: ["CRMShell", "CRMCore", "CRMPostgres"]),
 
         // Fuzz targets: pure functions over bytes, shared by crm-fuzz and the replay test.
         .target(

@@ -1,17 +1,20 @@
 import CRMCore
+import CRMPostgres
 import CRMShell
 import Foundation
 
 /// In-process latency harness for scripts/bench: runs each query shape many times on a
 /// database and prints p50/p99 (milliseconds) as JSON lines. Usage:
 ///   crm-bench DB lookups|find-cjk|find-phone|list [COUNT]
-/// Queries go through the same store calls the shell's commands use.
+/// Queries go through the same store calls the shell's commands use. DB is a SQLite file or
+/// a postgresql:// (postgres://) URL, opened as `crm --db` opens it.
 let args = CommandLine.arguments
 guard args.count >= 3 else {
     FileHandle.standardError.write(Data("usage: crm-bench DB lookups|find-cjk|find-phone|list [COUNT]\n".utf8))
     exit(2)
 }
-let store = try SQLiteStore(path: args[1], user: "bench")
+let onPostgres = args[1].hasPrefix("postgresql://") || args[1].hasPrefix("postgres://")
+let store: CRMStore = onPostgres ? try PostgresStore(url: args[1], user: "bench") : try SQLiteStore(path: args[1], user: "bench")
 let mode = args[2]
 let count = args.count > 3 ? Int(args[3]) ?? 1000 : 1000
 
@@ -56,7 +59,8 @@ case "lookups":
     }
 case "find-cjk":
     // Two-character Chinese names as people type them: surname + given name.
-    let names = try sample("SELECT DISTINCT substr(name, 1, 2) FROM customer WHERE name GLOB '[一-龥][一-龥]*' LIMIT 200")
+    let twoHan = onPostgres ? "name ~ '^[一-龥]{2}'" : "name GLOB '[一-龥][一-龥]*'"
+    let names = try sample("SELECT DISTINCT substr(name, 1, 2) FROM customer WHERE \(twoHan) LIMIT 200")
     try measure("find_cjk_2", names) { try store.find($0, limit: 50).rows.count }
 case "find-phone":
     // Phone fragments: 4 to 6 digits from the middle of real numbers.

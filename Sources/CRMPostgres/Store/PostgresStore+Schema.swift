@@ -52,7 +52,7 @@ extension PostgresStore {
             for f in e.fields {
                 if columns.contains(f.name) {
                     if let before = old?.field(f.name) {
-                        guard PostgresDDL.columnType(before.type) == PostgresDDL.columnType(f.type), before.type.scale == f.type.scale else {
+                        guard PostgresStore.sameStorage(before.type, f.type) else {
                             throw StoreError.incompatibleMigration(
                                 entity: e.name, field: f.name,
                                 reason: "its type changes from \(before.type.name) to \(f.type.name); add a new field instead")
@@ -95,6 +95,14 @@ extension PostgresStore {
             VALUES (?, ?::jsonb, (SELECT coalesce(max(position), 0) + 1 FROM _crm_schema))
             ON CONFLICT (entity) DO UPDATE SET definition = excluded.definition
             """, [e.name, json])
+    }
+
+    /// Whether a field's column keeps its type and scale. Out of line: inlined into
+    /// `migrate`, Swift 6.3's optimizer (-O) fails its ownership check ("Found non consuming
+    /// use outside of the lifetime") on the switch over the borrowed old field's type.
+    @inline(never)
+    static func sameStorage(_ a: FieldType, _ b: FieldType) -> Bool {
+        PostgresDDL.columnType(a) == PostgresDDL.columnType(b) && a.scale == b.scale
     }
 
     /// The find grams of every record of `e`, after its search fields were set.
