@@ -206,6 +206,25 @@ final class AccessPolicyTests: XCTestCase {
         XCTAssertEqual(try auditor.select(sql: "select count(*) from reading", arguments: []).rows, [[.integer(3)]])
     }
 
+    func testAnOwnersPrivateAmounts_comeBackAsAmountsInQueries_othersMasked() throws {
+        let admin = try store("boss")
+        try admin.install([EntityDefinition(name: "account", label: "Account", fields: [
+            FieldDefinition("customer", .reference("customer"), label: "Customer"),
+            FieldDefinition("balance", .money, label: "Balance", isPrivate: true)])])
+        _ = try admin.create("account", values: ["customer": .integer(1), "balance": .decimal(Fixed(units: 10050, scale: 2))])
+        _ = try admin.create("account", values: ["customer": .integer(1), "balance": .decimal(Fixed(units: 1, scale: 2))])
+        _ = try admin.create("account", values: ["customer": .integer(3), "balance": .decimal(Fixed(units: 99900, scale: 2))])
+        let agent = try store("李娜")  // owns customer 1: sees its balances
+        XCTAssertEqual(try agent.select(sql: "select a.balance from account a order by id", arguments: []).rows,
+                       [[.decimal(Fixed(units: 10050, scale: 2))], [.decimal(Fixed(units: 1, scale: 2))]])
+        XCTAssertEqual(try agent.select(sql: "select sum(balance) as total, max(balance) from account", arguments: []).rows,
+                       [[.decimal(Fixed(units: 10051, scale: 2)), .decimal(Fixed(units: 10050, scale: 2))]])
+        // An expression stays in stored units, as for any computed column.
+        XCTAssertEqual(try agent.select(sql: "select balance + 0 from account order by id limit 1", arguments: []).rows, [[.integer(10050)]])
+        let auditor = try store("周杰")  // sees every account, balances masked
+        XCTAssertEqual(try auditor.select(sql: "select balance from account order by id limit 1", arguments: []).rows, [[.text("****")]])
+    }
+
     func testSeriesWrites_needTheRightAndAVisibleKey() throws {
         let (admin, mine, theirs) = try meterReadings()
         let agent = try store("李娜")

@@ -119,6 +119,24 @@ public struct AccessPolicy: Sendable {
         return "CASE WHEN \(ownCondition(entity, alias, paths: paths)) THEN \(column) ELSE \(masked) END AS \(quotedName(f.name))"
     }
 
+    /// The amount fields (money, decimal) the views show as a masking expression, by name,
+    /// where every entity masking that name agrees on its type. SQLite knows no column
+    /// behind such an expression, so `crm.query` looks the type up here to give an owner's
+    /// own (unmasked) amounts, and their sums, as amounts rather than stored units.
+    public func maskedAmountTypes(_ schema: Schema) -> [String: FieldType] {
+        guard !isUnrestricted else { return [:] }
+        var types: [String: FieldType] = [:]
+        var conflicting: Set<String> = []
+        for e in schema.entities {
+            for f in e.fields where f.isPrivate && f.type.scale != nil && !seesUnmasked(f, of: e.name) {
+                let name = f.name.lowercased()
+                if let known = types[name], known != f.type { conflicting.insert(name) } else { types[name] = f.type }
+            }
+        }
+        for name in conflicting { types[name] = nil }
+        return types
+    }
+
     /// Whether the caller sees this entity's private fields unmasked on every row.
     public func seesPrivate(of e: EntityDefinition) -> Bool {
         !e.fields.contains { $0.isPrivate && !seesUnmasked($0, of: e.name) }

@@ -36,7 +36,7 @@ extension SQLiteStore {
             throw QueryError("SQL: only read-only statements (select) are allowed here; this one writes")
         }
         if let scope { try check(statement.databaseRegion, against: scope, db) }
-        let origins = SQLiteStore.originTypes(of: statement, sql: sql, schema: schema, db)
+        let origins = SQLiteStore.originTypes(of: statement, sql: sql, schema: schema, masked: maskedAmountTypes, db)
         // A query reading a past picture (`crm.as_of`) reads a table that comes and goes.
         if !sql.lowercased().contains("asof_") {
             checkedSelects[key] = CheckedSelect(tables: scope?.tables, origins: origins)

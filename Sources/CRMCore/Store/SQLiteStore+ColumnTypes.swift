@@ -12,10 +12,21 @@ extension SQLiteStore {
     ///
     /// Nil for any other expression (`amount / 100.0`, `sum(amount) * 2`, a CASE): SQLite
     /// knows no field behind it, and it comes back as SQLite computes it, in stored units.
-    static func originTypes(of statement: Statement, sql: String, schema: Schema, _ db: Database) -> [FieldType?] {
+    ///
+    /// `masked`: the amount fields the caller's policy views show through a masking
+    /// expression (`AccessPolicy.maskedAmountTypes`); a bare reference to one, or an
+    /// aggregate of one, that SQLite finds no column behind takes that field's type.
+    static func originTypes(of statement: Statement, sql: String, schema: Schema, masked: [String: FieldType] = [:],
+                            _ db: Database) -> [FieldType?] {
         var types = columnOrigins(statement.sqliteStatement, count: statement.columnCount, schema: schema)
         guard types.contains(where: { $0 == nil }), let list = SelectColumns(sql), list.items.count == types.count else {
             return types
+        }
+        if !masked.isEmpty {
+            for (i, item) in list.items.enumerated() where types[i] == nil {
+                let column = SelectColumns.bareColumn(item) ?? SelectColumns.aggregate(item).flatMap { SelectColumns.bareColumn($0.column[...]) }
+                types[i] = column.flatMap { masked[$0] }
+            }
         }
         for (i, item) in list.items.enumerated() where types[i] == nil {
             guard let aggregate = SelectColumns.aggregate(item),

@@ -7,7 +7,10 @@ import GRDB
 /// wait for each other instead of failing.
 public final class SQLiteStore: CRMStore, WarningSink {
     public internal(set) var schema = Schema() {
-        didSet { checkedSelects = [:]; policyViewScripts = nil; recordSQLCache = [:] }  // what they were made for changed
+        didSet {  // what they were made for changed
+            checkedSelects = [:]; policyViewScripts = nil; recordSQLCache = [:]
+            maskedAmountTypes = policy?.maskedAmountTypes(schema) ?? [:]
+        }
     }
     /// `select(sql:…)` statements already checked, by SQL and reader (see `CheckedSelect`).
     var checkedSelects: [String: CheckedSelect] = [:]
@@ -75,8 +78,10 @@ public final class SQLiteStore: CRMStore, WarningSink {
     /// The caller's access policy; nil while access control is off (every caller is an
     /// admin, as before roles existed). See `SQLiteStore+Access`.
     public internal(set) var policy: AccessPolicy? {
-        didSet { policyViewScripts = nil }
+        didSet { policyViewScripts = nil; checkedSelects = [:]; maskedAmountTypes = policy?.maskedAmountTypes(schema) ?? [:] }
     }
+    /// The amount fields the policy's views mask, by name (see `AccessPolicy.maskedAmountTypes`).
+    var maskedAmountTypes: [String: FieldType] = [:]
     /// The policy's views as one script creating them and one dropping them, made once
     /// per policy and schema (building them costs more than a small read).
     var policyViewScripts: (create: String, drop: String)?

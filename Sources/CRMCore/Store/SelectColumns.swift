@@ -100,6 +100,18 @@ struct SelectColumns {
             .map { try! Regex($0).ignoresCase() }
     }()
 
+    /// The column an item names when it is a bare column reference (`balance`,
+    /// `l.balance`, `l.balance AS b`), unquoted and lowercased; nil for any expression.
+    static func bareColumn(_ item: Substring) -> String? {
+        guard let m = try? bareColumnPattern.wholeMatch(in: item), let name = m.output[1].substring else { return nil }
+        return name.hasPrefix("\"") ? String(name.dropFirst().dropLast()).lowercased() : name.lowercased()
+    }
+
+    nonisolated(unsafe) static let bareColumnPattern: Regex<AnyRegexOutput> = {
+        let name = #"(?:[A-Za-z_][A-Za-z0-9_]*|"[^"]+")"#
+        return try! Regex(#"^\s*(?:"# + name + #"\s*\.\s*)?("# + name + #")(?:\s+(?:as\s+)?"# + name + #")?\s*$"#).ignoresCase()
+    }()
+
     /// The statement with the aggregated column itself added last to its select list,
     /// so SQLite can tell where it comes from (aliases the rest uses in ORDER BY or
     /// HAVING stay defined): prepared, never run.
