@@ -35,6 +35,10 @@ final class StoreCopyTests: XCTestCase {
         let store = try SQLiteStore(path: temporaryFile(), user: "tester", clock: .fixed(1_795_000_000))
         _ = try DemoData.fill(store, customers: 120)
         try store.install([StoreCopyTests.lot])
+        // A plugin's reference from a core entity to its own, installed later (`customer.major`).
+        var customer = store.schema.entity(named: "customer")!
+        customer.fields.append(FieldDefinition("lot", .reference("lot")))
+        try store.install([customer])
         let values: [[String: Value]] = [
             ["code": .text("A-1"), "price": .decimal(Fixed(units: 123_456_789_012, scale: 2)), "area": .decimal(Fixed(units: -1, scale: 3)),
              "handover": .date("2027-02-28"), "inspected": .datetime("2026-11-22T23:59:59Z"), "corner": .bool(true),
@@ -45,6 +49,7 @@ final class StoreCopyTests: XCTestCase {
         for v in values { _ = try store.create("lot", values: v) }
         try store.update("lot", id: 3, values: ["corner": .bool(true), "price": .decimal(Fixed(units: 5, scale: 2))])
         try store.delete("lot", id: 2)
+        try store.update("customer", id: 5, values: ["lot": .integer(3)])
         _ = try store.create("lot", values: ["code": .text("D-4")])
         try store.setMeta("plugins.enabled", "realestate,exams")
         try store.setMeta("setting.realestate.protection_days", "30")

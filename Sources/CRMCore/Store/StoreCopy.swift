@@ -70,7 +70,27 @@ public struct StoreCopier {
 
     /// The tables to copy, in the order their rows go in (referenced entities first, as installed).
     func tables() -> [CopyTable] {
-        source.schema.entities.map(CopyTable.entity) + [.audit, .meta]
+        StoreCopier.referencedFirst(source.schema.entities).map(CopyTable.entity) + [.audit, .meta]
+    }
+
+    /// The entities with each one after those its references point to (a plugin may add a
+    /// reference to its own entity to a core one: `customer.major`), else in install order.
+    /// A cycle keeps install order for the entities in it.
+    static func referencedFirst(_ entities: [EntityDefinition]) -> [EntityDefinition] {
+        let names = Set(entities.map(\.name))
+        var placed = Set<String>(), out: [EntityDefinition] = []
+        var visiting = Set<String>()
+        let byName = Dictionary(entities.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        func visit(_ e: EntityDefinition) {
+            guard !placed.contains(e.name), visiting.insert(e.name).inserted else { return }
+            for f in e.fields {
+                if case .reference(let target) = f.type, target != e.name, names.contains(target), let t = byName[target] { visit(t) }
+            }
+            visiting.remove(e.name)
+            if placed.insert(e.name).inserted { out.append(e) }
+        }
+        for e in entities { visit(e) }
+        return out
     }
 
     /// What the target holds (`customer 3, history 12`); empty when it holds nothing.
@@ -103,7 +123,7 @@ public struct StoreCopier {
                 try target.copyClear()
             }
             // The definitions through the target's own install (tables, indexes, find grams).
-            try target.install(source.schema.entities)
+            try target.install(StoreCopier.referencedFirst(source.schema.entities))
             for table in tables {
                 var pending: [[Value]] = []
                 pending.reserveCapacity(batch)
