@@ -41,6 +41,9 @@ public protocol CopyableStore: CRMStore {
     func copyUncopiedTables() throws -> [(name: String, rows: Int)]
     /// Deletes every record, audit row and copied meta key (`--replace`), inside the copy's transaction.
     func copyClear() throws
+    /// Runs `body`, which inserts every table's rows, with references checked when it is
+    /// done rather than row by row (records may point forward, or in a cycle).
+    func copyingRows(_ body: () throws -> Void) throws
     /// Inserts rows as they are, ids included (no rules, no audit rows of its own).
     func copyInsert(_ table: CopyTable, _ rows: [[Value]]) throws
     /// After the rows are in: ids continue after the largest, the find index is built.
@@ -124,18 +127,20 @@ public struct StoreCopier {
             }
             // The definitions through the target's own install (tables, indexes, find grams).
             try target.install(StoreCopier.referencedFirst(source.schema.entities))
-            for table in tables {
-                var pending: [[Value]] = []
-                pending.reserveCapacity(batch)
-                let name = table.label
-                try source.copyScan(table) { row in
-                    pending.append(row)
-                    if pending.count >= batch {
-                        try insert(table, pending, name)
-                        pending.removeAll(keepingCapacity: true)
+            try target.copyingRows {
+                for table in tables {
+                    var pending: [[Value]] = []
+                    pending.reserveCapacity(batch)
+                    let name = table.label
+                    try source.copyScan(table) { row in
+                        pending.append(row)
+                        if pending.count >= batch {
+                            try insert(table, pending, name)
+                            pending.removeAll(keepingCapacity: true)
+                        }
                     }
+                    if !pending.isEmpty { try insert(table, pending, name) }
                 }
-                if !pending.isEmpty { try insert(table, pending, name) }
             }
             try target.copyFinish()
             var lines: [String] = []
@@ -248,6 +253,17 @@ extension SQLiteStore: CopyableStore {
                     try FindIndex.insert(entity, id: id, texts: searchColumns.map { row[$0].displayText }, db)
                 }
             }
+        }
+    }
+
+    /// References are checked at commit (`defer_foreign_keys`) and once after the rows, so a row may point forward.
+    public func copyingRows(_ body: () throws -> Void) throws {
+        try access { try $0.execute(sql: "PRAGMA defer_foreign_keys = ON") }
+        try body()
+        let broken = try access { try Row.fetchAll($0, sql: "PRAGMA foreign_key_check") }
+        if let first = broken.first {
+            let table: String = first[0], rowid: Int64 = first[1] ?? 0, parent: String = first[2]
+            throw StoreError.database("\(table) \(rowid) refers to a \(parent) that is not there (\(broken.count) broken reference\(broken.count == 1 ? "" : "s"))")
         }
     }
 

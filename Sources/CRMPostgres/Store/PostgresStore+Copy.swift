@@ -78,6 +78,27 @@ extension PostgresStore: CopyableStore {
         }
     }
 
+    /// The foreign keys between entity tables are dropped while the rows go in and added
+    /// back after (which checks every row at once), so records may point forward or in a
+    /// cycle. All inside the copy's transaction: a failure leaves the constraints as they were.
+    public func copyingRows(_ body: () throws -> Void) throws {
+        let tables = schema.entities.map { PostgresDDL.quote($0.name) }
+        guard !tables.isEmpty else { return try body() }
+        let list = tables.map { "to_regclass(\(PostgresDDL.literal($0)))" }.joined(separator: ", ")
+        let keys = try run("""
+            SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
+            WHERE contype = 'f' AND conrelid IN (\(list)) AND confrelid IN (\(list)) ORDER BY conrelid::regclass::text, conname
+            """).rows.compactMap { row -> (table: String, name: String, definition: String)? in
+                guard let t = row[0], let n = row[1], let d = row[2] else { return nil }
+                return (t, n, d)
+            }
+        for key in keys { try run("ALTER TABLE \(key.table) DROP CONSTRAINT \(PostgresDDL.quote(key.name))") }
+        try body()
+        for key in keys {
+            try run("ALTER TABLE \(key.table) ADD CONSTRAINT \(PostgresDDL.quote(key.name)) \(key.definition)")
+        }
+    }
+
     /// Each identity continues after the largest id copied (setval); an empty table starts at 1.
     public func copyFinish() throws {
         for table in schema.entities.map({ PostgresDDL.quote($0.name) }) + ["_crm_audit"] {
