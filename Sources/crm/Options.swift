@@ -23,6 +23,10 @@ struct Options {
     var noPlugins = false
     /// `crm test plugins/NAME`: the plugin folders whose tests to run.
     var testFolders: [String] = []
+    /// `crm copy FROM TO`: the source and target databases (file paths or postgresql:// URLs).
+    var copy: (from: String, to: String)?
+    /// `crm copy … --replace`: overwrite a target that is not empty.
+    var replace = false
     /// `-X`: do not run the start-up file (crmrc).
     var noStartupFile = false
     /// `crm man`: print the manual page (roff).
@@ -40,6 +44,7 @@ struct Options {
                crm [options] run FILE.lua [ARG …]  run a Lua script with the crm API (ARGs as ...)
                crm [options] jobs run [NAME] run the plugins' jobs that are due (for cron)
                crm test plugins/NAME …       run a plugin's tests on a fresh temporary database
+               crm copy FROM TO [--replace]  copy a whole database between SQLite files and postgresql:// URLs
                crm man                       print the manual page (man -l <(crm man))
                crm completion bash|zsh|fish  print a shell completion script
 
@@ -141,6 +146,14 @@ struct Options {
                 while i < arguments.count, !arguments[i].hasPrefix("--") { o.testFolders.append(arguments[i]); i += 1 }
                 guard !o.testFolders.isEmpty else { throw UsageError(message: "test needs a plugin folder: crm test plugins/NAME") }
                 continue
+            case "copy":
+                guard i + 2 < arguments.count, !arguments[i + 1].hasPrefix("-"), !arguments[i + 2].hasPrefix("-") else {
+                    throw UsageError(message: "copy needs a source and a target: crm copy FROM TO [--replace]")
+                }
+                o.copy = (arguments[i + 1], arguments[i + 2])
+                i += 3
+                continue
+            case "--replace": o.replace = true
             case "--keep-going": o.keepGoing = true
             case "--atomic": o.atomic = true
             case "--dry-run": o.dryRun = true

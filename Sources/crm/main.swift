@@ -87,6 +87,36 @@ if !options.testFolders.isEmpty {
     exit(failed == 0 ? 0 : 1)
 }
 
+// `crm copy FROM TO`: a whole database into another, in one transaction on the target.
+if let copy = options.copy {
+    func open(_ location: String) throws -> CopyableStore {
+        ServerURL.redacted(location) != nil
+            ? try PostgresStore(url: location, user: user, clock: clock)
+            : try SQLiteStore(path: location, user: user, clock: clock)
+    }
+    func name(_ location: String) -> String { ServerURL.redacted(location) ?? location }
+    if ServerURL.redacted(copy.from) == nil, copy.from != ":memory:", !FileManager.default.fileExists(atPath: copy.from) {
+        fail("copy: \(copy.from): no such database file", code: 1)
+    }
+    guard name(copy.from) != name(copy.to) || copy.from == ":memory:" else { fail("copy: source and target are the same database", code: 2) }
+    let source: CopyableStore, target: CopyableStore
+    do { source = try open(copy.from) } catch { fail("copy: source \(name(copy.from)): \(ErrorPresenter.describe(error).message)", code: 1) }
+    do { target = try open(copy.to) } catch { source.close(); fail("copy: target \(name(copy.to)): \(ErrorPresenter.describe(error).message)", code: 1) }
+    var copier = StoreCopier(source: source, target: target)
+    copier.replace = options.replace
+    copier.describe = { ErrorPresenter.describe($0).message }
+    do {
+        let lines = try copier.run(targetName: name(copy.to))
+        for line in lines { print(line) }
+        print("copied \(name(copy.from)) (\(source.copyKind)) to \(name(copy.to)) (\(target.copyKind))")
+    } catch {
+        source.close(); target.close()
+        fail("copy: \(ErrorPresenter.describe(error).message)", code: 1)
+    }
+    source.close(); target.close()
+    exit(0)
+}
+
 let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
 let interactive = options.commands.isEmpty && options.scripts.isEmpty && !options.demo && Terminal.isTerminal(STDIN_FILENO)
 let luaScripts = !options.scripts.isEmpty && options.scripts.allSatisfy { $0.hasSuffix(".lua") }

@@ -1,0 +1,109 @@
+import CRMCore
+
+/// `crm copy` into and out of PostgreSQL: rows read in id order a page at a time, written
+/// with COPY FROM STDIN, ids kept; the identity sequences continue after the largest id.
+extension PostgresStore: CopyableStore {
+    public var copyKind: String { "PostgreSQL" }
+
+    static func copySQL(_ table: CopyTable) -> (table: String, columns: [String], order: String) {
+        switch table {
+        case .entity(let e):
+            return (PostgresDDL.quote(e.name), ["id"] + e.fields.map { PostgresDDL.quote($0.name) } + ["created", "updated"], "id")
+        case .audit:
+            return ("_crm_audit", ["id", "at", "\"user\"", "action", "entity", "record_id", "field", "old", "new", "via"], "id")
+        case .meta:
+            return ("_crm_meta", ["key", "value"], "key")
+        }
+    }
+
+    public func copyCount(_ table: CopyTable) throws -> Int {
+        let sql = PostgresStore.copySQL(table)
+        return try reading { Int(try run("SELECT count(*) FROM \(sql.table)").value(0, 0) ?? "0") ?? 0 }
+    }
+
+    public func copyScan(_ table: CopyTable, _ body: ([Value]) throws -> Void) throws {
+        let sql = PostgresStore.copySQL(table)
+        let types = table.types
+        let select = "SELECT \(sql.columns.joined(separator: ", ")) FROM \(sql.table)"
+        if case .meta = table {
+            for row in try reading({ try run(select + " ORDER BY key").rows }) {
+                try body(types.enumerated().map { PostgresValue.value(row[$0.offset], $0.element) })
+            }
+            return
+        }
+        // A page at a time by id: a million rows are never held at once.
+        var after: Int64 = Int64.min
+        while true {
+            let rows = try reading { try run(select + " WHERE id > ? ORDER BY id LIMIT 5000", [String(after)]).rows }
+            for row in rows {
+                try body(types.enumerated().map { PostgresValue.value(row[$0.offset], $0.element) })
+            }
+            guard rows.count == 5000, let last = rows.last?[0].flatMap({ Int64($0) }) else { return }
+            after = last
+        }
+    }
+
+    /// Every table of the store is copied.
+    public func copyUncopiedTables() throws -> [(name: String, rows: Int)] { [] }
+
+    public func copyClear() throws {
+        let tables = schema.entities.map { PostgresDDL.quote($0.name) } + ["_crm_audit", "_crm_meta"]
+        // The find grams go with their records (ON DELETE CASCADE does it row by row).
+        let grams = schema.entities.filter { !$0.searchFields.isEmpty }.map { PostgresDDL.quote("_crm_find_\($0.name)") }
+        try run("TRUNCATE \((grams + tables).joined(separator: ", "))")
+    }
+
+    public func copyInsert(_ table: CopyTable, _ rows: [[Value]]) throws {
+        let sql = PostgresStore.copySQL(table)
+        let types = table.types
+        _ = try connection.copyIn("COPY \(sql.table) (\(sql.columns.joined(separator: ", "))) FROM STDIN") { writer in
+            for row in rows {
+                try writer.row(zip(row, types).map { value, type in
+                    if case .bool(let b) = value { return b ? "t" : "f" }
+                    return PostgresValue.parameter(value, type)
+                })
+            }
+        }
+        guard case .entity(let e) = table, !e.searchFields.isEmpty else { return }
+        let columns = e.searchFields.compactMap { name in e.fields.firstIndex { $0.name == name }.map { $0 + 1 } }
+        _ = try connection.copyIn("COPY \(PostgresDDL.quote("_crm_find_\(e.name)")) (gram, id) FROM STDIN") { writer in
+            for row in rows {
+                guard case .integer(let number) = row[0] else { continue }
+                let id = String(number)
+                var seen = Set<String>()
+                for gram in StoreParts.findGrams(of: columns.map { row[$0].displayText }) where seen.insert(gram).inserted {
+                    try writer.row([gram, id])
+                }
+            }
+        }
+    }
+
+    /// The foreign keys between entity tables are dropped while the rows go in and added
+    /// back after (which checks every row at once), so records may point forward or in a
+    /// cycle. All inside the copy's transaction: a failure leaves the constraints as they were.
+    public func copyingRows(_ body: () throws -> Void) throws {
+        let tables = schema.entities.map { PostgresDDL.quote($0.name) }
+        guard !tables.isEmpty else { return try body() }
+        let list = tables.map { "to_regclass(\(PostgresDDL.literal($0)))" }.joined(separator: ", ")
+        let keys = try run("""
+            SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
+            WHERE contype = 'f' AND conrelid IN (\(list)) AND confrelid IN (\(list)) ORDER BY conrelid::regclass::text, conname
+            """).rows.compactMap { row -> (table: String, name: String, definition: String)? in
+                guard let t = row[0], let n = row[1], let d = row[2] else { return nil }
+                return (t, n, d)
+            }
+        for key in keys { try run("ALTER TABLE \(key.table) DROP CONSTRAINT \(PostgresDDL.quote(key.name))") }
+        try body()
+        for key in keys {
+            try run("ALTER TABLE \(key.table) ADD CONSTRAINT \(PostgresDDL.quote(key.name)) \(key.definition)")
+        }
+    }
+
+    /// Each identity continues after the largest id copied (setval); an empty table starts at 1.
+    public func copyFinish() throws {
+        for table in schema.entities.map({ PostgresDDL.quote($0.name) }) + ["_crm_audit"] {
+            try run("SELECT setval(pg_get_serial_sequence(?, 'id'), coalesce((SELECT max(id) FROM \(table)), 0) + 1, false)",
+                    [table])
+        }
+    }
+}
