@@ -25,6 +25,25 @@ public struct Schema: @unchecked Sendable {
         }
     }
 
+    /// `definition` as it is to be installed over what this schema stores of the same
+    /// entity: columns are never dropped, so the stored fields and indexes a new
+    /// definition lacks (added by a plugin, say) stay part of it, as do a plugin's list
+    /// choices and lookup keys. Every store installs through this.
+    public func merging(_ definition: EntityDefinition) -> EntityDefinition {
+        guard let stored = entity(named: definition.name) else { return definition }
+        var merged = definition
+        for f in stored.fields where merged.field(f.name) == nil { merged.fields.append(f) }
+        for i in stored.indexes where !merged.indexes.contains(i) { merged.indexes.append(i) }
+        // A plugin's choices for an entity it extends stay, as its fields do.
+        if merged.listChosenBy == nil, let by = stored.listChosenBy {
+            merged.listFields = stored.listFields
+            merged.listChosenBy = by
+        }
+        let keys = stored.lookupKeys + merged.lookupKeys.filter { !stored.lookupKeys.contains($0) }
+        merged.lookupFields = keys.isEmpty ? nil : keys
+        return merged
+    }
+
     /// Adds or replaces an entity.
     public mutating func put(_ entity: EntityDefinition) {
         unshare()

@@ -9,22 +9,7 @@ extension SQLiteStore {
     /// its find index. Changing a field's storage type is refused.
     public func install(_ definitions: [EntityDefinition]) throws {
         try renameFormerEntities(definitions)
-        // Columns are never dropped, so fields a stored definition has (added by a plugin,
-        // say) stay part of the entity when a definition without them is installed again.
-        let entities = definitions.map { e -> EntityDefinition in
-            guard let stored = schema.entity(named: e.name) else { return e }
-            var merged = e
-            for f in stored.fields where merged.field(f.name) == nil { merged.fields.append(f) }
-            for i in stored.indexes where !merged.indexes.contains(i) { merged.indexes.append(i) }
-            // A plugin's choices for an entity it extends stay, as its fields do.
-            if merged.listChosenBy == nil, let by = stored.listChosenBy {
-                merged.listFields = stored.listFields
-                merged.listChosenBy = by
-            }
-            let keys = stored.lookupKeys + merged.lookupKeys.filter { !stored.lookupKeys.contains($0) }
-            merged.lookupFields = keys.isEmpty ? nil : keys
-            return merged
-        }
+        let entities = definitions.map(schema.merging)
         // Unchanged definitions (every start installs the core and the plugins' entities)
         // cost nothing: no transaction, no write lock, so a read-only run stays read-only.
         let changed = entities.filter { schema.entity(named: $0.name) != $0 }

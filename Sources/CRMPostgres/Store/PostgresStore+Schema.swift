@@ -10,19 +10,7 @@ extension PostgresStore {
     /// storage type is refused. PostgreSQL DDL is transactional, so a failed migration
     /// leaves no table, column or index behind.
     public func install(_ definitions: [EntityDefinition]) throws {
-        let entities = definitions.map { e -> EntityDefinition in
-            guard let stored = schema.entity(named: e.name) else { return e }
-            var merged = e
-            for f in stored.fields where merged.field(f.name) == nil { merged.fields.append(f) }
-            for i in stored.indexes where !merged.indexes.contains(i) { merged.indexes.append(i) }
-            if merged.listChosenBy == nil, let by = stored.listChosenBy {
-                merged.listFields = stored.listFields
-                merged.listChosenBy = by
-            }
-            let keys = stored.lookupKeys + merged.lookupKeys.filter { !stored.lookupKeys.contains($0) }
-            merged.lookupFields = keys.isEmpty ? nil : keys
-            return merged
-        }
+        let entities = definitions.map(schema.merging)
         let changed = entities.filter { schema.entity(named: $0.name) != $0 }
         guard !changed.isEmpty else { return }
         if let renamed = changed.first(where: { $0.formerly != nil && schema.entity(named: $0.formerly!) != nil }) {
