@@ -1,5 +1,7 @@
+import CRMCore
+
 /// A PostgreSQL failure as one line that names the server and database, never the password.
-public struct PGError: Error, CustomStringConvertible, Equatable {
+public struct PGError: Error, CustomStringConvertible, Equatable, DatabaseFailure {
     public enum Kind: Equatable {
         /// The server could not be reached, refused the login, or has no such database.
         case connect

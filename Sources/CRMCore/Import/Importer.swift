@@ -108,78 +108,124 @@ public struct Importer {
         var skipped = 0, updated = 0
         /// The first line that could not be read, with why: rows before it are kept.
         var unreadable: ImportError?
+        // A store that writes rows faster together gets them a batch at a time; each row's
+        // outcome is then settled in line order, exactly as when it is created alone.
+        let batching = store as? BatchCreatingStore
+        let chunk = max(1, batching?.createBatchSize ?? 1)
+        var pending: [(line: Int, fields: [String], row: Swift.Result<OrderedRow, Error>)] = []
+
+        /// What a row's outcome does: counts it, updates the record it matches, or rejects it.
+        func settle(_ line: Int, _ fields: [String], _ row: Swift.Result<OrderedRow, Error>, _ outcome: Swift.Result<Int64, Error>) throws {
+            do {
+                do {
+                    _ = try outcome.get()
+                    imported += 1
+                } catch StoreError.uniqueTaken(_, _, _, let existing?) where onConflict != .reject {
+                    let given = try row.get()
+                    var values: [String: Value] = [:]
+                    for i in e.fields.indices where !given.values[i].isNull { values[e.fields[i].name] = given.values[i] }
+                    if onConflict == .update, try store.update(e.name, id: existing, values: values) {
+                        updated += 1
+                    } else {
+                        skipped += 1
+                    }
+                }
+            } catch let error as StoreError {
+                // The database failing (disk full, I/O) is not a bad row: stop, keep nothing of the batch.
+                if error.isDatabaseFailure { throw Failed(line: line, message: error.description) }
+                try reject(line, fields, error.description)
+            } catch let refusal as WriteRefusal where refusal.refusesTheRecord {
+                // A rule's refusal is a bad row too (its line, the rule's message).
+                try reject(line, fields, refusal.description)
+            } catch let error as ImportError {
+                try reject(line, fields, error.message)
+            } catch let failure as DatabaseFailure {
+                throw Failed(line: line, message: failure.description)
+            }
+        }
+        func reject(_ line: Int, _ fields: [String], _ message: String) throws {
+            rejected += 1
+            onReject(line, message)
+            if !atomic && writeRejects { try writeReject(&rejects, header, fields) }
+        }
+        /// Creates the gathered rows together and settles each in line order.
+        func flush() throws {
+            guard let batching, !pending.isEmpty else { return }
+            let rows = pending.compactMap { try? $0.row.get() }
+            var outcomes = rows.isEmpty ? [] : try batching.create(e.name, batch: rows)[...]
+            let batch = pending
+            pending.removeAll(keepingCapacity: true)
+            for item in batch {
+                switch item.row {
+                case .failure(let error):
+                    try settle(item.line, item.fields, item.row, .failure(error))
+                case .success:
+                    guard let outcome = outcomes.popFirst() else {
+                        throw Failed(line: item.line, message: "the store returned fewer outcomes than rows")
+                    }
+                    try settle(item.line, item.fields, item.row, outcome)
+                }
+            }
+        }
+        /// One line's values by field position, or why the line is a bad row.
+        func parse(_ fields: [String], line: Int) -> Swift.Result<OrderedRow, Error> {
+            Swift.Result {
+                guard fields.count == header.count else {
+                    throw ImportError(path: path, line: line, message: "expected \(header.count) columns, found \(fields.count)")
+                }
+                // The row's values by field position: no dictionary per row.
+                var values = [Value](repeating: .null, count: e.fields.count)
+                var created: Int?
+                for i in columns.indices {
+                    guard let position = positions[i] else {
+                        guard columns[i] == "created" else { continue }
+                        let text = fields[i]
+                        if text.isEmpty { continue }
+                        guard let t = DateCodec.epochSeconds(utc: text) ?? (try? ValueParser(clock: store.clock).instant(text)) else {
+                            throw ImportError(path: path, line: line, message: "created: '\(text)' is not a date or date and time")
+                        }
+                        created = t
+                        continue
+                    }
+                    let text = fields[i]
+                    if text.isEmpty { continue }
+                    if isTitleReference[i], idsAreKeys[i] || ReferenceText.canonicalID(text) == nil {
+                        // A reference by title (owner=张伟): looked up once per distinct title.
+                        if let cached = referenceCache[i][text] { values[position] = cached; continue }
+                        let value = try store.parseValue(text, field: e.fields[position], of: e)
+                        referenceCache[i][text] = value
+                        values[position] = value
+                        continue
+                    }
+                    values[position] = try store.parseValue(text, field: e.fields[position], of: e)
+                }
+                return OrderedRow(values: values, created: created)
+            }
+        }
         func importRows(limit: Int) throws -> Bool {
             var n = 0
             while n < limit {
-                let row: ([String], Int)?
-                do { row = try next(reader) } catch let error as ImportError {
+                let next: ([String], Int)?
+                do { next = try self.next(reader) } catch let error as ImportError {
                     unreadable = error
-                    return false
+                    break
                 }
-                guard let (fields, line) = row else { break }
+                guard let (fields, line) = next else { break }
                 if line < fromLine { continue }
                 if shouldStop() { throw Interrupted(line: line) }
                 n += 1
-                do {
-                    guard fields.count == header.count else {
-                        throw ImportError(path: path, line: line, message: "expected \(header.count) columns, found \(fields.count)")
-                    }
-                    // The row's values by field position: no dictionary per row.
-                    var values = [Value](repeating: .null, count: e.fields.count)
-                    var created: Int?
-                    for i in columns.indices {
-                        guard let position = positions[i] else {
-                            guard columns[i] == "created" else { continue }
-                            let text = fields[i]
-                            if text.isEmpty { continue }
-                            guard let t = DateCodec.epochSeconds(utc: text) ?? (try? ValueParser(clock: store.clock).instant(text)) else {
-                                throw ImportError(path: path, line: line, message: "created: '\(text)' is not a date or date and time")
-                            }
-                            created = t
-                            continue
-                        }
-                        let text = fields[i]
-                        if text.isEmpty { continue }
-                        if isTitleReference[i], idsAreKeys[i] || ReferenceText.canonicalID(text) == nil {
-                            // A reference by title (owner=张伟): looked up once per distinct title.
-                            if let cached = referenceCache[i][text] { values[position] = cached; continue }
-                            let value = try store.parseValue(text, field: e.fields[position], of: e)
-                            referenceCache[i][text] = value
-                            values[position] = value
-                            continue
-                        }
-                        values[position] = try store.parseValue(text, field: e.fields[position], of: e)
-                    }
-                    do {
-                        _ = try store.create(e.name, ordered: values, created: created)
-                        imported += 1
-                    } catch StoreError.uniqueTaken(_, _, _, let existing?) where onConflict != .reject {
-                        var given: [String: Value] = [:]
-                        for i in e.fields.indices where !values[i].isNull { given[e.fields[i].name] = values[i] }
-                        if onConflict == .update, try store.update(e.name, id: existing, values: given) {
-                            updated += 1
-                        } else {
-                            skipped += 1
-                        }
-                    }
-                } catch let error as StoreError {
-                    // The database failing (disk full, I/O) is not a bad row: stop, keep nothing of the batch.
-                    if error.isDatabaseFailure { throw Failed(line: line, error: error) }
-                    rejected += 1
-                    onReject(line, error.description)
-                    if !atomic && writeRejects { try writeReject(&rejects, header, fields) }
-                } catch let refusal as WriteRefusal where refusal.refusesTheRecord {
-                    // A rule's refusal is a bad row too (its line, the rule's message).
-                    rejected += 1
-                    onReject(line, refusal.description)
-                    if !atomic && writeRejects { try writeReject(&rejects, header, fields) }
-                } catch let error as ImportError {
-                    rejected += 1
-                    onReject(line, error.message)
-                    if !atomic && writeRejects { try writeReject(&rejects, header, fields) }
+                let row = parse(fields, line: line)
+                if batching != nil {
+                    pending.append((line, fields, row))
+                    if pending.count >= chunk { try flush() }
+                    continue
                 }
+                try settle(line, fields, row, row.flatMap { given in
+                    Swift.Result { try store.create(e.name, ordered: given.values, created: given.created) }
+                })
             }
-            return n == limit
+            try flush()
+            return n == limit && unreadable == nil
         }
 
         // Rows a transaction will hold, about: a record's CSV line is rarely under 32 bytes.
@@ -211,12 +257,16 @@ public struct Importer {
             throw stopped(at: stop.line, "interrupted", committed: committed, resumeLine: resumeLine, firstLine: headerLine + 1)
         } catch let failure as Failed {
             try? rejects?.close()
-            throw stopped(at: failure.line, failure.error.description, committed: committed, resumeLine: resumeLine, firstLine: headerLine + 1)
+            throw stopped(at: failure.line, failure.message, committed: committed, resumeLine: resumeLine, firstLine: headerLine + 1)
         } catch let error as StoreError where error.isDatabaseFailure {
             // Storing or committing a batch failed (the background writer, or COMMIT): which
             // row is not known, only the batch.
             try? rejects?.close()
             throw stopped(at: 0, error.description, committed: committed, resumeLine: resumeLine, firstLine: headerLine + 1)
+        } catch let failure as DatabaseFailure {
+            // The server or the connection failed storing or committing a batch.
+            try? rejects?.close()
+            throw stopped(at: 0, failure.description, committed: committed, resumeLine: resumeLine, firstLine: headerLine + 1)
         } catch let error as ImportError where error.line > 0 && atomic {
             throw ImportError(path: path, line: error.line, message: error.message + "; nothing was imported (--atomic)")
         }
@@ -306,7 +356,7 @@ struct Interrupted: Error {
 /// The database failing while importing a line (a full disk): the batch is lost, the import stops.
 struct Failed: Error {
     var line: Int
-    var error: StoreError
+    var message: String
 }
 
 /// A problem with an import as a whole or with one line of its file.

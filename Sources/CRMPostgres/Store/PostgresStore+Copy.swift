@@ -58,10 +58,7 @@ extension PostgresStore: CopyableStore {
         let types = table.types
         _ = try connection.copyIn("COPY \(sql.table) (\(sql.columns.joined(separator: ", "))) FROM STDIN") { writer in
             for row in rows {
-                try writer.row(zip(row, types).map { value, type in
-                    if case .bool(let b) = value { return b ? "t" : "f" }
-                    return PostgresValue.parameter(value, type)
-                })
+                try writer.row(zip(row, types).map { PostgresValue.copyText($0, $1) })
             }
         }
         guard case .entity(let e) = table, !e.searchFields.isEmpty else { return }

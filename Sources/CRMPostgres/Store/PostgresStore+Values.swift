@@ -19,6 +19,12 @@ enum PostgresValue {
         }
     }
 
+    /// The text of a value in a `COPY … FROM STDIN` row (nil is NULL).
+    static func copyText(_ value: Value, _ type: FieldType) -> String? {
+        if case .bool(let b) = value { return b ? "t" : "f" }
+        return parameter(value, type)
+    }
+
     /// A column of a field as the server sends it, back into a typed value.
     static func value(_ text: String?, _ type: FieldType) -> Value {
         guard let text else { return .null }

@@ -27,6 +27,11 @@ public final class PostgresStore: ValueParsingStore {
     var atomicDepth = 0
     /// How deep in compute functions we are (they may not write).
     var computing = 0
+    /// How many `writeBehind` loads are open: their transactions read on from a file, so
+    /// they cannot be run again after a deadlock (`atomically` then reports it instead).
+    var bulkDepth = 0
+    /// Rows an import sends per COPY (`create(_:batch:)`).
+    public var copyBatchRows = 2_000
 
     /// Connects to `url` (any libpq connection string), installs the store's own tables
     /// and the core entities.
@@ -78,8 +83,10 @@ public final class PostgresStore: ValueParsingStore {
     public func atomically<T>(_ body: () throws -> T) throws -> T {
         if !connection.inTransaction {
             // A command's own transaction: a deadlock or serialization failure runs it
-            // again, so an ordinary command never reports one.
-            return try connection.transaction {
+            // again, so an ordinary command never reports one. A bulk load's body reads on
+            // from its file and cannot be run twice; it retries its own batches instead
+            // (`create(_:batch:)`) and stops with what was committed when that fails.
+            return try connection.transaction(attempts: bulkDepth > 0 ? 1 : 20) {
                 atomicDepth += 1
                 defer { atomicDepth -= 1 }
                 return try body()
@@ -181,7 +188,11 @@ public final class PostgresStore: ValueParsingStore {
         .database("\(what) needs a SQLite database for now (this one is PostgreSQL; see docs/postgresql.md)")
     }
 
-    public func writeBehind<T>(_ body: () throws -> T) throws -> T { try body() }
+    public func writeBehind<T>(_ body: () throws -> T) throws -> T {
+        bulkDepth += 1
+        defer { bulkDepth -= 1 }
+        return try body()
+    }
 
     public func backup(to path: String) throws -> BackupSummary { throw PostgresStore.needsSQLite("backup") }
     public func restore(from path: String) throws -> BackupSummary { throw PostgresStore.needsSQLite("restore") }
