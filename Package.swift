@@ -1,6 +1,25 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// The release `crm` links the Swift runtime and Foundation statically: the dynamic loader
+// then maps 9 system libraries instead of 25 and resolves far fewer symbols, which halves
+// the CPU time of a short command (`crm -c 'count customer'`: 26.6 -> 13.5 ms task-clock,
+// `crm --version` 13.7 -> 6.2 ms). It also needs no Swift toolchain libraries at run time.
+// The objects are compiled as usual, so the Foundation archives and what they need (ICU,
+// CoreFoundation, dispatch) are named here, in one group because they refer to each other.
+let staticSwiftRuntime: [LinkerSetting] = [
+    .unsafeFlags([
+        "-static-stdlib",
+        "-Xlinker", "--start-group",
+        "-lFoundation", "-lCoreFoundation", "-lFoundationInternationalization",
+        "-lFoundationEssentials", "-l_FoundationICU", "-l_FoundationCollections",
+        "-l_FoundationCShims", "-lswiftSynchronization", "-lswiftDispatch", "-ldispatch",
+        "-lBlocksRuntime",
+        "-Xlinker", "--end-group",
+        "-lstdc++",
+    ], .when(platforms: [.linux], configuration: .release)),
+]
+
 let package = Package(
     name: "crm",
     products: [
@@ -54,7 +73,8 @@ let package = Package(
         // main: flags and modes.
         .executableTarget(
             name: "crm",
-            dependencies: ["CRMShell", "CRMCore", "CRMPostgres"]),
+            dependencies: ["CRMShell", "CRMCore", "CRMPostgres"],
+            linkerSettings: staticSwiftRuntime),
 
         // The in-process latency harness scripts/bench uses (p50/p99 of lookups, find, list).
         .executableTarget(
