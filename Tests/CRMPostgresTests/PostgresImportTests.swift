@@ -169,7 +169,16 @@ final class PostgresImportTests: XCTestCase {
             }
             done.signal()
         }
-        Thread.sleep(forTimeInterval: 0.3)
+        // Until the importer waits for customer 2 (it holds 1 by then).
+        let watcher = try PGConnection(url)
+        for _ in 0..<400 {
+            let waiting = try watcher.execute("""
+                SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+                """).value(0, 0)
+            if waiting == "1" { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        watcher.close()
         // The importer holds customer 1 and waits for 2; this waits for 1: a deadlock, which
         // the importer (the shorter deadlock_timeout) detects.
         _ = try? other.execute("SELECT 1 FROM customer WHERE id = 1 FOR UPDATE")
