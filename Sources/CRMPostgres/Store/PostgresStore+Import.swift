@@ -11,7 +11,7 @@ extension PostgresStore: BatchCreatingStore {
     public func create(_ entity: String, batch rows: [OrderedRow]) throws -> [Result<Int64, Error>] {
         let e = try schema.require(entity)
         try prepareWrite(.create, e)
-        guard PostgresStore.copyServes(e, rules: rules(for: .create, e.name), computed: computedGraph != nil) else {
+        guard PostgresStore.copyServes(e, rules: rules(for: .create, e.name), graph: computedGraph) else {
             return rowByRow(e, rows)
         }
         var attempt = 1
@@ -32,10 +32,11 @@ extension PostgresStore: BatchCreatingStore {
     }
 
     /// Whether COPY keeps every semantic of a create of `e`: no rule sees the rows, no
-    /// computed field is filled in, no record of the batch can point at another one.
-    static func copyServes(_ e: EntityDefinition, rules: WriteRules?, computed: Bool) -> Bool {
+    /// computed field is filled in (the row's own, or another record's that reads `e`),
+    /// no record of the batch can point at another one.
+    static func copyServes(_ e: EntityDefinition, rules: WriteRules?, graph: ComputeGraph?) -> Bool {
         if rules != nil { return false }
-        if computed && e.fields.contains(where: { $0.computed != nil }) { return false }
+        if let graph, e.fields.contains(where: { $0.computed != nil }) || graph.affectsOthers(e.name) { return false }
         return !e.fields.contains { if case .reference(let target) = $0.type { return target == e.name } else { return false } }
     }
 
