@@ -2,17 +2,14 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
-extension SQLiteStore {
+extension SQLiteStore: SeriesStore {
+    public func importSeries(_ importer: SeriesImporter) throws -> SeriesImporter.Result { try importer.run(on: self) }
+
     /// Creates the series' table (or adds the value columns it gained), and keeps the
     /// definition in the meta table. Writes nothing when the definition is unchanged.
     public func installSeries(_ series: SeriesDefinition) throws {
-        try series.validate()
-        if let entity = schema.entity(named: series.name) {
-            throw SeriesError(message: "series \(series.name): an entity of that name already exists (owned by \(entity.owner))")
-        }
-        let json = String(decoding: try JSONEncoder.sorted.encode(series), as: UTF8.self)
+        guard let json = try seriesToInstall(series) else { return }
         let key = SeriesDefinition.metaKey(series.name)
-        if try meta(key) == json { return }
         try atomically {
             try access { db in
                 if try db.tableExists(series.name) {
@@ -33,18 +30,12 @@ extension SQLiteStore {
     /// policy reads them for each read it polices).
     public func allSeries() throws -> [SeriesDefinition] {
         if let seriesCache { return seriesCache }
-        let found = try metaKeys(prefix: "series:").values.compactMap {
-            try? JSONDecoder().decode(SeriesDefinition.self, from: Data($0.utf8))
-        }.sorted { $0.name < $1.name }
+        let found = try storedSeries()
         seriesCache = found
         return found
     }
 
     /// The series of this name declared in this database, or nil.
-    public func series(named name: String) throws -> SeriesDefinition? {
-        guard let json = try meta(SeriesDefinition.metaKey(name)) else { return nil }
-        return try? JSONDecoder().decode(SeriesDefinition.self, from: Data(json.utf8))
-    }
 
     /// Adds readings given as text (`[column: text]`), all or none: a bad or duplicate
     /// reading is an error naming it (its position in the list, from 1). Audited once.
@@ -95,25 +86,33 @@ extension SQLiteStore {
     /// The one audit row of a load: where from, how many, and the time range they cover.
     func auditSeriesLoad(_ db: Database, _ series: SeriesDefinition, action: String, source: String, rows: Int,
                          rejected: Int, range: SeriesRange, skipped: Int = 0, updated: Int = 0) throws {
-        var summary: [String: Any] = ["source": source, "rows": rows, "rejected": rejected]
-        if skipped > 0 { summary["skipped"] = skipped }
-        if updated > 0 { summary["updated"] = updated }
-        if let lo = range.first, let hi = range.last {
-            summary["from"] = DateCodec.utcText(epochSeconds: lo)
-            summary["to"] = DateCodec.utcText(epochSeconds: hi)
-        }
-        let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .withoutEscapingSlashes])
-        try audit(db, action: action, entity: series.name, id: nil, field: nil, old: nil, new: String(decoding: data, as: UTF8.self))
+        let summary = try range.auditText(source: source, rows: rows, rejected: rejected, skipped: skipped, updated: updated)
+        try audit(db, action: action, entity: series.name, id: nil, field: nil, old: nil, new: summary)
     }
 }
 
 /// The earliest and latest reading of a load.
-struct SeriesRange {
-    var first: Int?
-    var last: Int?
-    mutating func add(_ t: Int) {
+public struct SeriesRange {
+    public var first: Int?
+    public var last: Int?
+    public init() {}
+    public mutating func add(_ t: Int) {
         if first == nil || t < first! { first = t }
         if last == nil || t > last! { last = t }
+    }
+
+    /// The `new` text of a load's one audit row, the same in every store: source, rows,
+    /// rejected (skipped and updated when any) and the time range.
+    public func auditText(source: String, rows: Int, rejected: Int, skipped: Int = 0, updated: Int = 0) throws -> String {
+        var summary: [String: Any] = ["source": source, "rows": rows, "rejected": rejected]
+        if skipped > 0 { summary["skipped"] = skipped }
+        if updated > 0 { summary["updated"] = updated }
+        if let lo = first, let hi = last {
+            summary["from"] = DateCodec.utcText(epochSeconds: lo)
+            summary["to"] = DateCodec.utcText(epochSeconds: hi)
+        }
+        let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
     }
 }
 

@@ -24,22 +24,11 @@ extension SQLiteStore {
     /// what a report of daily peaks and valleys would otherwise ask SQLite day by day.
     public func seriesDays(_ name: String, field: String, from: String, to: String, keys: [Int64]? = nil) throws -> [SeriesDay] {
         let series = try requireSeries(name)
-        guard let f = series.fields.first(where: { $0.name == field }) else {
-            throw QueryError("\(name) has no field '\(field)'\(NameSuggestion.hint(for: field, in: series.fields.map(\.name)))")
-        }
-        let scale: Int
-        switch f.type {
-        case .decimal(let s): scale = s
-        case .integer: scale = 0
-        default: throw QueryError("\(name).\(field) is \(f.type.name), not a number")
-        }
-        guard let first = DateCodec.days(ofDate: from) else { throw QueryError("'\(from)' is not a date (use 2026-08-01)") }
-        guard let last = DateCodec.days(ofDate: to) else { throw QueryError("'\(to)' is not a date (use 2026-08-31)") }
-        guard last >= first else { return [] }
-        guard last - first < 3660 else { throw QueryError("seriesDays: at most ten years at a time (\(from) to \(to))") }
+        guard let plan = try SeriesDaysPlan(series, field: field, from: from, to: to) else { return [] }
+        let scale = plan.scale
         // The instants (as stored, UTC text) where each local day starts, and where the last ends.
-        let bounds = (first...(last + 1)).map { Array(DateCodec.utcText(epochSeconds: DateCodec.localMidnight(days: $0)).utf8) }
-        let dayNames = (first...last).map { DateCodec.dateText(days: $0) }
+        let bounds = plan.bounds.map { Array(DateCodec.utcText(epochSeconds: $0).utf8) }
+        let dayNames = plan.dayNames
         try recomputeBeforeRead()
         return try policed { db -> [SeriesDay] in
             let ids = try keys ?? Int64.fetchAll(db, sql: "SELECT id FROM \(quoted(series.keyEntity)) ORDER BY id")

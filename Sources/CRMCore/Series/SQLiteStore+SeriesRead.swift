@@ -4,7 +4,7 @@ extension SeriesDefinition {
     /// The series seen as an entity, so filters compile as they do for records: the key is
     /// a reference to its key entity, the time a datetime, the values as declared. A
     /// series has no id, created or updated: `checkNames` refuses them.
-    var asEntity: EntityDefinition {
+    public var asEntity: EntityDefinition {
         EntityDefinition(name: name, label: label,
                          fields: [FieldDefinition(key, .reference(keyEntity), label: key, required: true),
                                   FieldDefinition(time, .datetime, label: time, required: true)] + fields,
@@ -19,7 +19,7 @@ extension SeriesDefinition {
         column == key ? .reference(keyEntity) : column == time ? .datetime : fields.first { $0.name == column }?.type
     }
 
-    func checkName(_ ref: FieldRef) throws {
+    public func checkName(_ ref: FieldRef) throws {
         guard columns.contains(ref.name) else {
             throw QueryError("\(name) has no field '\(ref.name)' (a series has \(columns.joined(separator: ", ")))"
                              + NameSuggestion.hint(for: ref.name, in: columns), position: ref.position)
@@ -40,6 +40,12 @@ public struct SeriesSummary: Equatable, Sendable {
     /// The earliest and latest reading (UTC text), nil when there are none.
     public var first: String?
     public var last: String?
+    public init(readings: Int, keys: Int, first: String?, last: String?) {
+        self.readings = readings
+        self.keys = keys
+        self.first = first
+        self.last = last
+    }
 }
 
 extension SQLiteStore {
@@ -98,33 +104,34 @@ extension SQLiteStore {
         }
     }
 
-    func requireSeries(_ name: String) throws -> SeriesDefinition {
-        guard let series = try series(named: name) else { throw QueryError("there is no series named '\(name)'") }
-        return series
-    }
-
     /// The filter on a series' columns, a key value read as a title first (`account =
     /// 3300000001` is the account with that number, as in an import file).
     func compileSeriesFilter(_ series: SeriesDefinition, _ filter: Filter?) throws -> FilterCompiler.Compiled {
         guard let filter else { return FilterCompiler.Compiled(sql: "1", arguments: []) }
-        let resolved = try policed { db in try SeriesKeyTitles(series: series, schema: schema, db: db).resolve(filter) }
+        let titleField = schema.entity(named: series.keyEntity)?.titleField
+        let resolved = try policed { db in
+            try SeriesKeyTitles(series: series, titleField: titleField) { title in
+                try Int64.fetchOne(db, sql: "SELECT id FROM \(quoted(series.keyEntity)) WHERE \(quoted(titleField!)) = ?", arguments: [title])
+            }.resolve(filter)
+        }
         return try FilterCompiler(schema: schema, entity: series.asEntity, parser: parser).compile(resolved)
     }
 }
 
-/// Rewrites key values in a filter from titles to ids, checking every name on the way.
-struct SeriesKeyTitles {
+/// Rewrites key values in a filter from titles to ids, checking every name on the way;
+/// `lookup` finds the key record with a title (the store's query), nil when none has it.
+public struct SeriesKeyTitles {
     let series: SeriesDefinition
     let titleField: String?
-    let db: Database
+    let lookup: (String) throws -> Int64?
 
-    init(series: SeriesDefinition, schema: Schema, db: Database) throws {
+    public init(series: SeriesDefinition, titleField: String?, lookup: @escaping (String) throws -> Int64?) {
         self.series = series
-        titleField = schema.entity(named: series.keyEntity)?.titleField
-        self.db = db
+        self.titleField = titleField
+        self.lookup = lookup
     }
 
-    func resolve(_ filter: Filter) throws -> Filter {
+    public func resolve(_ filter: Filter) throws -> Filter {
         switch filter {
         case .and(let a, let b): return .and(try resolve(a), try resolve(b))
         case .or(let a, let b): return .or(try resolve(a), try resolve(b))
@@ -145,14 +152,13 @@ struct SeriesKeyTitles {
 
     /// A literal on the key column that is a key record's title becomes that record's id.
     func key(_ ref: FieldRef, _ literal: Literal) throws -> Literal {
-        guard ref.name == series.key, let titleField, !literal.text.hasPrefix("#") else {
+        guard ref.name == series.key, titleField != nil, !literal.text.hasPrefix("#") else {
             if ref.name == series.key, literal.text.hasPrefix("#") {
                 return Literal(String(literal.text.dropFirst()), quoted: literal.quoted, position: literal.position)
             }
             return literal
         }
-        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM \(quoted(series.keyEntity)) WHERE \(quoted(titleField)) = ?",
-                                          arguments: [literal.text]) else { return literal }
+        guard let id = try lookup(literal.text) else { return literal }
         return Literal(String(id), quoted: false, position: literal.position)
     }
 }

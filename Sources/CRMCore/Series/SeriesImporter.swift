@@ -13,7 +13,7 @@ import GRDB
 /// calling it bad, `on conflict update` replaces the stored values with the file's.
 /// The options are the entity import's: `map`, `from-line`, `encoding`, `on conflict`.
 public struct SeriesImporter {
-    public var store: SQLiteStore
+    public var store: SeriesStore
     public var series: SeriesDefinition
     public var path: String
     public var atomic: Bool
@@ -37,7 +37,7 @@ public struct SeriesImporter {
     /// Asked every few thousand rows; true stops the import (the batch in progress is rolled back).
     public var shouldStop: () -> Bool = { false }
 
-    public init(store: SQLiteStore, series: SeriesDefinition, path: String, atomic: Bool) {
+    public init(store: SeriesStore, series: SeriesDefinition, path: String, atomic: Bool) {
         self.store = store
         self.series = series
         self.path = path
@@ -59,7 +59,7 @@ public struct SeriesImporter {
     }
 
     /// Which file column holds each series column (-1: none), from `map` and then by name.
-    func plan(_ fields: [String], line: Int) throws -> [Int] {
+    public func plan(_ fields: [String], line: Int) throws -> [Int] {
         let names = series.columns.joined(separator: ",")
         for (column, target) in mapping where target != "-" && !series.columns.contains(target) {
             throw ImportError(path: path, line: 0, message: "map \(column)=\(target): \(series.name) has no column '\(target)' (it has: \(names))")
@@ -86,7 +86,11 @@ public struct SeriesImporter {
         return at
     }
 
-    public func run() throws -> Result {
+    /// Loads the file into the store (`SeriesStore.importSeries`).
+    public func run() throws -> Result { try store.importSeries(self) }
+
+    /// The SQLite load: rows checked and inserted in place, a batch per transaction.
+    func run(on store: SQLiteStore) throws -> Result {
         // Refused before the file is read, like an entity import without the right.
         let visible = try store.seriesWriteCondition(series, right: .import)
         let reader: CSVReader
@@ -228,7 +232,7 @@ public struct SeriesImporter {
                       to: range.last.map { DateCodec.utcText(epochSeconds: $0) })
     }
 
-    func next(_ reader: CSVReader) throws -> (fields: [String], line: Int)? {
+    public func next(_ reader: CSVReader) throws -> (fields: [String], line: Int)? {
         do {
             guard let r = try reader.next() else { return nil }
             return (r.fields, r.line)

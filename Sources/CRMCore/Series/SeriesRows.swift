@@ -7,7 +7,7 @@ import GRDB
 ///
 /// The key records are read once when it is made (a thousand accounts, not a lookup per
 /// reading), so a bulk load checks each row in memory.
-final class SeriesRows {
+public final class SeriesRows {
     let series: SeriesDefinition
     /// key record by its title text, and the ids that exist
     private var byTitle: [String: Int64] = [:]
@@ -22,7 +22,22 @@ final class SeriesRows {
 
     /// `visible`, the access policy's condition on the key record `_t` (nil: every key):
     /// readings for a key the caller cannot see are refused as for a key that does not exist.
-    init(series: SeriesDefinition, schema: Schema, db: Database, visible: String? = nil) throws {
+    convenience init(series: SeriesDefinition, schema: Schema, db: Database, visible: String? = nil) throws {
+        try self.init(series: series, schema: schema, table: { "main." + quoted($0) }, visible: visible) { sql, each in
+            let rows = try Row.fetchCursor(db, sql: sql)
+            let perCount = series.limits.count
+            while let row = try rows.next() {
+                each(row[0], row[1], (0..<perCount).map { row[2 + $0] })
+            }
+        }
+    }
+
+    /// The checks of `series`, its key records read through `keys`: given the SELECT of
+    /// (id, title, then each limit's `per` field in stored units) of the key records
+    /// `_t` (`table` names the key entity's table in the store's SQL), it calls its
+    /// second argument once per record. Any store reads them this way.
+    public init(series: SeriesDefinition, schema: Schema, table: (String) -> String, visible: String? = nil,
+                keys: (String, (Int64, String?, [Int64?]) -> Void) throws -> Void) throws {
         self.series = series
         guard let keyEntity = schema.entity(named: series.keyEntity) else {
             throw SeriesError(message: "series \(series.name): its key entity \(series.keyEntity) does not exist")
@@ -42,30 +57,32 @@ final class SeriesRows {
         }
         let perScales = series.limits.map { keyEntity.field($0.per)?.type.scale ?? 0 }
         ceilings = Array(repeating: [:], count: series.limits.count)
-        var sql = "SELECT _t.id, _t.\(quoted(keyTitle))\(perColumns.map { ", _t." + $0 }.joined()) FROM main.\(quoted(keyEntity.name)) AS _t"
+        var sql = "SELECT _t.id, _t.\(quoted(keyTitle))\(perColumns.map { ", _t." + $0 }.joined()) FROM \(table(keyEntity.name)) AS _t"
         if let visible { sql += " WHERE \(visible)" }
-        let rows = try Row.fetchCursor(db, sql: sql)
-        while let row = try rows.next() {
-            let id: Int64 = row[0]
-            let title: String? = row[1]
+        let fieldScales = series.limits.map { l in scales[series.fields.firstIndex { $0.name == l.field }!] }
+        var byTitle: [String: Int64] = [:], titleOf: [Int64: String] = [:]
+        var ceilings = self.ceilings
+        try keys(sql) { id, title, per in
             if let title { byTitle[title] = id }
             titleOf[id] = title ?? "#\(id)"
             for (i, l) in series.limits.enumerated() {
-                guard let raw: Int64 = row[2 + i] else { continue }
-                let fieldScale = scales[series.fields.firstIndex { $0.name == l.field }!]
-                ceilings[i][id] = Double(raw) / pow(10, Double(perScales[i])) * l.times * pow(10, Double(fieldScale))
+                guard let raw = per[i] else { continue }
+                ceilings[i][id] = Double(raw) / pow(10, Double(perScales[i])) * l.times * pow(10, Double(fieldScales[i]))
             }
         }
+        self.byTitle = byTitle
+        self.titleOf = titleOf
+        self.ceilings = ceilings
     }
 
     /// The title of a key id, for messages.
-    func title(_ id: Int64) -> String { titleOf[id] ?? "#\(id)" }
+    public func title(_ id: Int64) -> String { titleOf[id] ?? "#\(id)" }
 
     /// The last key looked up: a meter file gives an account's readings one after another.
     private var lastKey: (text: String, id: Int64)?
 
     /// The key id for typed text: the record with that title, else `#id` or a bare id.
-    func key(_ text: String) throws -> Int64 {
+    public func key(_ text: String) throws -> Int64 {
         if let last = lastKey, last.text == text { return last.id }
         if let id = byTitle[text] { lastKey = (text, id); return id }
         let digits = text.hasPrefix("#") ? String(text.dropFirst()) : text
@@ -79,7 +96,7 @@ final class SeriesRows {
     private var lastKeyID: Int64 = 0
 
     /// `key(_:)` for a field's bytes; the same bytes as the row before cost a compare.
-    func key(_ bytes: UnsafeBufferPointer<UInt8>) throws -> Int64 {
+    public func key(_ bytes: UnsafeBufferPointer<UInt8>) throws -> Int64 {
         if !bytes.isEmpty, bytes.count == lastKeyBytes.count, let base = bytes.baseAddress,
            lastKeyBytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, base, bytes.count) == 0 }) {
             return lastKeyID
@@ -92,7 +109,7 @@ final class SeriesRows {
 
     /// `time(_:)` for a field's bytes; the stored text is nil when it is the bytes as given
     /// (the stored UTC form, as exports write it).
-    func time(_ bytes: UnsafeBufferPointer<UInt8>) throws -> (Int, String?) {
+    public func time(_ bytes: UnsafeBufferPointer<UInt8>) throws -> (Int, String?) {
         guard let t = SeriesRows.utcSeconds(bytes), onGrid(t) else {
             let (t, stored) = try time(String(decoding: bytes, as: UTF8.self))
             return (t, stored)
@@ -103,7 +120,7 @@ final class SeriesRows {
     /// `value(_:_:key:)` for a field's bytes: a plain number within its bounds is read in
     /// place; anything else (empty, another notation, out of bounds) goes the text way,
     /// which accepts it or says what is wrong.
-    func value(_ i: Int, _ bytes: UnsafeBufferPointer<UInt8>, key: Int64) throws -> Int64? {
+    public func value(_ i: Int, _ bytes: UnsafeBufferPointer<UInt8>, key: Int64) throws -> Int64? {
         guard !bytes.isEmpty, let units = SeriesRows.units(bytes, scale: scales[i]), allows(i, units, key: key) else {
             return try value(i, String(decoding: bytes, as: UTF8.self), key: key)
         }
@@ -133,7 +150,7 @@ final class SeriesRows {
     func onGrid(_ t: Int) -> Bool { series.step == 0 || t % series.step == 0 }
 
     /// Epoch seconds of a time text (stored UTC, or local `2026-11-01 00:15`), on the grid.
-    func time(_ text: String) throws -> (Int, String) {
+    public func time(_ text: String) throws -> (Int, String) {
         let t: Int
         var stored: String?
         if let utc = SeriesRows.utcSeconds(text) ?? DateCodec.epochSeconds(utc: text) {
@@ -152,7 +169,7 @@ final class SeriesRows {
     }
 
     /// The stored units of value `i` for `key`, checked; nil for an empty optional value.
-    func value(_ i: Int, _ text: String, key: Int64) throws -> Int64? {
+    public func value(_ i: Int, _ text: String, key: Int64) throws -> Int64? {
         let f = series.fields[i]
         if text.isEmpty {
             if f.required { throw SeriesError(message: "\(f.name) is required") }
@@ -217,7 +234,7 @@ final class SeriesRows {
 
     /// Epoch seconds of stored UTC text `2026-11-01T00:15:00Z` without allocating; nil
     /// for any other shape.
-    static func utcSeconds(_ text: String) -> Int? {
+    public static func utcSeconds(_ text: String) -> Int? {
         var text = text
         return text.withUTF8 { utcSeconds($0) }
     }

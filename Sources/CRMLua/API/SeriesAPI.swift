@@ -8,8 +8,8 @@ extension PluginHost {
         add("define_series") { [unowned self] l in
             let plugin = try l.argString(1, "crm.series"), name = try l.argString(2, "crm.series")
             let series = try self.seriesDefinition(l, plugin: plugin, name: name, at: 3)
-            guard let store = self.store as? SQLiteStore else {
-                throw LuaArgumentError("crm.series \"\(name)\" needs a SQLite database for now (this one is PostgreSQL; see docs/postgresql.md)")
+            guard let store = self.store as? SeriesStore else {
+                throw LuaArgumentError("crm.series \"\(name)\": this store keeps no series")
             }
             try store.installSeries(series)
             knownSeries = nil  // crm.query's scope reads the series again
@@ -20,7 +20,7 @@ extension PluginHost {
             guard l.type(at: 2) == LUA_TTABLE else {
                 throw LuaArgumentError("crm.append(series, rows): rows is a table of readings, or one reading")
             }
-            guard let store = self.store as? SQLiteStore else { throw LuaArgumentError("crm.append needs a SQLite database for now (this one is PostgreSQL; see docs/postgresql.md)") }
+            guard let store = self.store as? SeriesStore else { throw LuaArgumentError("crm.append: this store keeps no series") }
             var rows: [[String: String]] = []
             if l.length(at: 2) == 0 {
                 rows.append(try self.readingText(l, at: 2))
@@ -41,7 +41,7 @@ extension PluginHost {
                   let from = l.stringField("from", at: 2), let to = l.stringField("to", at: 2) else {
                 throw LuaArgumentError("\(usage): field, from and to are required")
             }
-            guard let store = self.store as? SQLiteStore else { throw LuaArgumentError("crm.series_days needs a SQLite database for now (this one is PostgreSQL; see docs/postgresql.md)") }
+            guard let store = self.store as? SeriesStore else { throw LuaArgumentError("crm.series_days: this store keeps no series") }
             var keys: [Int64]?
             if l.rawField("keys", at: 2) == LUA_TTABLE {
                 keys = try (0..<l.length(at: -1)).map { i in

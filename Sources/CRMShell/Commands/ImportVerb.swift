@@ -53,7 +53,7 @@ struct ImportVerb: Verb {
 
     func run(_ args: inout TokenCursor, _ session: Session) throws -> Output {
         // A series (readings declared with crm.series) has its own importer: SeriesImport.swift.
-        if let store = session.store as? SQLiteStore, let word = args.peek?.text, let series = try store.series(named: word) {
+        if let store = session.store as? SeriesStore, let word = args.peek?.text, let series = try store.series(named: word) {
             return try SeriesImport.run(&args, session, store: store, series: series)
         }
         let e = try session.entity(&args)

@@ -6,14 +6,14 @@ import CRMCore
 /// account number) or its id, as an import file does.
 enum SeriesCommands {
     /// The series the next word names, if it names one (the word is left for the caller).
-    static func named(_ args: TokenCursor, _ session: Session) throws -> (SQLiteStore, SeriesDefinition)? {
-        guard let store = session.store as? SQLiteStore, let word = args.peek?.text, store.schema.entity(named: word) == nil,
+    static func named(_ args: TokenCursor, _ session: Session) throws -> (SeriesStore, SeriesDefinition)? {
+        guard let store = session.store as? SeriesStore, let word = args.peek?.text, store.schema.entity(named: word) == nil,
               let series = try store.series(named: word) else { return nil }
         return (store, series)
     }
 
     /// `list <series> [where …] [order by …] [limit N] [offset N]`: in key and time order.
-    static func list(_ args: inout TokenCursor, _ session: Session, _ store: SQLiteStore, _ series: SeriesDefinition,
+    static func list(_ args: inout TokenCursor, _ session: Session, _ store: SeriesStore, _ series: SeriesDefinition,
                      usage: String) throws -> Output {
         _ = args.next()
         let q = try QueryClauses.parse(&args)
@@ -30,7 +30,7 @@ enum SeriesCommands {
     }
 
     /// `count <series> [where …]`.
-    static func count(_ args: inout TokenCursor, _ session: Session, _ store: SQLiteStore, _ series: SeriesDefinition,
+    static func count(_ args: inout TokenCursor, _ session: Session, _ store: SeriesStore, _ series: SeriesDefinition,
                       usage: String) throws -> Output {
         _ = args.next()
         let q = try QueryClauses.parse(&args, allowOrder: false, allowLimit: false)
@@ -40,7 +40,7 @@ enum SeriesCommands {
 
     /// `describe <series>`: its columns and checks, its key, how many readings it holds and
     /// the time they cover.
-    static func describe(_ args: inout TokenCursor, _ session: Session, _ store: SQLiteStore, _ series: SeriesDefinition,
+    static func describe(_ args: inout TokenCursor, _ session: Session, _ store: SeriesStore, _ series: SeriesDefinition,
                          usage: String) throws -> Output {
         _ = args.next()
         try args.expectEnd(usage)

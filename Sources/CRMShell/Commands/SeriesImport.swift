@@ -7,7 +7,7 @@ import CRMLua
 /// values; bad rows are reported as FILE:LINE and copied to the reject file, duplicates
 /// refused unless `on conflict` says otherwise.
 enum SeriesImport {
-    static func run(_ args: inout TokenCursor, _ session: Session, store: SQLiteStore, series: SeriesDefinition) throws -> Output {
+    static func run(_ args: inout TokenCursor, _ session: Session, store: SeriesStore, series: SeriesDefinition) throws -> Output {
         _ = args.next()
         let file = try args.word("the CSV file to import")
         let usage = "import \(series.name) <file.csv> [map column=\(series.key)|\(series.time)|… …] [encoding=NAME] [from-line N] [on conflict skip|update] "
