@@ -66,7 +66,7 @@ function M.ranking(month)
   -- Each key account's local days in one pass along the primary key (account, at):
   -- count, sum, lowest and highest kW per day.
   local keys = {}
-  for _, r in ipairs(crm.query("select id from account where key_account = 1 order by id")) do keys[#keys + 1] = r.id end
+  for _, r in ipairs(crm.query("select id from account where key_account order by id")) do keys[#keys + 1] = r.id end
   local daily = crm.series_days("load_reading", { field = "kw", from = first, to = last, keys = keys })
   local acc = {}
   for _, r in ipairs(daily) do
@@ -84,7 +84,7 @@ function M.ranking(month)
     select a.id as id, a.number as number, c.name as name, a.tariff as tariff, a.capacity_kva / 10.0 as capacity,
            u.name as manager
     from account a join customer c on c.id = a.customer left join "user" u on u.id = a.manager
-    where a.key_account = 1
+    where a.key_account
   ]])
   local max_ratio, min_lf = crm.setting("consult_peak_valley_ratio"), crm.setting("consult_load_factor")
   local out = {}

@@ -113,7 +113,7 @@ crm.report "util-key-candidates" {
       select a.id as id, a.number as number, c.name as name, a.tariff as tariff, a.voltage as voltage,
              a.capacity_kva / 10.0 as capacity, a.monthly_kwh as billed
       from account a join customer c on c.id = a.customer
-      where a.key_account = 0 order by a.number
+      where not a.key_account order by a.number
     ]])) do
       local used = math.max(a.billed or 0, energy[a.id] or 0)
       local why = {}
@@ -323,21 +323,28 @@ crm.report "util-satisfaction" {
     { "to", "date", default = "today" },
   },
   run = function(p)
+    -- By day in SQL and by month here: the month of a date is not the same SQL on
+    -- SQLite and PostgreSQL (docs/postgresql.md).
     local data = crm.query([[
-      select substr(answered, 1, 7) as month, touchpoint, count(*) as answers, sum(score) as total,
+      select answered, touchpoint, count(*) as answers, sum(score) as total,
              sum(case when score >= 4 then 1 else 0 end) as satisfied
       from survey where answered between ? and ?
-      group by substr(answered, 1, 7), touchpoint
-      order by month
+      group by answered, touchpoint
+      order by answered
     ]], p.from, p.to)
     local months, by = {}, {}
     for _, r in ipairs(data) do
-      if not by[r.month] then by[r.month] = { month = r.month, answers = 0, total = 0, satisfied = 0 }; months[#months + 1] = by[r.month] end
-      local m = by[r.month]
-      m[r.touchpoint] = lib.round(r.total / r.answers, 2)
+      local month = tostring(r.answered):sub(1, 7)
+      if not by[month] then by[month] = { month = month, answers = 0, total = 0, satisfied = 0, points = {} }; months[#months + 1] = by[month] end
+      local m = by[month]
+      local t = m.points[r.touchpoint] or { total = 0, answers = 0 }
+      t.total, t.answers = t.total + r.total, t.answers + r.answers
+      m.points[r.touchpoint] = t
       m.answers, m.total, m.satisfied = m.answers + r.answers, m.total + r.total, m.satisfied + r.satisfied
     end
     for _, m in ipairs(months) do
+      for touchpoint, t in pairs(m.points) do m[touchpoint] = lib.round(t.total / t.answers, 2) end
+      m.points = nil
       m.all = lib.round(m.total / m.answers, 2)
       m.satisfied_share = lib.percent(m.satisfied, m.answers)
     end
