@@ -26,7 +26,7 @@ enum HealthVerb {
         body: run)
 
     static func run(_ c: AnalysisContext) throws -> Output {
-        let r = try HealthReport.run(try c.sqlite(), untouchedDays: c.integer("untouched_days"), weeks: c.integer("weeks"),
+        let r = try HealthReport.run(c.store, untouchedDays: c.integer("untouched_days"), weeks: c.integer("weeks"),
                                      limit: c.integer("limit") ?? 20)
         return .sections([.message("CRM health on \(DateCodec.dateText(days: c.today)): \(r.customers) customers"),
                           .table(r.completeness), .table(r.activity), .table(r.untouched), .table(r.untouchedOldest), .table(r.duplicates)])

@@ -117,7 +117,7 @@ public final class Session {
     /// Verbs that work on the SQLite store only (docs/postgresql.md): on another store
     /// they say so in one line instead of failing half-way.
     static let sqliteOnlyVerbs: Set<String> = [
-        "health", "tiers", "access", "grant", "revoke",
+        "tiers", "access", "grant", "revoke",
         "abc", "rfm", "stages", "churn-risk", "loyalty", "satisfaction",
     ]
 

@@ -1,0 +1,48 @@
+import CRMTestSupport
+import Foundation
+import XCTest
+
+/// The modules and analyses give the same output on a PostgreSQL copy of a SQLite demo as
+/// on the SQLite original (the clock pinned), through the real binary.
+final class PostgresModuleParityTests: XCTestCase {
+    var sandbox: CRMSandbox!
+
+    override func setUpWithError() throws { sandbox = try CRMSandbox() }
+    override func tearDown() { sandbox?.remove() }
+
+    func crm(_ db: String, _ commands: String...) throws -> CommandResult {
+        try sandbox.run(["--db", db] + commands.flatMap { ["-c", $0] }, environment: ["CRM_NOW": "2026-11-22T10:00:00Z"])
+    }
+
+    /// A SQLite demo and its PostgreSQL copy.
+    func demoPair() throws -> (sqlite: String, postgres: String) {
+        let url = try PostgresTestDatabase.make(self)
+        let sqlite = sandbox.path("parity-demo.db")
+        var r = try sandbox.run(["--db", sqlite, "demo", "300"], environment: ["CRM_NOW": "2026-11-22T10:00:00Z"])
+        XCTAssertEqual(r.status, 0, r.description)
+        r = try sandbox.run(["copy", sqlite, url])
+        XCTAssertEqual(r.status, 0, r.description)
+        return (sqlite, url)
+    }
+
+    func assertSame(_ pair: (sqlite: String, postgres: String), _ command: String, contains: String,
+                    file: StaticString = #filePath, line: UInt = #line) throws {
+        let s = try crm(pair.sqlite, command), p = try crm(pair.postgres, command)
+        XCTAssertEqual(s.status, 0, "\(command) on SQLite: \(s.description)", file: file, line: line)
+        XCTAssertEqual(p.status, 0, "\(command) on PostgreSQL: \(p.description)", file: file, line: line)
+        XCTAssertTrue(s.stdout.contains(contains), "\(command): \(s.stdout)", file: file, line: line)
+        XCTAssertEqual(s.stdout, p.stdout, "\(command): SQLite and PostgreSQL differ", file: file, line: line)
+    }
+
+    func testHealthIsTheSameOnBothStores() throws {
+        let pair = try demoPair()
+        try assertSame(pair, "health", contains: "300 customers")
+        try assertSame(pair, "health untouched_days=30 weeks=8 limit=5", contains: "Customers untouched for 30 days")
+        // Bad input is refused in one line on both.
+        for db in [pair.sqlite, pair.postgres] {
+            let r = try crm(db, "health weeks=many")
+            XCTAssertEqual(r.status, 1, r.description)
+            XCTAssertEqual(r.stderrLines.count, 1, r.description)
+        }
+    }
+}
