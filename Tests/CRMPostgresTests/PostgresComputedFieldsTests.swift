@@ -33,6 +33,12 @@ final class PostgresComputedFieldsTests: XCTestCase {
                 { "monthly_fee", "money", default = 0 },
               },
             }
+            -- Some work after each total moves: it widens the time between reading a total and
+            -- committing it, so that a lost update would show in the parallel test.
+            crm.after("update", "group", "audit the total", function(g)
+              local x = 0
+              for i = 1, 3000000 do x = x + i end
+            end)
             """, to: "mine/telecom/entities.lua")
     }
 
@@ -125,23 +131,30 @@ final class PostgresComputedFieldsTests: XCTestCase {
         let clients = 8, each = 12
         let lock = NSLock()
         var failures: [String] = []
-        DispatchQueue.concurrentPerform(iterations: clients) { client in
+        // One thread per client (concurrentPerform would run only as many as there are cores).
+        let done = DispatchGroup()
+        for client in 0..<clients {
+            done.enter()
+            Thread.detachNewThread {
+            defer { done.leave() }
             var commands: [String] = []
             for i in 0..<each {
-                commands.append("add member line=\(client)-\(i) group=\(i % 3 == 0 ? "G2" : "G1") monthly_fee=1.25")
+                commands.append("add member line=\(client)-\(i) group=G1 monthly_fee=1.25")
             }
             // One member moves between the groups too (the old and the new parent both move).
             commands.append("update member where line = \(client)-1 set group=G2")
             do {
-                let r = try crm(url, commands)
+                let r = try self.crm(url, commands)
                 if r.status != 0 { lock.lock(); failures.append(r.description); lock.unlock() }
             } catch {
                 lock.lock(); failures.append("\(error)"); lock.unlock()
             }
+            }
         }
+        done.wait()
         XCTAssertEqual(failures, [])
-        // Per client: lines 0, 3, 6, 9 and the moved 1 in G2 (5), the other 7 in G1.
-        let g1 = clients * 7, g2 = clients * 5
+        // Per client: the moved line 1 in G2, the other 11 in G1.
+        let g1 = clients * (each - 1), g2 = clients
         let expected = "code,total_fee,members,billed\nG1,\(String(format: "%.2f", Double(g1) * 1.25)),\(g1),\(String(format: "%.2f", Double(g1) * 1.25))\n"
             + "G2,\(String(format: "%.2f", Double(g2) * 1.25)),\(g2),\(String(format: "%.2f", Double(g2) * 1.25))\n"
         XCTAssertEqual(try groups(url), expected)
