@@ -61,7 +61,7 @@ final class PostgresEndToEndTests: XCTestCase {
 }
 
 /// The bundled plugins' own tests (`crm test plugins/NAME`) on an empty PostgreSQL database.
-/// banking (roll-ups of other records) and utilities (series) need SQLite for now.
+/// banking (its reports as of a past day: crm.as_of) and utilities (series) need SQLite for now.
 final class PostgresPluginTests: XCTestCase {
     func testBundledPluginTestsPassOnPostgreSQL() throws {
         let sandbox = try CRMSandbox()

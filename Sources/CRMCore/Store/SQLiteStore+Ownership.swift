@@ -22,7 +22,7 @@ extension SQLiteStore {
     /// Refuses a create, update or delete of an entity owned by a plugin that is not
     /// loaded, in every mode (shell, import, Lua). Core entities, even with fields a
     /// plugin added through `crm.extend`, stay writable.
-    func requireOwnerLoaded(_ e: EntityDefinition) throws {
+    public func requireOwnerLoaded(_ e: EntityDefinition) throws {
         guard e.owner != "core" else { return }
         guard let rules else {
             throw PluginNotLoaded(entity: e.name, plugin: e.owner, reason: "plugins are off in this run (--no-plugins)")

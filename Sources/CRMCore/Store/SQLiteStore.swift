@@ -70,11 +70,9 @@ public final class SQLiteStore: CRMStore, WarningSink {
     var aborted: AbortedTransaction?
     /// Why SQLite last rolled back a transaction on its own (`the disk is full`).
     public internal(set) var lastAbortCause: String?
-    /// Records whose computed fields wait to be recomputed at the end of the command.
-    var recomputes = RecomputeQueue()
-    var flushingRecomputes = false
-    /// How deep in compute functions we are (their reads do not flush `recomputes`).
-    var computing = 0
+    /// Records whose computed fields wait to be recomputed at the end of the command, and
+    /// how deep in compute functions we are (`ComputedFieldStore`).
+    public let computeState = ComputeState()
     /// The caller's access policy; nil while access control is off (every caller is an
     /// admin, as before roles existed). See `SQLiteStore+Access`.
     public internal(set) var policy: AccessPolicy? {
@@ -323,7 +321,7 @@ public final class SQLiteStore: CRMStore, WarningSink {
         try access { try $0.cachedStatement(sql: outermost ? "BEGIN IMMEDIATE" : "SAVEPOINT crm_cmd").execute() }
         if outermost { transactionOpen = true }
         atomicDepth += 1
-        let queued = recomputes.mark
+        let queued = computeState.recomputes.mark
         defer {
             atomicDepth -= 1
             if aborted != nil { clearAbortIfNothingOpen() }
@@ -333,7 +331,7 @@ public final class SQLiteStore: CRMStore, WarningSink {
             // The command's (or import batch's) records computed from what it wrote, once each.
             if atomicDepth == 1 {
                 try flushRecomputes()
-                recomputes.clear()
+                computeState.recomputes.clear()
             }
             if outermost { knownReferences = [:] }
             try access { try $0.cachedStatement(sql: outermost ? "COMMIT" : "RELEASE crm_cmd").execute() }
@@ -341,7 +339,7 @@ public final class SQLiteStore: CRMStore, WarningSink {
             return result
         } catch {
             knownReferences = [:]
-            recomputes.rollback(to: queued)
+            computeState.recomputes.rollback(to: queued)
             writes.abandon()  // all of it was queued inside this transaction or savepoint
             if aborted == nil {
                 try? access { db in
@@ -368,7 +366,7 @@ public final class SQLiteStore: CRMStore, WarningSink {
     func lazily<T>(_ body: () throws -> T) throws -> T {
         let level = LazySavepoint()
         lazySavepoints.append(level)
-        let queued = recomputes.mark
+        let queued = computeState.recomputes.mark
         defer { lazySavepoints.removeLast() }
         do {
             let result = try body()
@@ -376,7 +374,7 @@ public final class SQLiteStore: CRMStore, WarningSink {
             return result
         } catch {
             knownReferences = [:]
-            recomputes.rollback(to: queued)
+            computeState.recomputes.rollback(to: queued)
             if level.opened && aborted == nil {
                 writes.abandon()
                 try? access { db in

@@ -11,7 +11,7 @@ extension PostgresStore: BatchCreatingStore {
     public func create(_ entity: String, batch rows: [OrderedRow]) throws -> [Result<Int64, Error>] {
         let e = try schema.require(entity)
         try prepareWrite(.create, e)
-        guard PostgresStore.copyServes(e, rules: rules(for: .create, e.name), graph: computedGraph) else {
+        guard PostgresStore.copyServes(e, rules: rules(for: .create, e.name), graph: computeGraph?.graph) else {
             return rowByRow(e, rows)
         }
         var attempt = 1

@@ -12,14 +12,17 @@ extension PostgresStore {
     /// commands that lock in opposite orders deadlock; the server ends one, and its
     /// command runs again (`PGConnection.transaction`), so no one sees the deadlock.
     public func record(_ entity: String, id: Int64) throws -> Record? {
+        try recomputeBeforeRead()
         let e = try schema.require(entity)
         return try reading { try fetchRecord(e, id: id, lock: atomicDepth > 0) }
     }
 
     /// One record; with `lock`, its row is locked until the transaction ends.
-    func fetchRecord(_ e: EntityDefinition, id: Int64, lock: Bool) throws -> Record? {
+    /// `keyShared`: FOR NO KEY UPDATE (enough for an update, and records referencing this
+    /// one can be added meanwhile), else FOR UPDATE.
+    func fetchRecord(_ e: EntityDefinition, id: Int64, lock: Bool, keyShared: Bool = false) throws -> Record? {
         let columns = (e.fields.map { PostgresDDL.quote($0.name) } + ["created", "updated"]).joined(separator: ", ")
-        let result = try run("SELECT \(columns) FROM \(PostgresDDL.quote(e.name)) WHERE id = ?\(lock ? " FOR UPDATE" : "")",
+        let result = try run("SELECT \(columns) FROM \(PostgresDDL.quote(e.name)) WHERE id = ?\(lock ? keyShared ? " FOR NO KEY UPDATE" : " FOR UPDATE" : "")",
                              [String(id)])
         guard result.rowCount == 1 else { return nil }
         var values: [String: Value] = [:]
@@ -39,6 +42,7 @@ extension PostgresStore {
     }
 
     public func scan(_ query: Query, _ body: ([Value]) throws -> Void) throws -> [Column] {
+        try recomputeBeforeRead()
         let e = try schema.require(query.entity)
         let names = query.fields ?? e.listFields ?? e.allFieldNames
         var types: [FieldType] = []
@@ -78,6 +82,7 @@ extension PostgresStore {
     }
 
     public func count(_ entity: String, where filter: Filter?) throws -> Int {
+        try recomputeBeforeRead()
         let e = try schema.require(entity)
         let condition = try compile(filter, e)
         return try reading {
@@ -148,6 +153,7 @@ extension PostgresStore {
 
     public func aggregate(_ entity: String, function: AggregateFunction, field: String?, groupBy: String?,
                           where filter: Filter?) throws -> ResultTable {
+        try recomputeBeforeRead()
         let e = try schema.require(entity)
         var valueType: FieldType = .integer
         if let field {

@@ -9,13 +9,26 @@ extension PostgresStore {
     /// indexes and its find grams; fields are never dropped, and changing a field's
     /// storage type is refused. PostgreSQL DDL is transactional, so a failed migration
     /// leaves no table, column or index behind.
+    /// An entity renamed with `formerly` is renamed first, in the same transaction.
     public func install(_ definitions: [EntityDefinition]) throws {
+        let renames = plannedRenames(definitions)
+        guard !renames.isEmpty else { return try installRenamed(definitions) }
+        let before = schema
+        do {
+            try atomically {
+                try renameFormerEntities(renames)
+                try installRenamed(definitions)
+            }
+        } catch {
+            schema = before
+            throw error
+        }
+    }
+
+    private func installRenamed(_ definitions: [EntityDefinition]) throws {
         let entities = definitions.map(schema.merging)
         let changed = entities.filter { schema.entity(named: $0.name) != $0 }
         guard !changed.isEmpty else { return }
-        if let renamed = changed.first(where: { $0.formerly != nil && schema.entity(named: $0.formerly!) != nil }) {
-            throw PostgresStore.needsSQLite("renaming entity \(renamed.formerly!) to \(renamed.name)")
-        }
         var planned = schema
         for e in changed { planned.put(e) }
         for e in changed { try SQLiteStore.validate(e, in: planned, parser: parser) }
@@ -77,12 +90,7 @@ extension PostgresStore {
                 try rebuildGrams(e)
             }
         }
-        let json = String(decoding: try JSONEncoder().encode(e), as: UTF8.self)
-        try run("""
-            INSERT INTO _crm_schema (entity, definition, position)
-            VALUES (?, ?::jsonb, (SELECT coalesce(max(position), 0) + 1 FROM _crm_schema))
-            ON CONFLICT (entity) DO UPDATE SET definition = excluded.definition
-            """, [e.name, json])
+        try saveDefinition(e)
     }
 
     /// Whether a field's column keeps its type and scale. Out of line: inlined into

@@ -17,6 +17,7 @@ extension PostgresStore {
     /// `shouldStop` is not asked (a statement runs to its end). Money columns come back in
     /// stored units (cents), as plain integers.
     public func select(sql: String, arguments: [Value], scope: ReadScope?, shouldStop: (() -> Bool)?) throws -> ResultTable {
+        try recomputeBeforeRead()
         let keyword = PostgresStore.leadingKeyword(sql)
         guard ["SELECT", "WITH", "VALUES"].contains(keyword) else {
             throw QueryError("SQL: only SELECT, WITH … SELECT and VALUES may run here (got \(keyword.isEmpty ? "nothing" : keyword))")
@@ -129,8 +130,16 @@ extension PostgresStore {
         for (i, item) in output.enumerated() {
             var expression = Substring(item)
             while expression.hasPrefix("("), expression.hasSuffix(")") { expression = expression.dropFirst().dropLast() }
-            guard let open = expression.firstIndex(of: "("), expression.hasSuffix(")") else { continue }
-            let function = expression[..<open].lowercased()
+            guard var open = expression.firstIndex(of: "("), expression.hasSuffix(")") else { continue }
+            var function = expression[..<open].lowercased()
+            // `coalesce(sum(balance), 0)`: the amount is its first argument's.
+            if function == "coalesce", let first = PostgresStore.firstArgument(expression[expression.index(after: open)...]) {
+                expression = first
+                while expression.hasPrefix("("), expression.hasSuffix(")") { expression = expression.dropFirst().dropLast() }
+                guard let inner = expression.firstIndex(of: "("), expression.hasSuffix(")") else { continue }
+                open = inner
+                function = expression[..<open].lowercased()
+            }
             guard ["sum", "min", "max", "avg"].contains(function) else { continue }
             var column = String(expression[expression.index(after: open)..<expression.index(before: expression.endIndex)])
             if let dot = column.lastIndex(of: ".") { column = String(column[column.index(after: dot)...]) }
@@ -139,6 +148,22 @@ extension PostgresStore {
             if types.count == 1 { found[i] = types.first! }
         }
         return found
+    }
+
+    /// `sum(x), '0'::numeric)` → `sum(x)`: the text before the first comma outside brackets and quotes.
+    static func firstArgument(_ text: Substring) -> Substring? {
+        var depth = 0
+        var quoted = false
+        for i in text.indices {
+            switch text[i] {
+            case "'": quoted.toggle()
+            case "(" where !quoted: depth += 1
+            case ")" where !quoted: depth -= 1
+            case "," where !quoted && depth == 0: return text[..<i]
+            default: break
+            }
+        }
+        return nil
     }
 
     /// The first keyword of a statement, upper-cased, after spaces and comments.

@@ -74,6 +74,7 @@ extension PostgresStore {
             let pairs = e.fields.map(\.name).map { ($0, full[$0] ?? .null) }.filter { !$0.1.isNull }
             try audit(action: "create", entity: e.name, id: id, field: nil, old: nil, new: JSONText.object(pairs))
             if let rules { try rules.after(WriteEvent(action: .create, entity: e, id: id, new: full, old: nil)) }
+            try noteDependents(.create, e, id: id, new: full, old: nil)
             return id
         }
     }
@@ -101,13 +102,24 @@ extension PostgresStore {
     }
 
     /// One record's update, rules included, inside the caller's transaction. The row is
-    /// locked (`FOR UPDATE`) before the rules see it, so two clients changing one record
-    /// apply their changes one after the other rather than one over the other.
-    func update(_ e: EntityDefinition, id: Int64, values: [String: Value]) throws -> Bool {
-        guard let old = try fetchRecord(e, id: id, lock: true) else { throw StoreError.notFound(entity: e.name, id: id) }
+    /// locked (`FOR NO KEY UPDATE`, which records referencing it do not wait for) before
+    /// the rules see it, so two clients changing one record apply their changes one after
+    /// the other rather than one over the other. With `recompute`, the record's computed
+    /// fields are computed again (and written if they moved): a roll-up is read after the
+    /// lock, so it counts what every client committed before (none is lost).
+    func update(_ e: EntityDefinition, id: Int64, values: [String: Value], recompute: Bool = false) throws -> Bool {
+        guard let old = try fetchRecord(e, id: id, lock: true, keyShared: true) else {
+            throw StoreError.notFound(entity: e.name, id: id)
+        }
         try refuseComputed(e, values.filter { $0.value != old.values[$0.key] })
         var merged = old.values
         for (name, value) in values { merged[name] = value }
+        let computes = computeGraph.map { !$0.graph.computed(of: e.name).isEmpty } ?? false
+        if recompute {
+            guard computes else { return false }
+            try computeOwn(e, &merged, id: id, changed: nil)
+            guard e.fields.contains(where: { (merged[$0.name] ?? .null) != (old.values[$0.name] ?? .null) }) else { return false }
+        }
         let beforeRules = merged
         let rules = rules(for: .update, e.name)
         var setBy: [String: String] = [:]
@@ -119,9 +131,11 @@ extension PostgresStore {
             setBy = event.setBy
             try checkNames(e, merged.filter { !EntityDefinition.systemFields.contains($0.key) })
         }
-        if computedGraph != nil {
+        if computes {
+            // A rule's value for a computed field is not kept; fields reading what moved are computed.
             for f in e.fields where f.computed != nil { merged[f.name] = beforeRules[f.name] ?? .null }
-            let moved = Set(e.fields.filter { (merged[$0.name] ?? .null) != (old.values[$0.name] ?? .null) }.map(\.name))
+            let since = recompute ? beforeRules : old.values
+            let moved = Set(e.fields.filter { (merged[$0.name] ?? .null) != (since[$0.name] ?? .null) }.map(\.name))
             if !moved.isEmpty { try computeOwn(e, &merged, id: id, changed: moved) }
         }
         let changed = e.fields.filter { (merged[$0.name] ?? .null) != (old.values[$0.name] ?? .null) }
@@ -142,6 +156,7 @@ extension PostgresStore {
                       old: auditText(old.values[f.name] ?? .null), new: auditText(merged[f.name] ?? .null), via: setBy[f.name])
         }
         if let rules { try rules.after(WriteEvent(action: .update, entity: e, id: id, new: merged, old: old.values)) }
+        try noteDependents(.update, e, id: id, new: merged, old: old.values)
         return true
     }
 
@@ -167,53 +182,27 @@ extension PostgresStore {
             let pairs = e.fields.compactMap { f in (old.values[f.name] ?? .null).isNull ? nil : (f.name, old.values[f.name]!) }
             try audit(action: "delete", entity: e.name, id: id, field: nil, old: JSONText.object(pairs), new: nil)
             if let rules { try rules.after(WriteEvent(action: .delete, entity: e, id: id, new: nil, old: old.values)) }
+            try noteDependents(.delete, e, id: id, new: nil, old: old.values)
         }
     }
 
     // MARK: Checks
 
-    /// What every write checks first: the owner plugin is loaded, no compute function is
-    /// running, and computed fields of other records do not depend on this entity (their
-    /// recomputation is SQLite-only for now).
+    /// What every write checks first: the owner plugin is loaded and no compute function
+    /// is running.
     func prepareWrite(_ action: WriteAction, _ e: EntityDefinition) throws {
-        if e.owner != "core" {
-            guard let rules else {
-                throw PluginNotLoaded(entity: e.name, plugin: e.owner, reason: "plugins are off in this run (--no-plugins)")
-            }
-            if let reason = rules.inactiveReason(plugin: e.owner) {
-                throw PluginNotLoaded(entity: e.name, plugin: e.owner, reason: reason)
-            }
-        }
-        if computing > 0 { throw WriteWhileComputing(action: action.rawValue, entity: e.name) }
-        if let graph = computedGraph, graph.affectsOthers(e.name) {
-            throw PostgresStore.needsSQLite("writing \(e.name), which computed fields of other records read,")
-        }
+        try requireOwnerLoaded(e)
+        try refuseWriteWhileComputing(action, e.name)
     }
 
-    var computedGraph: ComputeGraph? {
-        guard let graph = rules?.computedFields, !graph.isEmpty else { return nil }
-        return graph
-    }
-
-    /// The record's own computed fields (function kind) that read `changed` (nil: all).
-    func computeOwn(_ e: EntityDefinition, _ values: inout [String: Value], id: Int64?, changed: Set<String>?) throws {
-        guard let graph = computedGraph, let rules else { return }
-        for f in graph.toCompute(e.name, changed: changed) {
-            guard let definition = e.field(f.field) else { continue }
-            guard case .function = f.kind else {
-                throw PostgresStore.needsSQLite("the roll-up \(e.name).\(f.field)")
-            }
-            computing += 1
-            defer { computing -= 1 }
-            let value = try rules.compute(f, record: values, id: id, entity: e)
-            if !value.isNull { try StoreParts.check(value, field: definition, entity: e.name) }
-            values[f.field] = value
+    /// Refuses a write of an entity owned by a plugin that is not loaded.
+    public func requireOwnerLoaded(_ e: EntityDefinition) throws {
+        guard e.owner != "core" else { return }
+        guard let rules else {
+            throw PluginNotLoaded(entity: e.name, plugin: e.owner, reason: "plugins are off in this run (--no-plugins)")
         }
-    }
-
-    func refuseComputed(_ e: EntityDefinition, _ values: [String: Value]) throws {
-        for f in e.fields where f.computed != nil && values[f.name] != nil {
-            throw ComputedFieldWrite(entity: e.name, field: f.name, how: f.computed!)
+        if let reason = rules.inactiveReason(plugin: e.owner) {
+            throw PluginNotLoaded(entity: e.name, plugin: e.owner, reason: reason)
         }
     }
 

@@ -25,13 +25,14 @@ public final class PostgresStore: ValueParsingStore {
     public internal(set) var transactionDepth = 0
     /// How many `atomically` blocks are open inside the current transaction.
     var atomicDepth = 0
-    /// How deep in compute functions we are (they may not write).
-    var computing = 0
     /// How many `writeBehind` loads are open: their transactions read on from a file, so
     /// they cannot be run again after a deadlock (`atomically` then reports it instead).
     var bulkDepth = 0
     /// Rows an import sends per COPY (`create(_:batch:)`).
     public var copyBatchRows = 2_000
+    /// Records whose computed fields wait to be recomputed at the end of the command, and
+    /// how deep in compute functions we are (`ComputedFieldStore`).
+    public let computeState = ComputeState()
 
     /// Connects to `url` (any libpq connection string), installs the store's own tables
     /// and the core entities.
@@ -83,23 +84,41 @@ public final class PostgresStore: ValueParsingStore {
     public func atomically<T>(_ body: () throws -> T) throws -> T {
         if !connection.inTransaction {
             // A command's own transaction: a deadlock or serialization failure runs it
-            // again, so an ordinary command never reports one. A bulk load's body reads on
-            // from its file and cannot be run twice; it retries its own batches instead
+            // again, so an ordinary command never reports one (starting from the queue of
+            // records to recompute as it was). A bulk load's body reads on from its file
+            // and cannot be run twice; it retries its own batches instead
             // (`create(_:batch:)`) and stops with what was committed when that fails.
             return try connection.transaction(attempts: bulkDepth > 0 ? 1 : 20) {
                 atomicDepth += 1
                 defer { atomicDepth -= 1 }
-                return try body()
+                let queued = computeState.recomputes.mark
+                do {
+                    let result = try body()
+                    try flushRecomputes()
+                    computeState.recomputes.clear()
+                    return result
+                } catch {
+                    computeState.recomputes.rollback(to: queued)
+                    throw error
+                }
             }
         }
         try run("SAVEPOINT crm_cmd")
         atomicDepth += 1
+        let queued = computeState.recomputes.mark
         defer { atomicDepth -= 1 }
         do {
             let result = try body()
+            // The command's records computed from what it wrote, once each, in its
+            // transaction (inside a `begin`, at the end of each command).
+            if atomicDepth == 1 {
+                try flushRecomputes()
+                computeState.recomputes.clear()
+            }
             try run("RELEASE SAVEPOINT crm_cmd")
             return result
         } catch {
+            computeState.recomputes.rollback(to: queued)
             if connection.inTransaction {
                 _ = try? run("ROLLBACK TO SAVEPOINT crm_cmd")
                 _ = try? run("RELEASE SAVEPOINT crm_cmd")
@@ -206,18 +225,6 @@ public final class PostgresStore: ValueParsingStore {
             }
             return total
         }
-    }
-
-    public func recompute(_ entity: String, where filter: Filter?) throws -> RecomputeSummary {
-        throw PostgresStore.needsSQLite("recompute")
-    }
-
-    public func recompute(readingSetting key: String) throws -> RecomputeSummary {
-        // Settings only move computed values when a computed field reads them.
-        if let graph = rules?.computedFields, !graph.entities(readingSetting: key).isEmpty {
-            throw PostgresStore.needsSQLite("recomputing fields that read settings")
-        }
-        return RecomputeSummary(recomputed: 0, changed: 0)
     }
 
     public func close() { connection.close() }
