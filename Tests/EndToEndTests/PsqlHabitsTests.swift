@@ -6,7 +6,7 @@ import XCTest
 final class PsqlHabitsTests: XCTestCase {
     var sandbox: CRMSandbox!
 
-    override func setUpWithError() throws { sandbox = try CRMSandbox() }
+    override func setUpWithError() throws { sandbox = try CRMSandbox(for: self) }
     override func tearDown() { sandbox?.remove() }
 
     /// Writes the start-up file where crm looks for it ($XDG_CONFIG_HOME/crm/crmrc).

@@ -8,7 +8,7 @@ import XCTest
 final class SandboxEndToEndTests: XCTestCase {
     var sandbox: CRMSandbox!
 
-    override func setUpWithError() throws { sandbox = try CRMSandbox() }
+    override func setUpWithError() throws { sandbox = try CRMSandbox(for: self) }
     override func tearDown() { sandbox?.remove() }
 
     /// Writes `mine/<name>/rules.lua` and enables it; later runs pass `--plugins mine`.

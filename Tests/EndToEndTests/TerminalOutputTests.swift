@@ -9,7 +9,7 @@ final class TerminalOutputTests: XCTestCase {
     var sandbox: CRMSandbox!
 
     override func setUpWithError() throws {
-        sandbox = try CRMSandbox()
+        sandbox = try CRMSandbox(for: self)
         let demo = try sandbox.crm(commands: "demo 30")
         XCTAssertEqual(demo.status, 0, demo.description)
     }
