@@ -105,6 +105,12 @@ public final class CRMSandbox {
     public let database: String
     /// True when `database` is a PostgreSQL database of this sandbox's own.
     public let isPostgres: Bool
+    /// What the prompt names the database by (`crm:NAME> `): the file's name without
+    /// `.sqlite`, or for PostgreSQL `host:port/database`.
+    public var promptName: String {
+        guard isPostgres, let parts = URLComponents(string: database) else { return "test" }
+        return "\(parts.host ?? "localhost"):\(parts.port.map(String.init) ?? "5432")\(parts.path)"
+    }
     /// The environment every run gets (before per-run changes).
     public var environment: [String: String]
 
