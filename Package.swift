@@ -96,7 +96,7 @@ let package = Package(
 
         .target(
             name: "CRMTestSupport",
-            dependencies: ["CRMCore", "CRMShell", "CRMLua"],
+            dependencies: ["CRMCore", "CRMShell", "CRMLua", "CRMPostgres"],
             path: "Tests/CRMTestSupport"),
         .testTarget(name: "CRMLuaTests", dependencies: ["CRMLua", "CRMCore", "CRMShell", "CRMTestSupport"]),
         .testTarget(name: "CRMCoreTests", dependencies: ["CRMCore", "CRMTestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),

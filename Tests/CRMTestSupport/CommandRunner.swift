@@ -1,4 +1,5 @@
 import Foundation
+import XCTest
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -99,12 +100,32 @@ public final class CRMSandbox {
     public var configHome: String { root + "/xdg-config" }
     /// Where commands run; relative paths in commands land here.
     public var workingDirectory: String { root + "/work" }
-    /// The database `crm(…)` uses.
-    public var database: String { workingDirectory + "/test.sqlite" }
+    /// The database `crm(…)` uses: a SQLite file in the working directory, or in the
+    /// PostgreSQL pass (`CRMSandbox(for:)`, see PostgresPass) a fresh database's URL.
+    public let database: String
+    /// True when `database` is a PostgreSQL database of this sandbox's own.
+    public let isPostgres: Bool
+    /// What the prompt names the database by (`crm:NAME> `): the file's name without
+    /// `.sqlite`, or for PostgreSQL `host:port/database`.
+    public var promptName: String {
+        guard isPostgres, let parts = URLComponents(string: database) else { return "test" }
+        return "\(parts.host ?? "localhost"):\(parts.port.map(String.init) ?? "5432")\(parts.path)"
+    }
     /// The environment every run gets (before per-run changes).
     public var environment: [String: String]
 
-    public init() throws {
+    /// A sandbox whose database is always a SQLite file (tests about SQLite, or that make
+    /// their own PostgreSQL databases).
+    public convenience init() throws { try self.init(postgres: false) }
+
+    /// The sandbox of one test: in the PostgreSQL pass its database is a fresh PostgreSQL
+    /// database, and a test PostgresPass lists as not running there is skipped (XCTSkip).
+    public convenience init(for test: XCTestCase) throws {
+        if let reason = PostgresPass.skipReason(for: test) { throw XCTSkip(reason) }
+        try self.init(postgres: PostgresPass.isActive)
+    }
+
+    init(postgres: Bool) throws {
         let fm = FileManager.default
         let base = NSTemporaryDirectory().hasSuffix("/") ? NSTemporaryDirectory() : NSTemporaryDirectory() + "/"
         root = base + "crm-e2e-" + UUID().uuidString
@@ -128,11 +149,14 @@ public final class CRMSandbox {
         ]
         for key in ["LD_LIBRARY_PATH", "TMPDIR"] { if let v = parent[key] { env[key] = v } }
         environment = env
+        isPostgres = postgres
+        database = postgres ? try PostgresPass.createDatabase() : root + "/work/test.sqlite"
     }
 
-    /// Deletes the folder and everything in it.
+    /// Deletes the folder and everything in it (and drops a PostgreSQL database).
     public func remove() {
         try? FileManager.default.removeItem(atPath: root)
+        if isPostgres { PostgresPass.drop(database) }
     }
 
     /// A path in the working directory.
@@ -179,6 +203,10 @@ public final class CRMSandbox {
                     timeout: TimeInterval = 120) throws -> CommandResult {
         var env = environment
         for (k, v) in changes { env[k] = v }
+        var args = args
+        // `crm test plugins/NAME` runs each plugin's tests on a database of their own: in the
+        // PostgreSQL pass, on this sandbox's.
+        if isPostgres, args.first == "test", !args.contains("--db") { args = ["--db", database] + args }
         return try CommandRunner.run(executable: try CRMBinary.path(), arguments: args, environment: env,
                                      workingDirectory: workingDirectory, stdin: stdin.map { Data($0.utf8) },
                                      scratch: root, timeout: timeout)

@@ -9,7 +9,7 @@ final class AccessEndToEndTests: XCTestCase {
     var sandbox: CRMSandbox!
 
     override func setUpWithError() throws {
-        sandbox = try CRMSandbox()
+        sandbox = try CRMSandbox(for: self)
         // The demo, access on (tester becomes admin) and overrides allowed so the test
         // can act as each user with --user.
         let r = try sandbox.crm(commands: "demo", "access on", "access overrides on")

@@ -7,7 +7,7 @@ import XCTest
 final class AllIndustriesEndToEndTests: XCTestCase {
     var sandbox: CRMSandbox!
 
-    override func setUpWithError() throws { sandbox = try CRMSandbox() }
+    override func setUpWithError() throws { sandbox = try CRMSandbox(for: self) }
     override func tearDown() { sandbox?.remove() }
 
     func testTheFourIndustriesLoadTogether_withoutAClash() throws {

@@ -8,7 +8,7 @@ import XCTest
 final class AnalyticsEndToEndTests: XCTestCase {
     var sandbox: CRMSandbox!
 
-    override func setUpWithError() throws { sandbox = try CRMSandbox() }
+    override func setUpWithError() throws { sandbox = try CRMSandbox(for: self) }
     override func tearDown() { sandbox?.remove() }
 
     /// Ten customers whose won deals are 500, 200, 100, 60, 40, 30, 30, 20, 10, 10 (one lost deal too).

@@ -11,7 +11,7 @@ final class AnalyticsStagesEndToEndTests: XCTestCase {
     var sandbox: CRMSandbox!
 
     override func setUpWithError() throws {
-        sandbox = try CRMSandbox()
+        sandbox = try CRMSandbox(for: self)
         var deals = "customer,title,amount,stage,closed\n"
         let histories: [Int: [String]] = [
             1: ["2026-01-26", "2026-05-06", "2026-08-14", "2026-11-12"],

@@ -9,7 +9,7 @@ import XCTest
 final class BankingPluginTests: XCTestCase {
     var sandbox: CRMSandbox!
 
-    override func setUpWithError() throws { sandbox = try CRMSandbox() }
+    override func setUpWithError() throws { sandbox = try CRMSandbox(for: self) }
     override func tearDown() { sandbox?.remove() }
 
     func at(_ instant: String) -> [String: String?] { ["CRM_NOW": instant] }

@@ -8,7 +8,7 @@ import XCTest
 final class BatchTests: XCTestCase {
     var sandbox: CRMSandbox!
 
-    override func setUpWithError() throws { sandbox = try CRMSandbox() }
+    override func setUpWithError() throws { sandbox = try CRMSandbox(for: self) }
     override func tearDown() { sandbox?.remove() }
 
     static let coreEntities = ["user", "customer", "contact", "interaction", "task", "deal", "ticket"]

@@ -8,7 +8,7 @@ import XCTest
 final class BulkImportEndToEndTests: XCTestCase {
     var sandbox: CRMSandbox!
 
-    override func setUpWithError() throws { sandbox = try CRMSandbox() }
+    override func setUpWithError() throws { sandbox = try CRMSandbox(for: self) }
     override func tearDown() { sandbox?.remove() }
 
     func customers(_ n: Int) -> String {

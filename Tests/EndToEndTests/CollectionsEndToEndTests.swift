@@ -7,7 +7,7 @@ import XCTest
 final class CollectionsEndToEndTests: XCTestCase {
     var sandbox: CRMSandbox!
 
-    override func setUpWithError() throws { sandbox = try CRMSandbox() }
+    override func setUpWithError() throws { sandbox = try CRMSandbox(for: self) }
     override func tearDown() { sandbox?.remove() }
 
     /// A won deal of customer 1 owned by 李娜, a signed contract of 1000.00 on it with

@@ -15,7 +15,7 @@ import Glibc
 final class CrashSafetyTests: XCTestCase {
     var sandbox: CRMSandbox!
 
-    override func setUpWithError() throws { sandbox = try CRMSandbox() }
+    override func setUpWithError() throws { sandbox = try CRMSandbox(for: self) }
     override func tearDown() { sandbox?.remove() }
 
     static let firstGood = 3_000, rejectedRows = 97_000, secondGood = 3_000

@@ -7,7 +7,7 @@ import XCTest
 final class DataSafetyTests: XCTestCase {
     var sandbox: CRMSandbox!
 
-    override func setUpWithError() throws { sandbox = try CRMSandbox() }
+    override func setUpWithError() throws { sandbox = try CRMSandbox(for: self) }
     override func tearDown() { sandbox?.remove() }
 
     /// Starts `crm` with these arguments without waiting for it.

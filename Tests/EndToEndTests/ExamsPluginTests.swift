@@ -9,7 +9,7 @@ import XCTest
 final class ExamsPluginTests: XCTestCase {
     var sandbox: CRMSandbox!
 
-    override func setUpWithError() throws { sandbox = try CRMSandbox() }
+    override func setUpWithError() throws { sandbox = try CRMSandbox(for: self) }
     override func tearDown() { sandbox?.remove() }
 
     /// A major needing two courses (8 credits), a session open now and one opening in

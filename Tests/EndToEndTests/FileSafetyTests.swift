@@ -7,7 +7,7 @@ import XCTest
 final class FileSafetyTests: XCTestCase {
     var sandbox: CRMSandbox!
 
-    override func setUpWithError() throws { sandbox = try CRMSandbox() }
+    override func setUpWithError() throws { sandbox = try CRMSandbox(for: self) }
     override func tearDown() { sandbox?.remove() }
 
     func mode(_ name: String) throws -> Int {

@@ -8,7 +8,7 @@ final class FilterLimitTests: XCTestCase {
     var sandbox: CRMSandbox!
 
     override func setUpWithError() throws {
-        sandbox = try CRMSandbox()
+        sandbox = try CRMSandbox(for: self)
         XCTAssertEqual(try sandbox.crm(commands: "add customer name=a").status, 0)
     }
 

@@ -7,7 +7,7 @@ import XCTest
 final class InputLimitEndToEndTests: XCTestCase {
     var sandbox: CRMSandbox!
 
-    override func setUpWithError() throws { sandbox = try CRMSandbox() }
+    override func setUpWithError() throws { sandbox = try CRMSandbox(for: self) }
     override func tearDown() { sandbox?.remove() }
 
     func testNULOnStdinAndInAScriptIsAnErrorNamingTheLine() throws {

@@ -7,7 +7,7 @@ import XCTest
 final class InstallTests: XCTestCase {
     var sandbox: CRMSandbox!
 
-    override func setUpWithError() throws { sandbox = try CRMSandbox() }
+    override func setUpWithError() throws { sandbox = try CRMSandbox(for: self) }
     override func tearDown() { sandbox?.remove() }
 
     /// The package root, from this file's path (Tests/EndToEndTests/InstallTests.swift).

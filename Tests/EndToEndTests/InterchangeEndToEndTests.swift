@@ -7,7 +7,7 @@ final class InterchangeEndToEndTests: XCTestCase {
     var sandbox: CRMSandbox!
 
     override func setUpWithError() throws {
-        sandbox = try CRMSandbox()
+        sandbox = try CRMSandbox(for: self)
         let seeded = try sandbox.crm(commands:
             "add customer name=华联超市 kind=organisation", "add customer name='Acme, Inc.' kind=organisation", "add user name=张伟",
             "add contact customer=1 name=王芳 title=采购经理 phone='138 0013 8000' email=wang@hualian.cn notes='首次拜访\\n偏好电话; 周末不打扰'",

@@ -8,7 +8,7 @@ final class Issue14EndToEndTests: XCTestCase {
     var sandbox: CRMSandbox!
 
     override func setUpWithError() throws {
-        sandbox = try CRMSandbox()
+        sandbox = try CRMSandbox(for: self)
         _ = try sandbox.write("return { name = \"tel\", version = \"1\", description = \"group accounts\" }\n", to: "mine/tel/plugin.lua")
         _ = try sandbox.write("""
             crm.entity "group" {

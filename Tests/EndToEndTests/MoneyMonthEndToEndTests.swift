@@ -9,7 +9,7 @@ final class MoneyMonthEndToEndTests: XCTestCase {
     var sandbox: CRMSandbox!
 
     override func setUpWithError() throws {
-        sandbox = try CRMSandbox()
+        sandbox = try CRMSandbox(for: self)
         try sandbox.write("return { name = \"splits\", version = \"1\", description = \"commission splits\" }\n",
                           to: "plugins/splits/plugin.lua")
         try sandbox.write("""

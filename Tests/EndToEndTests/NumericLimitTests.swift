@@ -8,7 +8,7 @@ final class NumericLimitTests: XCTestCase {
     var sandbox: CRMSandbox!
 
     override func setUpWithError() throws {
-        sandbox = try CRMSandbox()
+        sandbox = try CRMSandbox(for: self)
         let r = try sandbox.crm(commands: "add customer name=a")
         XCTAssertEqual(r.status, 0, r.description)
     }

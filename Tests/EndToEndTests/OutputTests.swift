@@ -8,7 +8,7 @@ import XCTest
 final class OutputTests: XCTestCase {
     var sandbox: CRMSandbox!
 
-    override func setUpWithError() throws { sandbox = try CRMSandbox() }
+    override func setUpWithError() throws { sandbox = try CRMSandbox(for: self) }
     override func tearDown() { sandbox?.remove() }
 
     /// The JSON values one after another in `text` (a json run prints one per result).

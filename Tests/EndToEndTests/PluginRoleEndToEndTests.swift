@@ -10,7 +10,7 @@ final class PluginRoleEndToEndTests: XCTestCase {
     var sandbox: CRMSandbox!
 
     override func setUpWithError() throws {
-        sandbox = try CRMSandbox()
+        sandbox = try CRMSandbox(for: self)
         let r = try sandbox.crm(commands:
             "plugin enable banking",
             "add user name=王建国 grade=中级",

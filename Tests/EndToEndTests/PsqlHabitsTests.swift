@@ -6,7 +6,7 @@ import XCTest
 final class PsqlHabitsTests: XCTestCase {
     var sandbox: CRMSandbox!
 
-    override func setUpWithError() throws { sandbox = try CRMSandbox() }
+    override func setUpWithError() throws { sandbox = try CRMSandbox(for: self) }
     override func tearDown() { sandbox?.remove() }
 
     /// Writes the start-up file where crm looks for it ($XDG_CONFIG_HOME/crm/crmrc).
@@ -17,7 +17,7 @@ final class PsqlHabitsTests: XCTestCase {
     /// Starts the prompt on the sandbox database and waits for it.
     func start(_ extra: [String] = [], environment: [String: String?] = [:]) throws -> PseudoTerminal {
         let t = try sandbox.terminal(["--db", sandbox.database] + extra, environment: environment)
-        try t.expect("crm:test> ")
+        try t.expect("crm:\(sandbox.promptName)> ")
         return t
     }
 
@@ -63,13 +63,13 @@ final class PsqlHabitsTests: XCTestCase {
         try writeStartupFile("format vertical\nconfirm 5\n")
         let t = try start()
         t.sendLine("format")
-        XCTAssertTrue(try t.expect("crm:test> ").contains("format vertical"))
+        XCTAssertTrue(try t.expect("crm:\(sandbox.promptName)> ").contains("format vertical"))
         t.sendLine("confirm")
-        XCTAssertTrue(try t.expect("crm:test> ").contains("confirm above 5 records"))
+        XCTAssertTrue(try t.expect("crm:\(sandbox.promptName)> ").contains("confirm above 5 records"))
         try leave(t)
         let plain = try start(["-X"])
         plain.sendLine("format")
-        XCTAssertTrue(try plain.expect("crm:test> ").contains("format table"))
+        XCTAssertTrue(try plain.expect("crm:\(sandbox.promptName)> ").contains("format table"))
         try leave(plain)
     }
 
@@ -85,14 +85,14 @@ final class PsqlHabitsTests: XCTestCase {
     func testTimingAtThePrompt_andTheBackslashFormToggles() throws {
         let t = try start(["-X"])
         t.sendLine("\\timing")
-        XCTAssertTrue(try t.expect("crm:test> ").contains("timing on"))
+        XCTAssertTrue(try t.expect("crm:\(sandbox.promptName)> ").contains("timing on"))
         t.sendLine("count customer")
-        let timed = try t.expect("crm:test> ")
+        let timed = try t.expect("crm:\(sandbox.promptName)> ")
         XCTAssertNotNil(timed.range(of: #"Time: \d+\.\d{3} ms"#, options: .regularExpression), timed)
         t.sendLine("timing off")
-        _ = try t.expect("crm:test> ")
+        _ = try t.expect("crm:\(sandbox.promptName)> ")
         t.sendLine("count customer")
-        XCTAssertFalse(try t.expect("crm:test> ").contains("Time:"))
+        XCTAssertFalse(try t.expect("crm:\(sandbox.promptName)> ").contains("Time:"))
         try leave(t)
     }
 
@@ -122,14 +122,14 @@ final class PsqlHabitsTests: XCTestCase {
         try addCustomers(2)
         let t = try start(["-X"])
         t.sendLine("\\o counted.txt")
-        _ = try t.expect("crm:test> ")
+        _ = try t.expect("crm:\(sandbox.promptName)> ")
         t.sendLine("count customer where city = 上海")
-        let hidden = try t.expect("crm:test> ")
+        let hidden = try t.expect("crm:\(sandbox.promptName)> ")
         XCTAssertFalse(hidden.contains("\n2\n"), "the count went to the file: \(hidden)")
         t.sendLine("\\o")
-        _ = try t.expect("crm:test> ")
+        _ = try t.expect("crm:\(sandbox.promptName)> ")
         t.sendLine("count customer")
-        XCTAssertTrue(try t.expect("crm:test> ").contains("\n2\n"))
+        XCTAssertTrue(try t.expect("crm:\(sandbox.promptName)> ").contains("\n2\n"))
         try leave(t)
         XCTAssertEqual(sandbox.read("counted.txt"), "2\n")
     }
@@ -191,7 +191,7 @@ final class PsqlHabitsTests: XCTestCase {
         try sandbox.write("add customer name=甲\ncount customer\n", to: "two.crm")
         let t = try start(["-X"])
         t.sendLine("\\i two.crm")
-        let seen = try t.expect("crm:test> ")
+        let seen = try t.expect("crm:\(sandbox.promptName)> ")
         XCTAssertTrue(seen.contains("\n1\n1\n"), seen)
         try leave(t)
     }
@@ -208,9 +208,9 @@ final class PsqlHabitsTests: XCTestCase {
         chmod(editor, 0o755)
         let t = try start(["-X"], environment: ["VISUAL": nil, "EDITOR": editor])
         t.sendLine("count customer")
-        _ = try t.expect("crm:test> ")
+        _ = try t.expect("crm:\(sandbox.promptName)> ")
         t.sendLine("\\e")
-        let seen = try t.expect("crm:test> ")
+        let seen = try t.expect("crm:\(sandbox.promptName)> ")
         XCTAssertTrue(seen.contains("\n1\n1\n"), "added, then counted in 北京: \(seen)")
         try leave(t)
         let history = try String(contentsOfFile: sandbox.stateHome + "/crm/history", encoding: .utf8)
@@ -220,12 +220,12 @@ final class PsqlHabitsTests: XCTestCase {
     func testEditWhenTheEditorFails_runsNothing() throws {
         let t = try start(["-X"], environment: ["VISUAL": nil, "EDITOR": "false"])
         t.sendLine("add customer name=不要")
-        _ = try t.expect("crm:test> ")
+        _ = try t.expect("crm:\(sandbox.promptName)> ")
         t.sendLine("edit")
-        let seen = try t.expect("crm:test> ")
+        let seen = try t.expect("crm:\(sandbox.promptName)> ")
         XCTAssertTrue(seen.contains("error: the editor 'false' exited with status 1; nothing was run"), seen)
         t.sendLine("count customer")
-        XCTAssertTrue(try t.expect("crm:test> ").contains("\n1\n"))
+        XCTAssertTrue(try t.expect("crm:\(sandbox.promptName)> ").contains("\n1\n"))
         try leave(t)
     }
 
@@ -243,21 +243,21 @@ final class PsqlHabitsTests: XCTestCase {
         t.sendLine("update customer where city = 上海 set city=杭州")
         try t.expect("update 25 customer records (more than 20)? [y/N] ")
         t.sendLine("n")
-        let refused = try t.expect("crm:test> ")
+        let refused = try t.expect("crm:\(sandbox.promptName)> ")
         XCTAssertTrue(refused.contains("update cancelled; nothing was changed"), refused)
         t.sendLine("count customer where city = 杭州")
-        XCTAssertTrue(try t.expect("crm:test> ").contains("\n0\n"))
+        XCTAssertTrue(try t.expect("crm:\(sandbox.promptName)> ").contains("\n0\n"))
         t.sendLine("update customer where city = 上海 set city=杭州")
         try t.expect("[y/N] ")
         t.sendLine("y")
-        XCTAssertTrue(try t.expect("crm:test> ").contains("updated 25 customer"))
+        XCTAssertTrue(try t.expect("crm:\(sandbox.promptName)> ").contains("updated 25 customer"))
         // Under the threshold: no question.
         t.sendLine("update customer where name = 客户1 set city=上海")
-        XCTAssertTrue(try t.expect("crm:test> ").contains("updated 1 customer"))
+        XCTAssertTrue(try t.expect("crm:\(sandbox.promptName)> ").contains("updated 1 customer"))
         t.sendLine("confirm 100")
-        _ = try t.expect("crm:test> ")
+        _ = try t.expect("crm:\(sandbox.promptName)> ")
         t.sendLine("update customer where city = 杭州 set city=上海")
-        let unasked = try t.expect("crm:test> ")
+        let unasked = try t.expect("crm:\(sandbox.promptName)> ")
         XCTAssertTrue(unasked.contains("updated 24 customer"), unasked)
         XCTAssertFalse(unasked.contains("[y/N]"), unasked)
         try leave(t)
@@ -269,9 +269,9 @@ final class PsqlHabitsTests: XCTestCase {
         t.sendLine("delete customer where city = 上海")
         try t.expect("delete 21 customer records (more than 20)? [y/N] ")
         t.send(.ctrlC)
-        XCTAssertTrue(try t.expect("crm:test> ").contains("delete cancelled"))
+        XCTAssertTrue(try t.expect("crm:\(sandbox.promptName)> ").contains("delete cancelled"))
         t.sendLine("count customer")
-        XCTAssertTrue(try t.expect("crm:test> ").contains("\n21\n"))
+        XCTAssertTrue(try t.expect("crm:\(sandbox.promptName)> ").contains("\n21\n"))
         try leave(t)
     }
 

@@ -5,7 +5,7 @@ import XCTest
 final class ReplTests: XCTestCase {
     var sandbox: CRMSandbox!
 
-    override func setUpWithError() throws { sandbox = try CRMSandbox() }
+    override func setUpWithError() throws { sandbox = try CRMSandbox(for: self) }
     override func tearDown() { sandbox?.remove() }
 
     /// Starts the shell on `name.sqlite` in the sandbox and waits for its first prompt.

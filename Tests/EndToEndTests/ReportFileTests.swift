@@ -11,7 +11,7 @@ final class ReportFileTests: XCTestCase {
     static let formula = "=HYPERLINK(\"http://evil\")"
 
     override func setUpWithError() throws {
-        sandbox = try CRMSandbox()
+        sandbox = try CRMSandbox(for: self)
         let seeded = try sandbox.crm(commands: "plugin enable example", "add customer name=王芳", "add customer name=李娜",
                                      "add customer name=张伟", "add customer name='\(Self.evil.replacingOccurrences(of: "'", with: "\\'"))'", "add customer name=陈静", "add customer name='\(Self.formula)'", "add customer name=赵磊",
                                      "refer 王芳 李娜 reward=20.5", "refer 王芳 张伟 reward=10", "refer 4 5 reward=8", "refer 6 7 reward=1")

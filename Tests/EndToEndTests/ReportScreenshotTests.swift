@@ -8,7 +8,7 @@ import XCTest
 final class ReportScreenshotTests: XCTestCase {
     var sandbox: CRMSandbox!
 
-    override func setUpWithError() throws { sandbox = try CRMSandbox() }
+    override func setUpWithError() throws { sandbox = try CRMSandbox(for: self) }
     override func tearDown() { sandbox?.remove() }
 
     static func find(_ names: [String]) -> String? {

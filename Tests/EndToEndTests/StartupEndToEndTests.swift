@@ -9,7 +9,7 @@ final class StartupEndToEndTests: XCTestCase {
     var sandbox: CRMSandbox!
 
     override func setUpWithError() throws {
-        sandbox = try CRMSandbox()
+        sandbox = try CRMSandbox(for: self)
         // A copy of the bundled example plugin in a folder of the test's own (--plugins).
         let bundled = PluginEndToEndTests.repositoryRoot + "/plugins/example"
         for file in try FileManager.default.contentsOfDirectory(atPath: bundled) where file.hasSuffix(".lua") {

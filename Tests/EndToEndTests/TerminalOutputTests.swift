@@ -9,7 +9,7 @@ final class TerminalOutputTests: XCTestCase {
     var sandbox: CRMSandbox!
 
     override func setUpWithError() throws {
-        sandbox = try CRMSandbox()
+        sandbox = try CRMSandbox(for: self)
         let demo = try sandbox.crm(commands: "demo 30")
         XCTAssertEqual(demo.status, 0, demo.description)
     }
@@ -28,7 +28,7 @@ final class TerminalOutputTests: XCTestCase {
 
     func start(columns: UInt16 = 80, rows: UInt16 = 200, environment: [String: String?] = [:]) throws -> PseudoTerminal {
         let t = try sandbox.terminal(["--db", sandbox.database], environment: environment, columns: columns, rows: rows)
-        try t.expect("crm:test> ")
+        try t.expect("crm:\(sandbox.promptName)> ")
         return t
     }
 
@@ -48,7 +48,7 @@ final class TerminalOutputTests: XCTestCase {
         let amount = try XCTUnwrap(header.firstIndex(of: "amount")), close = try XCTUnwrap(header.firstIndex(of: "expected_close"))
         let t = try start()
         t.sendLine("list deal order by id limit 4")
-        let seen = try t.expect("crm:test> ")
+        let seen = try t.expect("crm:\(sandbox.promptName)> ")
         XCTAssertTrue(seen.contains("-[ RECORD 1 ]"), "a deal row cannot fit 80 columns: it is shown vertically\n\(seen)")
         for line in seen.components(separatedBy: "\n") {
             XCTAssertLessThanOrEqual(width(line), 80, "wider than the window: \(line)")
@@ -65,19 +65,19 @@ final class TerminalOutputTests: XCTestCase {
     func testListAt80Columns_aTableThatFitsStaysATableAndExpandedSwitches() throws {
         let t = try start()
         t.sendLine("list customer order by id limit 3")
-        let table = try t.expect("crm:test> ")
+        let table = try t.expect("crm:\(sandbox.promptName)> ")
         XCTAssertTrue(table.contains("(3 rows)") && !table.contains("RECORD"), table)
         for line in table.components(separatedBy: "\n") { XCTAssertLessThanOrEqual(width(line), 80, line) }
         t.sendLine("expanded on")
-        try t.expect("crm:test> ")
+        try t.expect("crm:\(sandbox.promptName)> ")
         t.sendLine("list customer order by id limit 3")
-        XCTAssertTrue(try t.expect("crm:test> ").contains("-[ RECORD 3 ]"))
+        XCTAssertTrue(try t.expect("crm:\(sandbox.promptName)> ").contains("-[ RECORD 3 ]"))
         t.sendLine("\\x off")
-        try t.expect("crm:test> ")
+        try t.expect("crm:\(sandbox.promptName)> ")
         t.sendLine("expanded")
-        XCTAssertTrue(try t.expect("crm:test> ").contains("expanded off"))
+        XCTAssertTrue(try t.expect("crm:\(sandbox.promptName)> ").contains("expanded off"))
         t.sendLine("list deal order by id limit 2")
-        XCTAssertFalse(try t.expect("crm:test> ").contains("RECORD"), "expanded off keeps a table")
+        XCTAssertFalse(try t.expect("crm:\(sandbox.promptName)> ").contains("RECORD"), "expanded off keeps a table")
         try leave(t)
     }
 
@@ -86,11 +86,11 @@ final class TerminalOutputTests: XCTestCase {
     func testLongListAtATerminal_goesThroughThePager() throws {
         let t = try start(columns: 120, rows: 20, environment: ["PAGER": recordingPager("pager.log")])
         t.sendLine("list customer")
-        let seen = try t.expect("crm:test> ")
+        let seen = try t.expect("crm:\(sandbox.promptName)> ")
         XCTAssertTrue(seen.contains("(30 rows)"), "the pager showed the whole list: \(seen)")
         XCTAssertEqual(sandbox.read("pager.log"), "called\n", "33 lines on a 20-line screen go through $PAGER")
         t.sendLine("count customer")
-        XCTAssertTrue(try t.expect("crm:test> ").contains("30"))
+        XCTAssertTrue(try t.expect("crm:\(sandbox.promptName)> ").contains("30"))
         XCTAssertEqual(sandbox.read("pager.log"), "called\n", "short output is printed directly")
         try leave(t)
     }
@@ -98,17 +98,17 @@ final class TerminalOutputTests: XCTestCase {
     func testPagerOff_printsDirectlyAndOnPagesEverything() throws {
         let t = try start(columns: 120, rows: 20, environment: ["PAGER": recordingPager("pager.log")])
         t.sendLine("pager off")
-        try t.expect("crm:test> ")
+        try t.expect("crm:\(sandbox.promptName)> ")
         t.sendLine("list customer")
-        XCTAssertTrue(try t.expect("crm:test> ").contains("(30 rows)"))
+        XCTAssertTrue(try t.expect("crm:\(sandbox.promptName)> ").contains("(30 rows)"))
         XCTAssertFalse(sandbox.exists("pager.log"), "pager off")
         t.sendLine("pager on")
-        try t.expect("crm:test> ")
+        try t.expect("crm:\(sandbox.promptName)> ")
         t.sendLine("count customer")
-        try t.expect("crm:test> ")
+        try t.expect("crm:\(sandbox.promptName)> ")
         XCTAssertEqual(sandbox.read("pager.log"), "called\n", "pager on pages even short output")
         t.sendLine("pager sometimes")
-        XCTAssertTrue(try t.expect("crm:test> ").contains("pager takes auto, on or off, not 'sometimes'"))
+        XCTAssertTrue(try t.expect("crm:\(sandbox.promptName)> ").contains("pager takes auto, on or off, not 'sometimes'"))
         try leave(t)
     }
 
@@ -147,9 +147,9 @@ final class TerminalOutputTests: XCTestCase {
         t.send(.ctrlC)
         t.settle(milliseconds: 200)
         t.send("q")
-        try t.expect("crm:test> ")
+        try t.expect("crm:\(sandbox.promptName)> ")
         t.sendLine("count customer")
-        XCTAssertTrue(try t.expect("crm:test> ").contains("30"))
+        XCTAssertTrue(try t.expect("crm:\(sandbox.promptName)> ").contains("30"))
         try leave(t)
     }
 }

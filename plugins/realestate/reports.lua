@@ -229,7 +229,7 @@ crm.report "estate-commissions" (also "commissions" {
       select coalesce(u.name, '(department)') as salesperson, count(*) as deals, sum(s.percent) / 10000.0 as credit,
         sum(s.amount) / 100.0 as amount
       from commission_share s left join "user" u on u.id = s.salesperson
-      where s."on" between ? and ? group by s.salesperson order by amount desc]], p.from, p.to)
+      where s."on" between ? and ? group by s.salesperson, u.name order by amount desc]], p.from, p.to)
     local waiting = crm.count("commission", { status = "awaiting_manager" })
     return {
       title = string.format("提成结算表 Commission statement %s … %s%s", p.from, p.to,

@@ -28,13 +28,32 @@ public enum ReferenceText: Equatable, Sendable {
 }
 
 /// The records a reference key matched, by the field that matched.
-struct ReferenceMatches {
+public struct ReferenceMatches {
     var target: EntityDefinition
     var key: String
     /// Every field tried (lookup keys, then the title), with the ids that have the key.
     var byField: [(field: String, ids: [Int64])]
 
-    var ids: [Int64] {
+    /// Tries `key` as a value of each lookup key of `target`, then of its title (fields the
+    /// key cannot be a value of, and reference fields, are skipped); `ids(field, value)`
+    /// asks the store for the ids of the records with that value. One rule for both stores.
+    public static func find(_ target: EntityDefinition, _ key: String, parser: ValueParser,
+                            ids: (FieldDefinition, Value) throws -> [Int64]) throws -> ReferenceMatches {
+        var names = target.lookupKeys
+        if let title = target.titleField, !names.contains(title) { names.append(title) }
+        var byField: [(field: String, ids: [Int64])] = []
+        for name in names {
+            guard let f = target.field(name), !f.type.isReference,
+                  let value = try? parser.parse(key, as: f.type), !value.isNull else { continue }
+            byField.append((f.name, try ids(f, value)))
+        }
+        return ReferenceMatches(target: target, key: key, byField: byField)
+    }
+
+    /// True when no field could hold the key (the text is not a value of any of them).
+    public var triedNothing: Bool { byField.isEmpty }
+
+    public var ids: [Int64] {
         var seen: [Int64] = []
         for m in byField { for id in m.ids where !seen.contains(id) { seen.append(id) } }
         return seen
@@ -42,7 +61,7 @@ struct ReferenceMatches {
 
     /// `no group with group_code 'G9' or name 'G9'`, with how to write an id when the
     /// key looks like one.
-    var notFound: String {
+    public var notFound: String {
         let tried = byField.map { "\($0.field) '\(key)'" }.joined(separator: " or ")
         var text = "no \(target.name) with \(tried.isEmpty ? "that id" : tried)"
         let digits = !key.isEmpty && key.utf8.allSatisfy { (48...57).contains($0) }
@@ -55,7 +74,7 @@ struct ReferenceMatches {
     }
 
     /// `'G1' matches group 4 by name and group 7 by group_code; write #4 or #7`.
-    var ambiguous: String {
+    public var ambiguous: String {
         var parts: [String] = []
         for m in byField { for id in m.ids.prefix(3) { parts.append("\(target.name) \(id) by \(m.field)") } }
         let ids = self.ids.prefix(4).map { "#\($0)" }

@@ -28,20 +28,12 @@ extension SQLiteStore {
     /// The records of `target` whose lookup keys or title equal `key`, at most `limit`
     /// per field; fields the key cannot be a value of (text for an integer key) are skipped.
     func referenceMatches(_ target: EntityDefinition, _ key: String, limit: Int) throws -> ReferenceMatches {
-        var names = target.lookupKeys
-        if let title = target.titleField, !names.contains(title) { names.append(title) }
-        let fields: [(FieldDefinition, DatabaseValue)] = names.compactMap { name in
-            guard let f = target.field(name), !f.type.isReference,
-                  let value = try? parser.parse(key, as: f.type), !value.isNull else { return nil }
-            return (f, value.databaseValue(for: f.type))
-        }
-        let byField = try access { db in
-            try fields.map { f, value in
-                (f.name, try Int64.fetchAll(db, sql: "SELECT id FROM \(quoted(target.name)) WHERE \(quoted(f.name)) = ? ORDER BY id LIMIT \(limit)",
-                                            arguments: [value]))
+        try access { db in
+            try ReferenceMatches.find(target, key, parser: parser) { f, value in
+                try Int64.fetchAll(db, sql: "SELECT id FROM \(quoted(target.name)) WHERE \(quoted(f.name)) = ? ORDER BY id LIMIT \(limit)",
+                                   arguments: [value.databaseValue(for: f.type)])
             }
         }
-        return ReferenceMatches(target: target, key: key, byField: byField)
     }
 
     /// A filter compiler for `e` that looks reference keys up in this database.

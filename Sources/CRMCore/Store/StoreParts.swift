@@ -37,10 +37,13 @@ public struct PortableCondition: Sendable {
 /// find-gram rule, one value check, one rule chain.
 public enum StoreParts {
     /// Compiles a filter on `entity` (segments are not available: `in SEGMENT` is refused).
+    /// `lookup` finds the records a reference key (`group = G001`) names, as on SQLite.
     public static func compile(_ filter: Filter?, entity: EntityDefinition, schema: Schema, clock: Clock,
-                               dialect: SQLDialect) throws -> PortableCondition {
+                               dialect: SQLDialect,
+                               lookup: ((EntityDefinition, String) throws -> ReferenceMatches)? = nil) throws -> PortableCondition {
         var compiler = FilterCompiler(schema: schema, entity: entity, parser: ValueParser(clock: clock))
         compiler.dialect = dialect
+        compiler.lookup = lookup
         let compiled = try compiler.compile(filter)
         return PortableCondition(sql: compiled.sql, arguments: compiled.arguments.map(text))
     }

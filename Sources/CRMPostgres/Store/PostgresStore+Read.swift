@@ -2,7 +2,8 @@ import CRMCore
 
 extension PostgresStore {
     func compile(_ filter: Filter?, _ e: EntityDefinition) throws -> PortableCondition {
-        try StoreParts.compile(filter, entity: e, schema: schema, clock: clock, dialect: .postgres)
+        try StoreParts.compile(filter, entity: e, schema: schema, clock: clock, dialect: .postgres,
+                               lookup: { [unowned self] target, key in try self.referenceMatches(target, key, limit: 10_000) })
     }
 
     /// One record. Read inside a write (a rule's `crm.get`, a script), its row is locked

@@ -13,27 +13,25 @@ extension PostgresStore {
         case .id(let id):
             return .integer(id)
         case .key(let key):
-            var names = t.lookupKeys
-            if let title = t.titleField, !names.contains(title) { names.append(title) }
-            var tried: [String] = []
-            var ids: [Int64] = []
-            try reading {
-                for name in names {
-                    guard let field = t.field(name), (try? parser.parse(key, as: field.type)).map({ !$0.isNull }) == true,
-                          let value = try? parser.parse(key, as: field.type) else { continue }
-                    tried.append("\(name) '\(key)'")
-                    let found = try run("SELECT id FROM \(PostgresDDL.quote(t.name)) WHERE \(PostgresDDL.quote(name)) = ? ORDER BY id LIMIT 2",
-                                        [PostgresValue.parameter(value, field.type)])
-                    for row in found.rows { if let id = row[0].flatMap({ Int64($0) }), !ids.contains(id) { ids.append(id) } }
-                }
-            }
-            if tried.isEmpty {
+            let matches = try referenceMatches(t, key, limit: 2)
+            if matches.triedNothing {
                 throw StoreError.invalidValue(entity: e.name, field: f.name, value: text, expected: f.type.expectation)
             }
+            let ids = matches.ids
             if ids.count == 1 { return .integer(ids[0]) }
-            let reason = ids.isEmpty ? "no \(t.name) with \(tried.joined(separator: " or "))"
-                : "'\(key)' matches \(ids.prefix(4).map { "\(t.name) \($0)" }.joined(separator: ", ")); write \(ids.prefix(4).map { "#\($0)" }.joined(separator: " or "))"
-            throw StoreError.referenceUnresolved(entity: e.name, field: f.name, reason: reason)
+            throw StoreError.referenceUnresolved(entity: e.name, field: f.name,
+                                                 reason: ids.isEmpty ? matches.notFound : matches.ambiguous)
+        }
+    }
+
+    /// The records of `target` whose lookup keys or title equal `key`, at most `limit` per
+    /// field (the rule of `ReferenceMatches.find`, shared with the SQLite store).
+    func referenceMatches(_ target: EntityDefinition, _ key: String, limit: Int) throws -> ReferenceMatches {
+        try reading {
+            try ReferenceMatches.find(target, key, parser: parser) { field, value in
+                try run("SELECT id FROM \(PostgresDDL.quote(target.name)) WHERE \(PostgresDDL.quote(field.name)) = ? ORDER BY id LIMIT \(limit)",
+                        [PostgresValue.parameter(value, field.type)]).rows.compactMap { $0[0].flatMap { Int64($0) } }
+            }
         }
     }
 

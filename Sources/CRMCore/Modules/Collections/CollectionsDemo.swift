@@ -73,9 +73,9 @@ public enum CollectionsDemo {
             try store.update("ticket", id: id, values: values)
         }
         let customers = try store.select(sql: """
-            SELECT c.id FROM customer c JOIN user u ON u.id = c.owner WHERE u.name = '李娜' AND c.kind <> 'supplier' ORDER BY c.id LIMIT 2
+            SELECT c.id FROM customer c JOIN "user" u ON u.id = c.owner WHERE u.name = '李娜' AND c.kind <> 'supplier' ORDER BY c.id LIMIT 2
             """, arguments: []).rows
-        let service = try store.select(sql: "SELECT id FROM user WHERE role = 'service' ORDER BY id LIMIT 1", arguments: []).rows.first?.first
+        let service = try store.select(sql: "SELECT id FROM \"user\" WHERE role = 'service' ORDER BY id LIMIT 1", arguments: []).rows.first?.first
         for (k, c) in customers.enumerated() {
             _ = try store.create("ticket", values: [
                 "customer": c[0], "kind": .text(k == 0 ? "fault" : "complaint"),
