@@ -7,7 +7,7 @@ import XCTest
 /// and message tests need none.
 final class PGConnectionTests: XCTestCase {
     private func server() throws -> String {
-        guard let url = PostgresTestServer.url else { throw XCTSkip(PostgresTestServer.skipMessage) }
+        guard let url = PostgresTestServer.url else { throw skipTest(PostgresTestServer.skipMessage) }
         return url
     }
 

@@ -10,7 +10,7 @@ final class PostgresDDLTests: XCTestCase {
     private var connection: PGConnection!
 
     override func setUpWithError() throws {
-        guard let url = PostgresTestServer.url else { throw XCTSkip(PostgresTestServer.skipMessage) }
+        guard let url = PostgresTestServer.url else { throw skipTest(PostgresTestServer.skipMessage) }
         connection = try PGConnection(url)
         let schema = "s_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         try connection.execute("CREATE SCHEMA \(schema)")

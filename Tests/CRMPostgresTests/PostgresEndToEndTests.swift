@@ -52,7 +52,7 @@ final class PostgresEndToEndTests: XCTestCase {
     }
 
     func testAMissingDatabaseIsNamed() throws {
-        guard let url = PostgresTestServer.url else { throw XCTSkip(PostgresTestServer.skipMessage) }
+        guard let url = PostgresTestServer.url else { throw skipTest(PostgresTestServer.skipMessage) }
         let missing = PostgresTestDatabase.replacingDatabase(of: url, with: "no_such_db_here")
         let r = try sandbox.run(["-c", "count customer"], environment: ["CRM_DB": missing])
         XCTAssertEqual(r.status, 1, r.description)

@@ -8,7 +8,7 @@ import XCTest
 enum PostgresTestDatabase {
     /// The URL of a new empty database; skips the test when no server is given.
     static func make(_ test: XCTestCase) throws -> String {
-        guard let url = PostgresTestServer.url else { throw XCTSkip(PostgresTestServer.skipMessage) }
+        guard let url = PostgresTestServer.url else { throw skipTest(PostgresTestServer.skipMessage) }
         let name = "crm_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
         let admin = try PGConnection(url)
         try admin.execute("CREATE DATABASE \(name)")

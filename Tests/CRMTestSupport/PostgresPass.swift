@@ -78,10 +78,7 @@ public enum PostgresPass {
             else if let feature = pendingFeatures[key] { reason = "pending on PostgreSQL: " + feature }
             else if let bug = openBugs[key] { reason = "open PostgreSQL bug: " + bug }
             guard let reason else { continue }
-            if let log = ProcessInfo.processInfo.environment["CRM_TEST_SKIP_LOG"], let file = fopen(log, "a") {
-                fputs("\(type).\(method): \(reason)\n", file)
-                fclose(file)
-            }
+            logSkip("\(type).\(method): \(reason)")
             return reason
         }
         return nil

@@ -132,10 +132,10 @@ final class AnalyticsEndToEndTests: XCTestCase {
     }
 
     func testRFM_equalsLifetimesSummaryData() throws {
-        guard let python = which("python3") else { throw XCTSkip("python3 is not installed: the lifetimes equality check did not run") }
+        guard let python = which("python3") else { throw skipTest("python3 is not installed: the lifetimes equality check did not run") }
         let probe = try runProgram(python, ["-c", "import lifetimes"])
         guard probe.status == 0 else {
-            throw XCTSkip("the Python package lifetimes is not installed (pip install lifetimes): the RFM equality check did not run")
+            throw skipTest("the Python package lifetimes is not installed (pip install lifetimes): the RFM equality check did not run")
         }
         let tx = transactions()
         var customers = "name\n", deals = "customer,title,amount,stage,closed\n", csv = "customer,date,amount\n"

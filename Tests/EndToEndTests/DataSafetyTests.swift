@@ -125,7 +125,7 @@ final class DataSafetyTests: XCTestCase {
 
     /// A real full file system: a 1 MB tmpfs. Needs root (CI runs as root); skipped otherwise.
     func testFullFileSystemInsideBeginKeepsNothingAndDoesNotHang() throws {
-        guard getuid() == 0 else { throw XCTSkip("mounting a tmpfs needs root") }
+        guard getuid() == 0 else { throw skipTest("mounting a tmpfs needs root") }
         let mount = sandbox.path("small")
         try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
         let m = Process()
@@ -133,7 +133,7 @@ final class DataSafetyTests: XCTestCase {
         m.arguments = ["-t", "tmpfs", "-o", "size=1m", "tmpfs", mount]
         m.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try m.run(); m.waitUntilExit()
-        guard m.terminationStatus == 0 else { throw XCTSkip("cannot mount a tmpfs here") }
+        guard m.terminationStatus == 0 else { throw skipTest("cannot mount a tmpfs here") }
         defer {
             let u = Process()
             u.executableURL = URL(fileURLWithPath: "/bin/umount")

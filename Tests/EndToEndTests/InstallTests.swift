@@ -101,7 +101,7 @@ final class InstallTests: XCTestCase {
                           "crm man has no section for \(verb)")
         }
         XCTAssertTrue(page.stdout.hasPrefix(".TH CRM 1"), page.stdout)
-        guard let man = which("man") else { throw XCTSkip("man is not installed (Debian: man-db)") }
+        guard let man = which("man") else { throw skipTest("man is not installed (Debian: man-db)") }
         try sandbox.write(page.stdout, to: "crm.1")
         let rendered = try runProgram(man, ["-l", sandbox.path("crm.1")], environment: ["MANWIDTH": "80", "MANPAGER": "cat", "PAGER": "cat"])
         XCTAssertEqual(rendered.status, 0, rendered.description)
@@ -196,7 +196,7 @@ final class InstallTests: XCTestCase {
     }
 
     func testFishCompletesVerbs() throws {
-        guard let fish = which("fish") else { throw XCTSkip("fish is not installed") }
+        guard let fish = which("fish") else { throw skipTest("fish is not installed") }
         let crmFolder = (try CRMBinary.path() as NSString).deletingLastPathComponent
         let r = try runProgram(fish, ["--no-config", "-c", "crm completion fish | source; complete -C 'crm -c li'; complete -C 'crm --form'"],
                                environment: ["PATH": crmFolder + ":" + (sandbox.environment["PATH"] ?? "")])
@@ -207,7 +207,7 @@ final class InstallTests: XCTestCase {
 
     /// The same in an interactive zsh with compinit: Tab opens the quote, keeps it open.
     func testTabInInteractiveZshCompletesACommandThatRuns() throws {
-        guard let zsh = which("zsh") else { throw XCTSkip("zsh is not installed") }
+        guard let zsh = which("zsh") else { throw skipTest("zsh is not installed") }
         let crmFolder = (try CRMBinary.path() as NSString).deletingLastPathComponent
         try sandbox.write("PS1='%% '\n", to: sandbox.root + "/zdot/.zshrc")
         var env = sandbox.environment
@@ -235,7 +235,7 @@ final class InstallTests: XCTestCase {
     }
 
     func testZshScriptParses() throws {
-        guard let zsh = which("zsh") else { throw XCTSkip("zsh is not installed") }
+        guard let zsh = which("zsh") else { throw skipTest("zsh is not installed") }
         let script = try sandbox.crm(["completion", "zsh"])
         XCTAssertTrue(script.stdout.hasPrefix("#compdef crm\n"), script.stdout)
         try sandbox.write(script.stdout, to: "_crm")

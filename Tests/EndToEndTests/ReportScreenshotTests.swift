@@ -54,10 +54,10 @@ final class ReportScreenshotTests: XCTestCase {
 
     func testHTMLReportRendersWithItsChartAndChineseText() throws {
         guard let chromium = Self.find(["chromium", "chromium-browser", "google-chrome"]) else {
-            throw XCTSkip("chromium is not installed (Debian: apt-get install chromium); the HTML report screenshot test needs it")
+            throw skipTest("chromium is not installed (Debian: apt-get install chromium); the HTML report screenshot test needs it")
         }
         guard try Self.hasChineseFont() else {
-            throw XCTSkip("no font with Chinese glyphs is installed (Debian: apt-get install fonts-noto-cjk)")
+            throw skipTest("no font with Chinese glyphs is installed (Debian: apt-get install fonts-noto-cjk)")
         }
         let seeded = try sandbox.crm(commands: "plugin enable example", "add customer name=王芳", "add customer name=李娜",
                                      "add customer name=张伟", "add customer name=陈静", "add customer name=欧阳娜娜",

@@ -101,7 +101,7 @@ final class SpreadsheetTests: XCTestCase {
         for path in ["/usr/bin/soffice", "/usr/bin/libreoffice", "/usr/local/bin/soffice"] where FileManager.default.isExecutableFile(atPath: path) {
             return path
         }
-        throw XCTSkip("LibreOffice is not installed (apt-get install libreoffice-calc-nogui); the round trip through it is not checked")
+        throw skipTest("LibreOffice is not installed (apt-get install libreoffice-calc-nogui); the round trip through it is not checked")
     }
 
     /// Converts a file of the sandbox with headless LibreOffice into `folder`.

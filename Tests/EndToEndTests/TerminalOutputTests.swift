@@ -136,7 +136,7 @@ final class TerminalOutputTests: XCTestCase {
 
     func testDefaultPagerIsLess_quittingItGivesThePromptBack() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/less") else {
-            throw XCTSkip("less is not installed (Debian package less)")
+            throw skipTest("less is not installed (Debian package less)")
         }
         let t = try start(columns: 120, rows: 20, environment: ["PAGER": nil, "LESS": nil])
         t.sendLine("list customer")
