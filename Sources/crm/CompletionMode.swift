@@ -1,12 +1,14 @@
 import CRMCore
 import CRMLua
+import CRMPostgres
 import CRMShell
 import Foundation
 
 /// `crm __complete INDEX WORD…`, what the bash, zsh and fish scripts call on Tab: prints
 /// the candidates for word INDEX of the command line WORD…, one a line (`__files__` for
 /// "complete file names"). Entities, fields and plugin commands come from the database the
-/// line names (--db, else the default); a database that does not exist yet is not created.
+/// line names (--db, else the default); a database that does not exist yet is not created,
+/// and a PostgreSQL one is only read (`copyServerDefinitions`).
 func completeCommandLine(_ request: (index: Int, words: [String]), environment: [String: String]) -> Int32 {
     let words = request.words
     var dbFlag: String?
@@ -19,11 +21,13 @@ func completeCommandLine(_ request: (index: Int, words: [String]), environment: 
         if w == "--no-plugins" { plugins = false }
     }
     let path = DatabaseLocation.resolve(flag: dbFlag, environment: environment)
-    let usable = path == ":memory:" || FileManager.default.fileExists(atPath: path) ? path : ":memory:"
+    let onServer = ServerURL.redacted(path) != nil
+    let usable = !onServer && (path == ":memory:" || FileManager.default.fileExists(atPath: path)) ? path : ":memory:"
     guard let store = (try? SQLiteStore(path: usable, user: "completion")) ?? (try? SQLiteStore(path: ":memory:", user: "completion")) else {
         return 1
     }
     defer { store.close() }
+    if onServer { copyServerDefinitions(from: path, into: store) }
     let session = Session(store: store)
     if plugins {
         let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
@@ -36,4 +40,14 @@ func completeCommandLine(_ request: (index: Int, words: [String]), environment: 
     let out = completion.complete(words: words, index: request.index)
     if !out.isEmpty { Terminal.write(out.joined(separator: "\n") + "\n", to: STDOUT_FILENO) }
     return 0
+}
+
+/// A PostgreSQL `--db`'s entities and plugin settings, copied into the in-memory store the
+/// candidates come from: the server is read, never written, and one that does not answer
+/// within two seconds (unless PGCONNECT_TIMEOUT says otherwise) leaves the core entities.
+private func copyServerDefinitions(from url: String, into store: SQLiteStore) {
+    if ProcessInfo.processInfo.environment["PGCONNECT_TIMEOUT"] == nil { setenv("PGCONNECT_TIMEOUT", "2", 1) }
+    guard let snapshot = try? PostgresSnapshot.read(url: url) else { return }
+    for (key, value) in snapshot.meta { try? store.setMeta(key, value) }
+    for entity in snapshot.entities { try? store.install([entity]) }
 }

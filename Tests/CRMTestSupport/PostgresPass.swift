@@ -49,9 +49,7 @@ public enum PostgresPass {
 
     /// Failures in the PostgreSQL store's general paths found by this pass and not fixed yet:
     /// test → what is wrong. Each is a bug to fix in Sources/CRMPostgres, then delete here.
-    public static let openBugs: [String: String] = [
-        "InstallTests.testBashCompletesEntitiesOfTheUsersPlugins_andCreatesNoDatabase": "completion does not read entities from a PostgreSQL --db / CRM_DB",
-    ]
+    public static let openBugs: [String: String] = [:]
 
     /// Bundled plugins whose own tests (`crm test plugins/NAME`) wait for a feature on
     /// PostgreSQL: plugin → feature. The other plugins' tests run.
