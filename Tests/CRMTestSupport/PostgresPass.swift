@@ -35,16 +35,16 @@ public enum PostgresPass {
         "AnalyticsEndToEndTests": "analytics: abc, rfm, satisfaction (modules/analytics branch)",
         "AnalyticsStagesEndToEndTests": "analytics: agenda, churn, lifecycle (modules/analytics branch)",
         "CareModulesEndToEndTests": "merge, care, health, tiers (modules/analytics branch)",
-        "SalesEndToEndTests": "segments and the sales modules (modules/analytics branch)",
+        "SalesEndToEndTests.testDemo_givesEverySalesModuleSomethingToShow": "crm demo: analytics (modules/analytics branch)",
         "BankingPluginTests.testTheJobClassifiesAsOfTheMonthEnd_andLastMonthEndsPortfolioIsReproducedLater": "crm.as_of: records as of a past day (as-of branch)",
         "PluginRoleEndToEndTests": "access policy, grant/revoke: the banking plugin's roles (access branch)",
         "UtilitiesPluginTests.testImportOfReadingsRejectsBadRowsByLineAndAuditsOnce": "import into a series (series-import branch)",
         "UtilitiesPluginTests.testAtomicImportOfReadingsKeepsNothing": "import into a series (series-import branch)",
         "UtilitiesPluginTests.testSeriesAtThePrompt_describeListCountAndImportOptions": "import into a series (series-import branch)",
-        "BatchTests.testDemoFillsEveryEntity": "crm demo: segments ('in fair-2026') (modules/analytics branch)",
-        "BatchTests.testDryRunOfImportAndDemoWritesNothing": "crm demo: segments ('in fair-2026') (modules/analytics branch)",
-        "CollectionsEndToEndTests": "crm demo: segments ('in fair-2026') (modules/analytics branch)",
-        "TerminalOutputTests": "crm demo: segments ('in fair-2026') (modules/analytics branch)",
+        "BatchTests.testDemoFillsEveryEntity": "crm demo: analytics (modules/analytics branch)",
+        "BatchTests.testDryRunOfImportAndDemoWritesNothing": "crm demo: analytics (modules/analytics branch)",
+        "CollectionsEndToEndTests": "crm demo: analytics (modules/analytics branch)",
+        "TerminalOutputTests": "crm demo: analytics (modules/analytics branch)",
     ]
 
     /// Failures in the PostgreSQL store's general paths found by this pass and not fixed yet:
