@@ -219,17 +219,8 @@ public struct SeriesImporter {
             throw ImportError(path: path, line: 0, message: "\(error.description); \(committed) rows were imported before it (earlier batches)")
         }
         try rejects?.close()
-        if let unreadable {
-            // Every row before the line went in (its batch was committed): fix it and continue there.
-            throw ImportError(path: path, line: unreadable.line, message: "\(unreadable.message); \(imported) rows before it were imported; "
-                              + "continue with: import \(series.name) \(path) from-line \(unreadable.line)")
-        }
-        if let stoppedAt {
-            throw ImportError(path: path, line: stoppedAt, message: "interrupted; \(imported) rows were imported (the batch in progress was rolled back only under --atomic)")
-        }
-        return Result(imported: imported, rejected: rejected, skipped: skipped, updated: updated, rejectPath: rejects?.path,
-                      from: range.first.map { DateCodec.utcText(epochSeconds: $0) },
-                      to: range.last.map { DateCodec.utcText(epochSeconds: $0) })
+        return try finish(imported: imported, rejected: rejected, skipped: skipped, updated: updated,
+                          rejectPath: rejects?.path, range: range, unreadable: unreadable, stoppedAt: stoppedAt)
     }
 
     public func next(_ reader: CSVReader) throws -> (fields: [String], line: Int)? {
