@@ -37,6 +37,7 @@ public enum PostgresPass {
         "CareModulesEndToEndTests": "merge, care, health, tiers (modules/analytics branch)",
         "SalesEndToEndTests.testDemo_givesEverySalesModuleSomethingToShow": "crm demo: analytics (modules/analytics branch)",
         "BankingPluginTests.testTheJobClassifiesAsOfTheMonthEnd_andLastMonthEndsPortfolioIsReproducedLater": "crm.as_of: records as of a past day (as-of branch)",
+        "UtilitiesPluginTests.testSeriesLoads_areRefusedToARoleThatSeesSomeCustomers": "access policy, grant/revoke (access branch)",
         "PluginRoleEndToEndTests": "access policy, grant/revoke: the banking plugin's roles (access branch)",
         "BatchTests.testDemoFillsEveryEntity": "crm demo: analytics (modules/analytics branch)",
         "BatchTests.testDryRunOfImportAndDemoWritesNothing": "crm demo: analytics (modules/analytics branch)",

@@ -129,6 +129,21 @@ final class UtilitiesPluginTests: XCTestCase {
     }
     /// A series is described, listed and counted at the prompt like an entity, and its
     /// import takes the entity import's options (map, from-line, on conflict).
+    /// A load's counts cover every account's readings: a role that sees some customers only
+    /// is refused them; one that sees all gets them.
+    func testSeriesLoads_areRefusedToARoleThatSeesSomeCustomers() throws {
+        try centre()
+        let file = try sandbox.write("account,at,kw\n3301000100,2026-11-21T00:00:00Z,100\n", to: "m.csv")
+        XCTAssertEqual(try sandbox.crm(commands: "import load_reading \(file)", "access on", "access overrides on").status, 0)
+        let manager = try sandbox.crm(["--user", "赵主任", "-c", "history load_reading"])
+        XCTAssertEqual(manager.status, 1, "\(manager)")
+        XCTAssertTrue(manager.stderr.contains("history load_reading: its loads count the readings of every account; 赵主任 (manager) sees only some"),
+                      manager.stderr)
+        let service = try sandbox.crm(["--user", "钱经理", "--format", "csv", "-c", "history load_reading"])
+        XCTAssertEqual(service.status, 0, "\(service)")
+        XCTAssertTrue(service.stdout.contains(",import,\(file),1,0,,,2026-11-21T00:00:00Z,2026-11-21T00:00:00Z"), service.stdout)
+    }
+
     func testSeriesAtThePrompt_describeListCountAndImportOptions() throws {
         try centre()
         let file = try sandbox.write("meter,time,power,energy\n3301000100,2026-11-21T00:00:00Z,100,25\n"
