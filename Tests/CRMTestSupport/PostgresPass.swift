@@ -36,7 +36,6 @@ public enum PostgresPass {
         "AnalyticsStagesEndToEndTests": "analytics: agenda, churn, lifecycle (modules/analytics branch)",
         "CareModulesEndToEndTests": "merge, care, health, tiers (modules/analytics branch)",
         "SalesEndToEndTests": "segments and the sales modules (modules/analytics branch)",
-        "BankingPluginTests": "roll-ups, recompute (roll-ups branch)",
         "ComputedFieldsEndToEndTests": "roll-ups, recompute (roll-ups branch)",
         "PluginRoleEndToEndTests": "roll-ups: the banking plugin's customer.loan_balance (roll-ups branch)",
         "UtilitiesPluginTests": "crm.series (series branch)",
@@ -55,7 +54,6 @@ public enum PostgresPass {
     /// PostgreSQL: plugin → feature. The other plugins' tests run.
     public static let pendingPlugins: [String: String] = [
         "utilities": "crm.series (series branch)",
-        "banking": "roll-ups, recompute (roll-ups branch)",
     ]
 
     /// Why the bundled plugin `name`'s own tests do not run in this pass, or nil.
