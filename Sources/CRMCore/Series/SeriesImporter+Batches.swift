@@ -28,15 +28,7 @@ extension SeriesImporter {
     /// written, since a duplicate of a stored reading is known only then. Without
     /// `atomic` each batch is committed on its own.
     public func run(batches writer: SeriesBatchWriter, check: SeriesRows, batchRows: Int = 20_000) throws -> Result {
-        let reader: CSVReader
-        do { reader = try CSVReader(path: path, encoding: encoding) } catch let error as CSVError {
-            throw ImportError(path: path, line: error.line, message: error.message)
-        }
-        guard let first = try next(reader) else {
-            throw ImportError(path: path, line: 0, message: "the file is empty (expected a header line: \(series.columns.joined(separator: ",")))")
-        }
-        let header = first.fields
-        let at = try plan(header, line: first.line)
+        let (reader, header, at) = try openFile()
         let path = self.path, series = self.series, onConflict = self.onConflict
         let perBatch = max(1, min(batchRows, batchSize))
 
@@ -179,11 +171,28 @@ extension SeriesImporter {
             }
         } catch let error as StoreError {
             try? rejects?.close()
-            throw ImportError(path: path, line: 0, message: "\(error.description); \(committed) rows were imported before it (earlier batches)")
+            throw storeFailure(error, committed: committed)
         }
         try rejects?.close()
         return try finish(imported: imported, rejected: rejected, skipped: skipped, updated: updated,
                           rejectPath: rejects?.path, range: range, unreadable: unreadable, stoppedAt: stoppedAt)
+    }
+
+    /// The file opened and its header read and planned (`plan`), the same for every store.
+    func openFile() throws -> (reader: CSVReader, header: [String], at: [Int]) {
+        let reader: CSVReader
+        do { reader = try CSVReader(path: path, encoding: encoding) } catch let error as CSVError {
+            throw ImportError(path: path, line: error.line, message: error.message)
+        }
+        guard let first = try next(reader) else {
+            throw ImportError(path: path, line: 0, message: "the file is empty (expected a header line: \(series.columns.joined(separator: ",")))")
+        }
+        return (reader, first.fields, try plan(first.fields, line: first.line))
+    }
+
+    /// A database failure in the middle of an import, saying what earlier batches kept.
+    func storeFailure(_ error: StoreError, committed: Int) -> ImportError {
+        ImportError(path: path, line: 0, message: "\(error.description); \(committed) rows were imported before it (earlier batches)")
     }
 
     /// The end of an import, the same for every store: an unreadable line or a stop is an
