@@ -175,7 +175,8 @@ extension SQLiteStore {
         }
     }
 
-    static func requireEndOfDay(_ date: String) throws -> String {
+    /// The cutoff of `date` (`cutoff(_:)`), or the one-line error naming the malformed date.
+    public static func requireEndOfDay(_ date: String) throws -> String {
         guard let cutoff = cutoff(date) else {
             throw QueryError("as of '\(date)': not a date (expected YYYY-MM-DD, or an instant such as 2026-03-01T01:00:00Z)")
         }
@@ -190,17 +191,21 @@ extension SQLiteStore {
     }
 }
 
-/// What undoing a record's later audit rows has found so far (newest first).
-struct PastState {
+/// What undoing a record's later audit rows has found so far (newest first); shared by the
+/// SQLite and PostgreSQL stores.
+public struct PastState {
     /// The record did not exist at the moment (its create came later).
-    var absent = false
+    public var absent = false
     /// The record's fields at a later delete, when it was deleted after the moment.
-    var base: [String: Value]?
+    public var base: [String: Value]?
     /// Fields whose value at the moment differs from the one after: the old value of
     /// each one's earliest later change.
-    var fields: [String: Value] = [:]
+    public var fields: [String: Value] = [:]
 
-    mutating func undo(action: String, field: String?, old: String?, entity e: EntityDefinition) {
+    public init() {}
+
+    /// Undoes one audit row (the next older one) of the record.
+    public mutating func undo(action: String, field: String?, old: String?, entity e: EntityDefinition) {
         switch action {
         case "create":
             absent = true
@@ -220,7 +225,7 @@ struct PastState {
 
     /// A field's value from the audit trail's text (`auditText`): money as `1200.00`,
     /// booleans as `true`/`false`, the rest as stored.
-    static func value(_ text: String?, type: FieldType) -> Value {
+    public static func value(_ text: String?, type: FieldType) -> Value {
         guard let text else { return .null }
         switch type {
         case .integer, .reference:
@@ -241,7 +246,7 @@ struct PastState {
     }
 
     /// The fields of a create or delete row's JSON object.
-    static func decode(_ json: String?, entity e: EntityDefinition) -> [String: Value] {
+    public static func decode(_ json: String?, entity e: EntityDefinition) -> [String: Value] {
         guard let json, let object = try? JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed]) as? [String: Any] else {
             return [:]
         }

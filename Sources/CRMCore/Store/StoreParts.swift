@@ -40,10 +40,12 @@ public enum StoreParts {
     /// `lookup` finds the records a reference key (`group = G001`) names, as on SQLite.
     public static func compile(_ filter: Filter?, entity: EntityDefinition, schema: Schema, clock: Clock,
                                dialect: SQLDialect,
-                               lookup: ((EntityDefinition, String) throws -> ReferenceMatches)? = nil) throws -> PortableCondition {
+                               lookup: ((EntityDefinition, String) throws -> ReferenceMatches)? = nil,
+                               segments: ((String) throws -> SegmentDefinition?)? = nil) throws -> PortableCondition {
         var compiler = FilterCompiler(schema: schema, entity: entity, parser: ValueParser(clock: clock))
         compiler.dialect = dialect
         compiler.lookup = lookup
+        compiler.segments = segments
         let compiled = try compiler.compile(filter)
         return PortableCondition(sql: compiled.sql, arguments: compiled.arguments.map(text))
     }

@@ -3,7 +3,16 @@ import CRMCore
 extension PostgresStore {
     func compile(_ filter: Filter?, _ e: EntityDefinition) throws -> PortableCondition {
         try StoreParts.compile(filter, entity: e, schema: schema, clock: clock, dialect: .postgres,
-                               lookup: { [unowned self] target, key in try self.referenceMatches(target, key, limit: 10_000) })
+                               lookup: { [unowned self] target, key in try self.referenceMatches(target, key, limit: 10_000) },
+                               segments: { [unowned self] name in try self.segmentDefinition(name) })
+    }
+
+    /// The segment named `name` (`in NAME` in a filter), or nil when there is none.
+    func segmentDefinition(_ name: String) throws -> SegmentDefinition? {
+        guard schema.entity(named: "segment") != nil else { return nil }
+        let row = try run("SELECT id, name, kind, compiled FROM segment WHERE name = ?", [name])
+        guard row.rowCount == 1, let id = row.value(0, 0).flatMap({ Int64($0) }), let stored = row.value(0, 1) else { return nil }
+        return try SegmentDefinition.stored(id: id, name: stored, kind: row.value(0, 2), compiled: row.value(0, 3))
     }
 
     /// One record. Read inside a write (a rule's `crm.get`, a script), its row is locked

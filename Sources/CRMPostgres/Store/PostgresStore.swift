@@ -9,7 +9,7 @@ import CRMCore
 /// `_crm_meta`, as on SQLite. The filter grammar, value checks and rule chain are
 /// CRMCore's (`StoreParts`), so rules — the core modules' and the plugins' — run around
 /// these writes as around SQLite's. Not thread-safe: one store per thread or process.
-public final class PostgresStore: ValueParsingStore {
+public final class PostgresStore: ValueParsingStore, WarningSink {
     public internal(set) var schema = Schema()
     public let user: String
     public var via: String?
@@ -19,6 +19,8 @@ public final class PostgresStore: ValueParsingStore {
     public weak var rules: WriteRules?
     /// The core modules' rules, which run before the plugins' (also with plugins off).
     public var coreRules: [CoreRule] = CoreRules.all
+    /// Where the core rules' warnings go (`WarningSink`); nil drops them.
+    public var warn: ((String) -> Void)?
     let connection: PGConnection
     public internal(set) var parser: ValueParser
     /// How many `begin`s are open; each is a transaction (the first) or a savepoint.

@@ -18,7 +18,8 @@ public struct DealCredit: Sendable {
     public static func of(deal: Int64, _ store: CRMStore) throws -> DealCredit {
         guard let record = try store.record("deal", id: deal) else { throw StoreError.notFound(entity: "deal", id: deal) }
         let amount = record["amount"].fixedValue?.rounded(toScale: 2) ?? Fixed(units: 0, scale: 2)
-        let rows = try store.select(sql: "SELECT id, user, role, share FROM deal_member WHERE deal = ? ORDER BY id",
+        // "user" quoted: a bare user is CURRENT_USER on PostgreSQL.
+        let rows = try store.select(sql: "SELECT id, \"user\", role, share FROM deal_member WHERE deal = ? ORDER BY id",
                                     arguments: [.integer(deal)]).rows
         if rows.isEmpty {
             return DealCredit(deal: deal, amount: amount, parts: [

@@ -90,6 +90,18 @@ extension FilterCompiler {
     }
 }
 
+extension SegmentDefinition {
+    /// A `segment` row read back (`id, name, kind, compiled`), the same in every store:
+    /// a list, or a filter whose stored JSON must decode.
+    public static func stored(id: Int64, name: String, kind: String?, compiled: String?) throws -> SegmentDefinition {
+        if kind == "list" { return SegmentDefinition(id: id, name: name, content: .list) }
+        guard let compiled, let filter = SegmentFilterText.decode(compiled) else {
+            throw QueryError("segment '\(name)' has no readable filter: define it again with 'segment change \(name) where …'")
+        }
+        return SegmentDefinition(id: id, name: name, content: .filter(filter))
+    }
+}
+
 extension SQLiteStore {
     /// The segment named `name`, or nil when there is none.
     func segmentDefinition(_ name: String) throws -> SegmentDefinition? {
@@ -98,12 +110,6 @@ extension SQLiteStore {
             try Row.fetchOne(db, sql: "SELECT id, name, kind, compiled FROM segment WHERE name = ?", arguments: [name])
         }
         guard let row else { return nil }
-        let id: Int64 = row["id"]
-        let stored: String = row["name"]
-        if (row["kind"] as String?) == "list" { return SegmentDefinition(id: id, name: stored, content: .list) }
-        guard let text: String = row["compiled"], let filter = SegmentFilterText.decode(text) else {
-            throw QueryError("segment '\(stored)' has no readable filter: define it again with 'segment change \(stored) where …'")
-        }
-        return SegmentDefinition(id: id, name: stored, content: .filter(filter))
+        return try SegmentDefinition.stored(id: row["id"], name: row["name"], kind: row["kind"], compiled: row["compiled"])
     }
 }
