@@ -35,10 +35,12 @@ extension SQLiteStore {
     public func record(_ entity: String, id: Int64, asOf date: String) throws -> Record? {
         let e = try schema.require(entity)
         let cutoff = try SQLiteStore.requireEndOfDay(date)
-        return try access { db in
+        let seen = try access { db -> Record? in
             guard let past = try pastRecord(e, id: id, cutoff: cutoff, db) else { return nil }
             return try seenNow(e, past, db)
         }
+        if seen != nil { try logPrivateRead(e, fields: e.fields.map(\.name), rows: 1, id: id) }
+        return seen
     }
 
     /// The record rebuilt from the audit trail, as every caller's would be.
