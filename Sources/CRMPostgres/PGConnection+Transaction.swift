@@ -4,6 +4,8 @@ import Foundation
 public enum PGIsolation: String {
     /// Each statement sees what was committed before it; check-then-act needs row locks.
     case readCommitted = "READ COMMITTED"
+    /// Every statement sees the snapshot taken at the transaction's first one.
+    case repeatableRead = "REPEATABLE READ"
     /// The transaction behaves as if it ran alone; the server may refuse it at commit.
     case serializable = "SERIALIZABLE"
 }

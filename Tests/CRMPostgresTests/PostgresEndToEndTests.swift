@@ -61,14 +61,14 @@ final class PostgresEndToEndTests: XCTestCase {
 }
 
 /// The bundled plugins' own tests (`crm test plugins/NAME`) on an empty PostgreSQL database.
-/// banking (its reports as of a past day: crm.as_of) and utilities (series) need SQLite for now.
+/// utilities (series) needs SQLite for now.
 final class PostgresPluginTests: XCTestCase {
     func testBundledPluginTestsPassOnPostgreSQL() throws {
         let sandbox = try CRMSandbox()
         defer { sandbox.remove() }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().path
-        for plugin in ["example", "realestate", "exams"] {
+        for plugin in ["example", "realestate", "exams", "banking"] {
             let url = try PostgresTestDatabase.make(self)
             let r = try sandbox.run(["--db", url, "test", root + "/plugins/" + plugin], timeout: 600)
             XCTAssertEqual(r.status, 0, "\(plugin): \(r.description)")

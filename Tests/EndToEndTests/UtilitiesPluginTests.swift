@@ -62,17 +62,12 @@ final class UtilitiesPluginTests: XCTestCase {
         XCTAssertEqual(rejects.components(separatedBy: "\n").count, 7, rejects)   // header, 5 rows, final newline
         XCTAssertTrue(rejects.hasPrefix("account,at,kw,kwh\n3309999999,"), rejects)
 
-        // The audit trail is internal to crm (crm.query may not read it): read the file directly.
-        let sqlite = Process()
-        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        sqlite.arguments = ["-csv", "-header", sandbox.database, "select action, new from _crm_audit where entity = 'load_reading'"]
-        let pipe = Pipe()
-        sqlite.standardOutput = pipe
-        try sqlite.run()
-        let audit = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        sqlite.waitUntilExit()
-        XCTAssertEqual(audit.replacingOccurrences(of: "\r\n", with: "\n"), "action,new\nimport,\"{\"\"from\"\":\"\"2026-11-21T00:00:00Z\"\",\"\"rejected\"\":5,\"\"rows\"\":97,"
-                       + "\"\"source\"\":\"\"\(file)\"\",\"\"to\"\":\"\"2026-11-22T00:30:00Z\"\"}\"\n")
+        // The import is audited once, as one load of the series (history <series>).
+        let loads = try sandbox.crm(commands: "history load_reading", options: ["--format", "csv"])
+        XCTAssertEqual(loads.status, 0, "\(loads)")
+        XCTAssertEqual(loads.stdoutLines.first, "at,user,via,action,source,rows,rejected,skipped,updated,from,to")
+        XCTAssertEqual(loads.stdoutLines.count, 2, loads.stdout)
+        XCTAssertTrue(loads.stdoutLines.last?.hasSuffix(",import,\(file),97,5,,,2026-11-21T00:00:00Z,2026-11-22T00:30:00Z") ?? false, loads.stdout)
 
         // The curve of the imported day, drawn.
         let curve = try sandbox.crm(commands: "report util-load-curve account=3301000100 day=2026-11-21")
@@ -134,6 +129,21 @@ final class UtilitiesPluginTests: XCTestCase {
     }
     /// A series is described, listed and counted at the prompt like an entity, and its
     /// import takes the entity import's options (map, from-line, on conflict).
+    /// A load's counts cover every account's readings: a role that sees some customers only
+    /// is refused them; one that sees all gets them.
+    func testSeriesLoads_areRefusedToARoleThatSeesSomeCustomers() throws {
+        try centre()
+        let file = try sandbox.write("account,at,kw\n3301000100,2026-11-21T00:00:00Z,100\n", to: "m.csv")
+        XCTAssertEqual(try sandbox.crm(commands: "import load_reading \(file)", "access on", "access overrides on").status, 0)
+        let manager = try sandbox.crm(["--user", "赵主任", "-c", "history load_reading"])
+        XCTAssertEqual(manager.status, 1, "\(manager)")
+        XCTAssertTrue(manager.stderr.contains("history load_reading: its loads count the readings of every account; 赵主任 (manager) sees only some"),
+                      manager.stderr)
+        let service = try sandbox.crm(["--user", "钱经理", "--format", "csv", "-c", "history load_reading"])
+        XCTAssertEqual(service.status, 0, "\(service)")
+        XCTAssertTrue(service.stdout.contains(",import,\(file),1,0,,,2026-11-21T00:00:00Z,2026-11-21T00:00:00Z"), service.stdout)
+    }
+
     func testSeriesAtThePrompt_describeListCountAndImportOptions() throws {
         try centre()
         let file = try sandbox.write("meter,time,power,energy\n3301000100,2026-11-21T00:00:00Z,100,25\n"

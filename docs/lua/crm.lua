@@ -328,7 +328,9 @@ function crm.find(text, limit) end
 
 ---One record as it stood at a past moment, rebuilt from the audit history, or nil if it did
 ---not exist then. `moment`: a date (its end: "2026-10-31", "-1m") or an instant
----("2026-11-01T01:00:00Z", "2026-11-01 01:00").
+---("2026-11-01T01:00:00Z", "2026-11-01 01:00"). Under access control it is what the caller
+---sees of that record now: nil if it is out of their scope now, private fields masked
+---(docs/access.md, "Past pictures").
 ---@param entity string
 ---@param id integer|crm.Record
 ---@param moment string
@@ -338,6 +340,8 @@ function crm.get_as_of(entity, id, moment) end
 ---Builds a temporary table holding the whole entity as it stood at a past moment (the end of a
 ---date, or an instant) and returns its name ("asof_loan_20261031"), for crm.query. Columns
 ---as in the entity's own table (money in cents; crm.query reads its money columns as amounts, as from the entity).
+---Under access control the table holds only the rows the caller sees now, private fields
+---masked as crm.query shows them in the entity (docs/access.md, "Past pictures").
 ---@param entity string
 ---@param moment string
 ---@return string table

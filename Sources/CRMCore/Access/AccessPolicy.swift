@@ -6,7 +6,7 @@
 /// them as temporary views shadowing the entity tables while a read runs
 /// (`SQLiteStore+Access`); PostgreSQL is to apply the same conditions as row-level
 /// security policies and the same expressions as masking views.
-public struct AccessPolicy: Sendable {
+public struct AccessPolicy: Sendable, Equatable {
     /// The caller as the audit history names them.
     public var user: String
     /// Their `user` record, if they have one.

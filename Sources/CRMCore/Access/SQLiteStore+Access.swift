@@ -48,9 +48,21 @@ extension SQLiteStore {
     }
 
     /// Loads the policy of `user` (nil while access control is off).
+    /// Past pictures (`crm.as_of`) made under another policy are dropped: each holds
+    /// what the policy it was made under showed.
     public func loadPolicy() throws {
+        let before = policy
         policy = accessEnabled ? try access { try policy(for: user, $0) } : nil
-        try access { try installPolicyFunctions($0) }
+        try access { db in
+            if before != policy, !SQLiteStore.hasActiveStatements(db) { try SQLiteStore.dropPastPictures(db) }
+            try installPolicyFunctions(db)
+        }
+    }
+
+    /// Drops the temporary tables `crm.as_of` made on this connection.
+    static func dropPastPictures(_ db: Database) throws {
+        let names = try String.fetchAll(db, sql: "SELECT name FROM sqlite_temp_schema WHERE type = 'table' AND name LIKE 'asof\\_%' ESCAPE '\\'")
+        for name in names { try db.execute(sql: "DROP TABLE IF EXISTS temp.\(quotedName(name))") }
     }
 
     /// Installs the SQL functions the policy's reads need, once per connection and outside

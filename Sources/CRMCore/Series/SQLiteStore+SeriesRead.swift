@@ -87,6 +87,22 @@ extension SQLiteStore {
 
     /// The readings, keys and time range of a series. The range is read from the primary
     /// key per key (a seek each), not by scanning the readings.
+    /// The loads count every key's readings, so a caller who sees only some keys' readings
+    /// is refused them rather than shown totals of readings they cannot list.
+    public func seriesLoads(_ name: String) throws -> ResultTable {
+        let series = try requireSeries(name)
+        if let policy, policy.role.scope != .all {
+            throw AccessDenied("history \(series.name): its loads count the readings of every \(series.keyEntity); "
+                               + "\(policy.user) (\(policy.role.name)) sees only some")
+        }
+        let rows = try access { db in
+            try Row.fetchAll(db, sql: SeriesLoads.sql, arguments: [series.name]).map {
+                SeriesLoads.row(at: $0[0], user: $0[1], via: $0[2], action: $0[3], summary: $0[4])
+            }
+        }
+        return SeriesLoads.table(series, rows)
+    }
+
     public func seriesSummary(_ name: String) throws -> SeriesSummary {
         let series = try requireSeries(name)
         let table = quoted(series.name), key = quoted(series.key), time = quoted(series.time)

@@ -93,15 +93,7 @@ public struct SeriesImporter {
     func run(on store: SQLiteStore) throws -> Result {
         // Refused before the file is read, like an entity import without the right.
         let visible = try store.seriesWriteCondition(series, right: .import)
-        let reader: CSVReader
-        do { reader = try CSVReader(path: path, encoding: encoding) } catch let error as CSVError {
-            throw ImportError(path: path, line: error.line, message: error.message)
-        }
-        guard let first = try next(reader) else {
-            throw ImportError(path: path, line: 0, message: "the file is empty (expected a header line: \(series.columns.joined(separator: ",")))")
-        }
-        let header = first.fields
-        let at = try plan(header, line: first.line)
+        let (reader, header, at) = try openFile()
 
         var imported = 0, rejected = 0
         var range = SeriesRange()
@@ -116,7 +108,7 @@ public struct SeriesImporter {
             rejected += 1
             onReject(line, message)
             if !atomic && writeRejects {
-                if rejects == nil { rejects = try RejectWriter(path: Importer.rejectPath(for: path), header: first.fields) }
+                if rejects == nil { rejects = try RejectWriter(path: Importer.rejectPath(for: path), header: header) }
                 try rejects!.write(fields)
             }
         }
@@ -216,20 +208,11 @@ public struct SeriesImporter {
             }
         } catch let error as StoreError {
             try? rejects?.close()
-            throw ImportError(path: path, line: 0, message: "\(error.description); \(committed) rows were imported before it (earlier batches)")
+            throw storeFailure(error, committed: committed)
         }
         try rejects?.close()
-        if let unreadable {
-            // Every row before the line went in (its batch was committed): fix it and continue there.
-            throw ImportError(path: path, line: unreadable.line, message: "\(unreadable.message); \(imported) rows before it were imported; "
-                              + "continue with: import \(series.name) \(path) from-line \(unreadable.line)")
-        }
-        if let stoppedAt {
-            throw ImportError(path: path, line: stoppedAt, message: "interrupted; \(imported) rows were imported (the batch in progress was rolled back only under --atomic)")
-        }
-        return Result(imported: imported, rejected: rejected, skipped: skipped, updated: updated, rejectPath: rejects?.path,
-                      from: range.first.map { DateCodec.utcText(epochSeconds: $0) },
-                      to: range.last.map { DateCodec.utcText(epochSeconds: $0) })
+        return try finish(imported: imported, rejected: rejected, skipped: skipped, updated: updated,
+                          rejectPath: rejects?.path, range: range, unreadable: unreadable, stoppedAt: stoppedAt)
     }
 
     public func next(_ reader: CSVReader) throws -> (fields: [String], line: Int)? {

@@ -19,6 +19,8 @@ public protocol SeriesStore: CRMStore {
     func seriesSummary(_ name: String) throws -> SeriesSummary
     /// Per key and local day: count, sum, minimum and maximum of a field (see SQLiteStore's).
     func seriesDays(_ name: String, field: String, from: String, to: String, keys: [Int64]?) throws -> [SeriesDay]
+    /// The series' loads (imports and appends), oldest first: `history <series>`.
+    func seriesLoads(_ name: String) throws -> ResultTable
     /// Loads a CSV file of readings (`import <series> FILE.csv`).
     func importSeries(_ importer: SeriesImporter) throws -> SeriesImporter.Result
 }

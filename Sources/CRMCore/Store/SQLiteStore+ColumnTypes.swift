@@ -50,7 +50,7 @@ extension SQLiteStore {
 
 extension SQLiteStore {
     /// The entity a table is read as: its own table, or a picture `crm.as_of` made of it.
-    static func entity(readAs table: String, schema: Schema) -> EntityDefinition? {
+    public static func entity(readAs table: String, schema: Schema) -> EntityDefinition? {
         if let e = schema.entity(named: table) { return e }
         guard table.lowercased().hasPrefix("asof_") else { return nil }
         return schema.entities.first { isPastPicture(table, ofOneOf: [$0.name]) }

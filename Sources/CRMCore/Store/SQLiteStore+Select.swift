@@ -294,7 +294,7 @@ extension SQLiteStore {
 
     /// Whether `name` is a table `crm.as_of` made of an entity in `entities`
     /// (`asof_loan_20261031`, `asof_loan_20260301T010000`): it is read like the entity.
-    static func isPastPicture(_ name: String, ofOneOf entities: Set<String>) -> Bool {
+    public static func isPastPicture(_ name: String, ofOneOf entities: Set<String>) -> Bool {
         let lower = name.lowercased()
         guard lower.hasPrefix("asof_") else { return false }
         return entities.contains { entity in

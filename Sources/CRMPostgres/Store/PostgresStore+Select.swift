@@ -12,8 +12,9 @@ extension PostgresStore {
     /// statement (the server refuses those in a parameterised statement), a plan that
     /// modifies a table (`WITH x AS (DELETE …)`), and with a `scope` any table outside it
     /// (every relation the server's plan reads, from `EXPLAIN (FORMAT JSON)`, so views and
-    /// subqueries are seen through). The statement runs in a savepoint that is rolled
-    /// back, or a READ ONLY transaction, so a function that writes keeps nothing.
+    /// subqueries are seen through; an entity's `asof_` table is read like the entity). The
+    /// statement runs in a savepoint that is rolled back, or a READ ONLY transaction, so a
+    /// function that writes keeps nothing.
     /// `shouldStop` is not asked (a statement runs to its end). Money columns come back in
     /// stored units (cents), as plain integers.
     public func select(sql: String, arguments: [Value], scope: ReadScope?, shouldStop: (() -> Bool)?) throws -> ResultTable {
@@ -82,7 +83,7 @@ extension PostgresStore {
         var byOrigin: [String: FieldType] = [:]
         for row in names.rows {
             guard let table = row[0], let number = row[1], let entity = row[2], let field = row[3],
-                  let type = schema.entity(named: entity)?.field(field)?.type else { continue }
+                  let type = SQLiteStore.entity(readAs: entity, schema: schema)?.field(field)?.type else { continue }
             byOrigin["\(table):\(number)"] = type
         }
         return origins.map { origin in origin.flatMap { byOrigin["\($0.table):\($0.column)"] } }
@@ -114,12 +115,20 @@ extension PostgresStore {
         let aggregates = amountAggregates(json, tables: relations.map(\.name))
         guard let scope else { return aggregates }
         let allowed = Set(scope.tables.map { $0.lowercased() })
-        for relation in relations where relation.schema != "public" || !allowed.contains(relation.name.lowercased()) {
-            let isInternal = relation.name.hasPrefix("_crm_") || relation.schema != "public"
+        for relation in relations where !PostgresStore.isReadable(relation, allowed: allowed) {
+            let isInternal = relation.name.hasPrefix("_crm_") || !(relation.schema == "public" || relation.schema == "pg_temp")
             let what = isInternal ? "crm's internal table '\(relation.name)'" : "table '\(relation.name)'"
             throw QueryError("SQL: \(scope.reader) may not read \(what) (\(scope.allowed))")
         }
         return aggregates
+    }
+
+    /// Whether a relation a plan reads is in the scope: an entity's table, or the picture of
+    /// one that `materializeAsOf` made in this session (`pg_temp.asof_loan_20261031`: a plan
+    /// names this session's temporary schema `pg_temp`, another session's `pg_temp_N`).
+    static func isReadable(_ relation: (schema: String, name: String), allowed: Set<String>) -> Bool {
+        if relation.schema == "public" { return allowed.contains(relation.name.lowercased()) }
+        return relation.schema == "pg_temp" && SQLiteStore.isPastPicture(relation.name, ofOneOf: allowed)
     }
 
     /// `sum(r.reward)`, `(max(price))` … in the top plan node's output, by column.
@@ -144,7 +153,8 @@ extension PostgresStore {
             var column = String(expression[expression.index(after: open)..<expression.index(before: expression.endIndex)])
             if let dot = column.lastIndex(of: ".") { column = String(column[column.index(after: dot)...]) }
             column = column.replacingOccurrences(of: "\"", with: "")
-            let types = Set(tables.compactMap { schema.entity(named: $0)?.field(column)?.type }.filter { $0.scale != nil })
+            let types = Set(tables.compactMap { SQLiteStore.entity(readAs: $0, schema: schema)?.field(column)?.type }
+                .filter { $0.scale != nil })
             if types.count == 1 { found[i] = types.first! }
         }
         return found

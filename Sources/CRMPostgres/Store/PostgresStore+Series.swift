@@ -93,7 +93,8 @@ extension PostgresStore: SeriesStore {
                              [title]).value(0, 0).flatMap { Int64($0) }
             }.resolve(filter)
         }
-        return try compile(resolved, series.asEntity)
+        // No reference lookup: the key's titles are ids by now, as in SQLite's compileSeriesFilter.
+        return try StoreParts.compile(resolved, entity: series.asEntity, schema: schema, clock: clock, dialect: .postgres)
     }
 
     public func listSeries(_ name: String, filter: Filter?, order: [SortKey], limit: Int?, offset: Int?) throws -> ResultTable {
@@ -121,6 +122,14 @@ extension PostgresStore: SeriesStore {
             Int(try run("SELECT count(*) FROM \(PostgresDDL.quote(series.name)) WHERE \(condition.sql)", condition.arguments)
                 .value(0, 0) ?? "0") ?? 0
         }
+    }
+
+    public func seriesLoads(_ name: String) throws -> ResultTable {
+        let series = try requireSeries(name)
+        let result = try reading { try run(SeriesLoads.sql, [series.name]) }
+        return SeriesLoads.table(series, result.rows.map {
+            SeriesLoads.row(at: $0[0].map(PostgresValue.utcText), user: $0[1], via: $0[2], action: $0[3], summary: $0[4])
+        })
     }
 
     public func seriesSummary(_ name: String) throws -> SeriesSummary {
@@ -167,12 +176,6 @@ extension PostgresStore: SeriesStore {
     }
 }
 
-/// A reading's place: its key and time (epoch seconds).
-struct SeriesPoint: Hashable {
-    var key: Int64
-    var time: Int
-}
-
 /// Readings gathered to be written in one statement (arrays unnested by the server).
 struct SeriesPoints {
     let series: SeriesDefinition
@@ -189,8 +192,9 @@ struct SeriesPoints {
         for i in row.indices { values[i].append(row[i]) }
     }
 
-    /// Writes them; the points that went in (a point already stored does not, under
-    /// `.skip`; under `.update` it takes the values that are not null).
+    /// Writes them; the points newly inserted (a point already stored is left as it was
+    /// under `.skip`; under `.update` it takes the values that are not null, and is not
+    /// among those returned).
     func insert(_ store: PostgresStore, onConflict: Importer.ConflictPolicy) throws -> Set<SeriesPoint> {
         guard !points.isEmpty else { return [] }
         let q = PostgresDDL.quote
@@ -206,20 +210,14 @@ struct SeriesPoints {
         } else {
             sql += "ON CONFLICT DO NOTHING"
         }
-        sql += " RETURNING \(q(series.key)), extract(epoch FROM \(q(series.time)))::bigint"
+        // xmax is 0 in a row this statement inserted, the updating transaction's id in one it updated.
+        sql += " RETURNING \(q(series.key)), extract(epoch FROM \(q(series.time)))::bigint, xmax = 0"
         let result = try store.run(sql, arguments)
         var added: Set<SeriesPoint> = []
         for row in result.rows {
-            if let k = row[0].flatMap({ Int64($0) }), let t = row[1].flatMap({ Int($0) }) { added.insert(SeriesPoint(key: k, time: t)) }
+            if let k = row[0].flatMap({ Int64($0) }), let t = row[1].flatMap({ Int($0) }), row[2] == "t" { added.insert(SeriesPoint(key: k, time: t)) }
         }
         return added
     }
 }
 
-extension PostgresStore {
-    /// `import <series> FILE.csv` on PostgreSQL is not written yet: the readings go in by
-    /// `crm.append`, or by importing into SQLite and `crm copy` (docs/postgresql.md).
-    public func importSeries(_ importer: SeriesImporter) throws -> SeriesImporter.Result {
-        throw PostgresStore.needsSQLite("import of a series (\(importer.series.name))")
-    }
-}

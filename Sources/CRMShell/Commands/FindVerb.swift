@@ -34,21 +34,30 @@ struct FindVerb: Verb {
     }
 }
 
-/// `history <entity> <id>`: the audit trail of one record.
+/// `history <entity> <id>`: the audit trail of one record; `history <series>`: its loads.
 struct HistoryVerb: Verb {
     let name = "history"
     let summary = "show who changed a record, when, and what"
-    let usage = ["history <entity> <id>"]
+    let usage = ["history <entity> <id>", "history <series>"]
     let details = """
         Every create, update and delete is recorded with the user (--user, $CRM_USER or the
         login name), the time, the field, and the old and new values.
+        A series (readings such as load_reading) keeps no history per reading: each
+        import or crm.append is recorded once, and 'history <series>' lists those loads
+        with their source, rows, rejected, skipped, updated and time range.
 
         Example:
           history customer 12
+          history load_reading
         """
     let completion = CompletionShape.entityAndID
 
     func run(_ args: inout TokenCursor, _ session: Session) throws -> Output {
+        if let (store, series) = try SeriesCommands.named(args, session) {
+            _ = args.next()
+            try args.expectEnd(usageLine)
+            return .table(try store.seriesLoads(series.name))
+        }
         let e = try session.entity(&args)
         let id = try args.id(of: e.name)
         try args.expectEnd(usageLine)
