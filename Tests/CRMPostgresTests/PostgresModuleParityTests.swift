@@ -59,6 +59,8 @@ final class PostgresModuleParityTests: XCTestCase {
         try assertSame(pair, "satisfaction", contains: "satisfaction")
         try assertSame(pair, "tiers", contains: "Membership tiers")
         try assertSame(pair, "loyalty", contains: "Loyalty up to 2026-11-22")
+        try assertSame(pair, "care today", contains: "upgrade  | 吴华您好")
+        try assertSame(pair, "care templates", contains: "birthday")
     }
 
     /// `abc --apply` writes value_class through the store's updates on both: the same
