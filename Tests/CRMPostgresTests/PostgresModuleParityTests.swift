@@ -85,4 +85,25 @@ final class PostgresModuleParityTests: XCTestCase {
         }
         try assertSame((sqlite, url), "count customer where tier = 'gold'", contains: "")
     }
+
+    /// `merge` moves the same records, fills the same fields and writes the same history
+    /// on both stores; a dry run keeps nothing on either.
+    func testMergeIsTheSameOnBothStores() throws {
+        let pair = try demoPair()
+        try assertSame(pair, "merge customer 300 into 1 --dry-run", contains: "dry run, nothing kept: merge customer 300 into 1")
+        try assertSame(pair, "count customer", contains: "300")
+        try assertSame(pair, "merge customer 300 into 1", contains: "merged customer 300 into 1")
+        try assertSame(pair, "merge customer 299 into 2", contains: "merged customer 299 into 2")
+        try assertSame(pair, "history customer 1", contains: "merge")
+        try assertSame(pair, "count customer", contains: "298")
+        try assertSame(pair, "count interaction where customer = 1", contains: "")
+        try assertSame(pair, "find 王芳", contains: "王芳")
+        for db in [pair.sqlite, pair.postgres] {
+            let gone = try crm(db, "show customer 300")
+            XCTAssertEqual(gone.status, 1, gone.description)
+            let again = try crm(db, "merge customer 1 into 1")
+            XCTAssertEqual(again.status, 1, again.description)
+            XCTAssertTrue(again.stderr.contains("a record cannot be merged into itself"), again.stderr)
+        }
+    }
 }

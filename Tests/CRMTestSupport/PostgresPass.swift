@@ -33,8 +33,6 @@ public enum PostgresPass {
     public static let pendingFeatures: [String: String] = [
         "AccessEndToEndTests": "access policy, grant/revoke (access branch)",
         "AsOfAccessEndToEndTests": "access policy, grant/revoke (access branch)",
-        "CareModulesEndToEndTests.testDupesAndMerge_throughTheBinary": "merge (modules branch)",
-        "CareModulesEndToEndTests.testRealEstate_refusesMergingCustomersProtectedForDifferentSalespeople": "merge (modules branch)",
         "UtilitiesPluginTests.testSeriesLoads_areRefusedToARoleThatSeesSomeCustomers": "access policy, grant/revoke (access branch)",
         "PluginRoleEndToEndTests": "access policy, grant/revoke: the banking plugin's roles (access branch)",
     ]
