@@ -33,16 +33,8 @@ public enum PostgresPass {
     public static let pendingFeatures: [String: String] = [
         "AccessEndToEndTests": "access policy, grant/revoke (access branch)",
         "AsOfAccessEndToEndTests": "access policy, grant/revoke (access branch)",
-        "AnalyticsEndToEndTests": "analytics: abc, rfm, satisfaction (modules/analytics branch)",
-        "AnalyticsStagesEndToEndTests": "analytics: agenda, churn, lifecycle (modules/analytics branch)",
-        "CareModulesEndToEndTests": "merge, care, health, tiers (modules/analytics branch)",
-        "SalesEndToEndTests.testDemo_givesEverySalesModuleSomethingToShow": "crm demo: analytics (modules/analytics branch)",
         "UtilitiesPluginTests.testSeriesLoads_areRefusedToARoleThatSeesSomeCustomers": "access policy, grant/revoke (access branch)",
         "PluginRoleEndToEndTests": "access policy, grant/revoke: the banking plugin's roles (access branch)",
-        "BatchTests.testDemoFillsEveryEntity": "crm demo: analytics (modules/analytics branch)",
-        "BatchTests.testDryRunOfImportAndDemoWritesNothing": "crm demo: analytics (modules/analytics branch)",
-        "CollectionsEndToEndTests": "crm demo: analytics (modules/analytics branch)",
-        "TerminalOutputTests": "crm demo: analytics (modules/analytics branch)",
     ]
 
     /// Failures in the PostgreSQL store's general paths found by this pass and not fixed yet:

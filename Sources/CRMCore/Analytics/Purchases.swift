@@ -1,5 +1,3 @@
-import GRDB
-
 /// Reads purchases as (customer, day, amount) through the value sources, for every analysis.
 ///
 /// Amounts of all sources are brought to one scale (the largest of their fields', at least
@@ -7,7 +5,7 @@ import GRDB
 /// and day in `days`, per customer in `totals`; a day whose net is zero or less is no
 /// purchase day (it only lowers the customer's value).
 public struct Purchases {
-    public let store: SQLiteStore
+    public let store: ModuleStore
     public let sources: [ValueSource]
     /// The scale of the amounts handed out (2: cents).
     public let scale: Int
@@ -15,10 +13,10 @@ public struct Purchases {
     /// Purchases through these sources (won deals when none is given); each is checked
     /// against the schema first.
     public init(store: CRMStore, sources: [ValueSource]) throws {
-        guard let sqlite = store as? SQLiteStore else {
-            throw ValueSourceError("analytics needs a SQLite database for now (this one is PostgreSQL; see docs/postgresql.md)")
+        guard let modules = store as? ModuleStore else {
+            throw ValueSourceError("analytics needs a SQLite or PostgreSQL database (\(store.displayName) is neither)")
         }
-        self.store = sqlite
+        self.store = modules
         self.sources = sources.isEmpty ? [.wonDeals] : sources
         for s in self.sources {
             do { try s.check(store.schema.entity(named: s.entity)) } catch let e as ValueSourceError {
@@ -49,19 +47,19 @@ public struct Purchases {
     }
 
     /// One SELECT of (c, d, a) over every source: customer id, day text, amount in units of `scale`.
-    func unionSQL(_ period: Period) -> (sql: String, arguments: [DatabaseValue]) {
-        var parts: [String] = [], arguments: [DatabaseValue] = []
+    func unionSQL(_ period: Period) -> (sql: String, arguments: [Value]) {
+        var parts: [String] = [], arguments: [Value] = []
         for s in sources {
             let fieldScale = store.schema.entity(named: s.entity)?.field(s.amount)?.type.scale ?? 0
             var factor: Int64 = 1
             for _ in 0..<(scale - fieldScale) { factor *= 10 }
-            let day = "substr(\(quoted(s.at)), 1, 10)"
+            let day = store.textPrefix(quoted(s.at), 10)
             var conditions = ["\(quoted(s.customer)) IS NOT NULL", "\(quoted(s.at)) IS NOT NULL", "\(quoted(s.amount)) IS NOT NULL"]
             if let c = s.condition, !c.isEmpty { conditions.append("(\(c))") }
-            if let f = period.from { conditions.append("\(day) >= ?"); arguments.append(DateCodec.dateText(days: f).databaseValue) }
-            if let t = period.to { conditions.append("\(day) <= ?"); arguments.append(DateCodec.dateText(days: t).databaseValue) }
+            if let f = period.from { conditions.append("\(day) >= ?"); arguments.append(.text(DateCodec.dateText(days: f))) }
+            if let t = period.to { conditions.append("\(day) <= ?"); arguments.append(.text(DateCodec.dateText(days: t))) }
             let amount = factor == 1 ? quoted(s.amount) : "\(quoted(s.amount)) * \(factor)"
-            parts.append("SELECT \(quoted(s.customer)) AS c, \(day) AS d, \(amount) AS a FROM \(quoted(s.entity)) NOT INDEXED WHERE "
+            parts.append("SELECT \(quoted(s.customer)) AS c, \(day) AS d, \(amount) AS a FROM \(quoted(s.entity))\(store.notIndexed) WHERE "
                          + conditions.joined(separator: " AND "))
         }
         return (parts.joined(separator: " UNION ALL "), arguments)
@@ -76,15 +74,15 @@ public struct Purchases {
         let (union, arguments) = unionSQL(period)
         let size = try customerIDLimit()
         guard size <= Purchases.largestDenseID else {
-            return try run("SELECT c, sum(a) FROM (\(union)) GROUP BY c ORDER BY c", arguments) { h in
-                try body(Column64.int(h, 0), Column64.int(h, 1))
+            return try run("SELECT c, sum(a) FROM (\(union)) AS p GROUP BY c ORDER BY c", arguments) { h in
+                try body(h.int(0), h.int(1))
             }
         }
         var sums = [Int64](repeating: 0, count: size), seen = [Bool](repeating: false, count: size)
-        try run("SELECT c, a FROM (\(union))", arguments) { h in
-            let c = Int(Column64.int(h, 0))
+        try run("SELECT c, a FROM (\(union)) AS p", arguments) { h in
+            let c = Int(h.int(0))
             guard c > 0, c < size else { return }
-            sums[c] += Column64.int(h, 1)
+            sums[c] += h.int(1)
             seen[c] = true
         }
         for c in 1..<size where seen[c] { try body(Int64(c), sums[c]) }
@@ -100,26 +98,26 @@ public struct Purchases {
         let (union, arguments) = unionSQL(period)
         let size = try customerIDLimit()
         guard size <= Purchases.largestDenseID else {
-            return try run("SELECT c, d, sum(a) FROM (\(union)) GROUP BY c, d ORDER BY c, d", arguments) { h in
-                guard let day = Column64.day(h, 1) else { return }
-                try body(Column64.int(h, 0), day, Column64.int(h, 2))
+            return try run("SELECT c, d, sum(a) FROM (\(union)) AS p GROUP BY c, d ORDER BY c, d", arguments) { h in
+                guard let day = h.day(1) else { return }
+                try body(h.int(0), day, h.int(2))
             }
         }
         var start = [Int32](repeating: 0, count: size + 1)
-        try run("SELECT c FROM (\(union))", arguments) { h in
-            let c = Int(Column64.int(h, 0))
+        try run("SELECT c FROM (\(union)) AS p", arguments) { h in
+            let c = Int(h.int(0))
             if c > 0, c < size { start[c + 1] += 1 }
         }
         for c in 0..<size { start[c + 1] += start[c] }
         let total = Int(start[size])
         var dayOf = [Int32](repeating: 0, count: total), amountOf = [Int64](repeating: 0, count: total)
         var filled = start
-        try run("SELECT c, d, a FROM (\(union))", arguments) { h in
-            let c = Int(Column64.int(h, 0))
-            guard c > 0, c < size, filled[c] < start[c + 1], let day = Column64.day(h, 1) else { return }
+        try run("SELECT c, d, a FROM (\(union)) AS p", arguments) { h in
+            let c = Int(h.int(0))
+            guard c > 0, c < size, filled[c] < start[c + 1], let day = h.day(1) else { return }
             let i = Int(filled[c])
             dayOf[i] = Int32(day)
-            amountOf[i] = Column64.int(h, 2)
+            amountOf[i] = h.int(2)
             filled[c] += 1
         }
         var entries: [(day: Int32, amount: Int64)] = []
@@ -144,7 +142,7 @@ public struct Purchases {
     /// One more than the largest customer id: the size of the per-customer arrays.
     func customerIDLimit() throws -> Int {
         var largest: Int64 = 0
-        try store.stream(sql: "SELECT max(id) FROM customer", arguments: []) { h in largest = Column64.int(h, 0) }
+        try store.stream(sql: "SELECT max(id) FROM customer") { r in largest = r.int(0) }
         return Int(largest) + 1
     }
 
@@ -152,7 +150,7 @@ public struct Purchases {
     /// customers the caller sees): the caller must read each source, and see its amounts
     /// unmasked on every row it sees, else the analysis would tell what the policy hides.
     func checkAccess() throws {
-        guard let policy = store.policy else { return }
+        guard let policy = store.modulePolicy else { return }
         for s in sources {
             guard let e = store.schema.entity(named: s.entity) else { continue }
             guard policy.may(.read, e.name) else {
@@ -167,7 +165,7 @@ public struct Purchases {
     }
 
     /// Runs the SQL; an error in a plugin's `where` names its declaration.
-    func run(_ sql: String, _ arguments: [DatabaseValue], _ row: (OpaquePointer) throws -> Void) throws {
+    func run(_ sql: String, _ arguments: [Value], _ row: (StreamRow) throws -> Void) throws {
         try checkAccess()
         do {
             try store.stream(sql: sql, arguments: arguments, customer: 0, row: row)

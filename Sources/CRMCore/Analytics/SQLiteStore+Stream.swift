@@ -1,8 +1,11 @@
 import GRDB
 import GRDBSQLite
 
-extension SQLiteStore {
-    /// Steps one read-only statement and hands each row's C statement to `row`, holding
+extension SQLiteStore: ModuleStore {
+    public var moduleDialect: SQLDialect { .sqlite }
+    public var modulePolicy: AccessPolicy? { policy }
+
+    /// Steps one read-only statement and hands each row (the C statement) to `row`, holding
     /// nothing: analyses read millions of purchases without keeping them.
     ///
     /// For a caller who does not see every customer, the rows are those of the customers
@@ -11,17 +14,18 @@ extension SQLiteStore {
     /// on) and rows of other customers are skipped against the set of visible customer ids,
     /// read once through the policy; without one, the statement runs through the policy's
     /// views like any read.
-    func stream(sql: String, arguments: [DatabaseValue], customer: Int32? = nil, row: (OpaquePointer) throws -> Void) throws {
+    public func stream(sql: String, arguments: [Value], customer: Int32?, row: (StreamRow) throws -> Void) throws {
+        let bound = arguments.map { $0.databaseValue(for: .text) }
         guard let policy, policy.role.scope != .all else {
-            return try access { db in try SQLiteStore.step(db, sql: sql, arguments: arguments, row: row) }
+            return try access { db in try SQLiteStore.step(db, sql: sql, arguments: bound) { try row(SQLiteRow(handle: $0)) } }
         }
         guard let customer else {
-            return try policed { db in try SQLiteStore.step(db, sql: sql, arguments: arguments, row: row) }
+            return try policed { db in try SQLiteStore.step(db, sql: sql, arguments: bound) { try row(SQLiteRow(handle: $0)) } }
         }
         let visible = try visibleCustomerIDs()
         try access { db in
-            try SQLiteStore.step(db, sql: sql, arguments: arguments) { h in
-                if visible.contains(Column64.int(h, customer)) { try row(h) }
+            try SQLiteStore.step(db, sql: sql, arguments: bound) { h in
+                if visible.contains(sqlite3_column_int64(h, customer)) { try row(SQLiteRow(handle: h)) }
             }
         }
     }
@@ -50,7 +54,7 @@ extension SQLiteStore {
     /// Refuses writing a computed choice on every customer (ABC classes, stages, tiers) to
     /// a caller who does not see them all: classes computed over some customers are not
     /// the classes of all.
-    func requireAllCustomers(_ what: String) throws {
+    public func requireAllCustomers(_ what: String) throws {
         guard let policy, policy.role.scope != .all else { return }
         throw AccessDenied("\(what) writes every customer's class; \(policy.user) (\(policy.role.name)) "
                            + "sees \(policy.role.scope == .own ? "their own" : "their team's") customers only "
@@ -58,34 +62,16 @@ extension SQLiteStore {
     }
 }
 
-extension SQLiteStore {
-    /// Each row's first column as a customer id and its second as text (nil for null),
-    /// streamed: the small per-customer maps analyses build (source channel by customer).
-    public func idTexts(sql: String, _ body: (Int64, String?) throws -> Void) throws {
-        try stream(sql: sql, arguments: [], customer: 0) { h in try body(Column64.int(h, 0), Column64.text(h, 1)) }
+/// A row of a stepped SQLite statement, read straight from the C statement.
+struct SQLiteRow: StreamRow {
+    let handle: OpaquePointer
+    func int(_ i: Int32) -> Int64 { sqlite3_column_int64(handle, i) }
+    func isNull(_ i: Int32) -> Bool { sqlite3_column_type(handle, i) == SQLITE_NULL }
+    func day(_ i: Int32) -> Int? {
+        guard let p = sqlite3_column_text(handle, i) else { return nil }
+        return dayOfText(p, count: Int(sqlite3_column_bytes(handle, i)))
     }
-}
-
-/// Reading a column of a stepped statement without building values.
-enum Column64 {
-    static func int(_ handle: OpaquePointer, _ i: Int32) -> Int64 { sqlite3_column_int64(handle, i) }
-    static func isNull(_ handle: OpaquePointer, _ i: Int32) -> Bool { sqlite3_column_type(handle, i) == SQLITE_NULL }
-
-    /// The day number of a column holding `YYYY-MM-DD…` text (a date, or a datetime's day).
-    static func day(_ handle: OpaquePointer, _ i: Int32) -> Int? {
-        guard let p = sqlite3_column_text(handle, i), sqlite3_column_bytes(handle, i) >= 10 else { return nil }
-        func d(_ k: Int) -> Int? {
-            let c = Int(p[k]) - 48
-            return (0...9).contains(c) ? c : nil
-        }
-        guard let y0 = d(0), let y1 = d(1), let y2 = d(2), let y3 = d(3), p[4] == 45,
-              let m0 = d(5), let m1 = d(6), p[7] == 45, let d0 = d(8), let d1 = d(9) else { return nil }
-        let m = m0 * 10 + m1, day = d0 * 10 + d1
-        guard (1...12).contains(m), (1...31).contains(day) else { return nil }
-        return DateCodec.daysFromCivil(y0 * 1000 + y1 * 100 + y2 * 10 + y3, m, day)
-    }
-
-    static func text(_ handle: OpaquePointer, _ i: Int32) -> String? {
+    func text(_ i: Int32) -> String? {
         guard let p = sqlite3_column_text(handle, i) else { return nil }
         return String(cString: p)
     }

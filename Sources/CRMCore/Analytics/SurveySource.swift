@@ -67,7 +67,7 @@ public struct SatisfactionAnalysis: Sendable {
     public var cells: [Cell]
 
     /// Runs over the answers in the period (scores as stored: integers, or decimals at their scale).
-    public static func run(_ store: SQLiteStore, sources: [SurveySource], period: Purchases.Period,
+    public static func run(_ store: ModuleStore, sources: [SurveySource], period: Purchases.Period,
                            settings: AnalyticsSettings) throws -> SatisfactionAnalysis {
         var cells: [Cell] = []
         for s in sources {
@@ -77,7 +77,7 @@ public struct SatisfactionAnalysis: Sendable {
             }
             let pScale = e.field(s.perception)?.type.scale ?? 0
             let eScale = s.expectation.flatMap { e.field($0)?.type.scale } ?? 0
-            let day = "substr(\(quoted(s.at)), 1, 10)"
+            let day = store.textPrefix(quoted(s.at), 10)
             var conditions = ["\(quoted(s.perception)) IS NOT NULL", "\(quoted(s.at)) IS NOT NULL"]
             var arguments: [Value] = []
             if let x = s.expectation { conditions.append("\(quoted(x)) IS NOT NULL") }
@@ -85,13 +85,13 @@ public struct SatisfactionAnalysis: Sendable {
             if let t = period.to { conditions.append("\(day) <= ?"); arguments.append(.text(DateCodec.dateText(days: t))) }
             let touch = s.touchpoint.map(quoted) ?? "'\(s.entity)'"
             let expectation = s.expectation.map { "sum(\(quoted($0)))" } ?? "0"
-            let sql = "SELECT substr(\(quoted(s.at)), 1, 7), \(touch), count(*), sum(\(quoted(s.perception))), \(expectation) "
+            let sql = "SELECT \(store.textPrefix(quoted(s.at), 7)), \(touch), count(*), sum(\(quoted(s.perception))), \(expectation) "
                 + "FROM \(quoted(s.entity)) WHERE \(conditions.joined(separator: " AND ")) GROUP BY 1, 2 ORDER BY 1, 2"
-            try store.stream(sql: sql, arguments: arguments.map { $0.databaseValue(for: .text) }) { h in
-                let n = Int(Column64.int(h, 2))
-                let p = Fixed.double(Column64.int(h, 3), scale: pScale)
-                let x = s.expectation == nil ? settings.satisfactionExpectation * Double(n) : Fixed.double(Column64.int(h, 4), scale: eScale)
-                cells.append(Cell(source: s.entity, touchpoint: Column64.text(h, 1) ?? "(none)", month: Column64.text(h, 0) ?? "",
+            try store.stream(sql: sql, arguments: arguments) { h in
+                let n = Int(h.int(2))
+                let p = Fixed.double(h.int(3), scale: pScale)
+                let x = s.expectation == nil ? settings.satisfactionExpectation * Double(n) : Fixed.double(h.int(4), scale: eScale)
+                cells.append(Cell(source: s.entity, touchpoint: h.text(1) ?? "(none)", month: h.text(0) ?? "",
                                   answers: n, perception: p, expectation: x))
             }
         }

@@ -64,6 +64,12 @@ enum PostgresValue {
             return Int64(text).map(Value.integer) ?? .text(text)
         case 16:  // bool
             return .integer(text == "t" ? 1 : 0)
+        case 1700 where !text.contains(".") && !text.contains("e"):
+            // A whole numeric (sum or count of bigint) is an integer, as SQLite's sum of
+            // integers: money summed in a subquery stays in cents on both engines.
+            if let n = Int64(text) { return .integer(n) }
+            if let d = Double(text), let f = Fixed(rounding: d, scale: 2) { return .decimal(f) }
+            return .text(text)
         case 700, 701, 1700:  // float4, float8, numeric
             if let d = Double(text), let f = Fixed(rounding: d, scale: 2) { return .decimal(f) }
             return .text(text)

@@ -51,7 +51,7 @@ enum AnalyticsABC {
                                   series: [Chart.Series(name: "value %", values: result.pareto.map(\.valueShare)),
                                            Chart.Series(name: "even", values: result.pareto.map(\.customerShare))])))
         if c.apply {
-            let store = try c.sqlite()
+            let store = try c.modules()
             let changed = try store.writeChoice("customer", field: "value_class") { result.valueClass(of: $0) }
             parts.append(.message("value_class written: \(changed) customer\(changed == 1 ? "" : "s") changed"))
         }
@@ -60,9 +60,9 @@ enum AnalyticsABC {
 }
 
 extension AnalysisContext {
-    /// The SQLite store, which analyses that write back need.
-    func sqlite() throws -> SQLiteStore {
-        guard let s = store as? SQLiteStore else { throw ScriptError("analytics needs a SQLite database for now (this one is PostgreSQL; see docs/postgresql.md)") }
+    /// The store as the analyses stream and write it (SQLite or PostgreSQL).
+    func modules() throws -> ModuleStore {
+        guard let s = store as? ModuleStore else { throw ScriptError("analytics needs a SQLite or PostgreSQL database") }
         return s
     }
 }

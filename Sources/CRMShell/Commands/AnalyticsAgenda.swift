@@ -62,8 +62,8 @@ struct AgendaVerb: Verb {
            none: "no open task is due"))
 
         var greetings: [[Value]] = []
-        guard let sqlite = store as? SQLiteStore else { throw ScriptError("agenda needs a SQLite database for now (this one is PostgreSQL; see docs/postgresql.md)") }
-        try sqlite.idTexts(sql: "SELECT id, birthday FROM customer WHERE owner = \(user) AND birthday IS NOT NULL") { id, text in
+        guard let modules = store as? ModuleStore else { throw ScriptError("agenda needs a SQLite or PostgreSQL database") }
+        try modules.idTexts(sql: "SELECT id, birthday FROM customer WHERE owner = \(user) AND birthday IS NOT NULL") { id, text in
             guard let text, let born = DateCodec.days(ofDate: text) else { return }
             let b = DateCodec.civilFromDays(born)
             for offset in 0...ahead {

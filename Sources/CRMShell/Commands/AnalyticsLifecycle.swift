@@ -40,7 +40,7 @@ enum AnalyticsLifecycle {
         parts.append(.chart(Chart(kind: .bar, title: "Customers per stage", labels: LifecycleAnalysis.stages,
                                   series: [Chart.Series(name: "customers", values: result.counts.map(Double.init))])))
         if c.apply {
-            let changed = try c.sqlite().writeChoice("customer", field: "stage") { result.stage(of: $0) }
+            let changed = try c.modules().writeChoice("customer", field: "stage") { result.stage(of: $0) }
             parts.append(.message("stage written: \(changed) customer\(changed == 1 ? "" : "s") changed"))
         }
         return .sections(parts)

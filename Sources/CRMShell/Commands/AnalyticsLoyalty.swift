@@ -32,7 +32,7 @@ enum AnalyticsLoyalty {
         let grain = LoyaltyAnalysis.Grain(rawValue: c.text("by") ?? "year") ?? .year
         // Channels interned: a million customers share a few names.
         var channelOf: [Int64: UInt16] = [:], names: [String] = [], index: [String: UInt16] = [:]
-        try c.sqlite().idTexts(sql: "SELECT id, source FROM customer WHERE source IS NOT NULL AND source <> ''") { id, text in
+        try c.modules().idTexts(sql: "SELECT id, source FROM customer WHERE source IS NOT NULL AND source <> ''") { id, text in
             guard let text else { return }
             if index[text] == nil, names.count < Int(UInt16.max) { index[text] = UInt16(names.count); names.append(text) }
             if let i = index[text] { channelOf[id] = i }
@@ -93,7 +93,7 @@ enum AnalyticsSatisfaction {
     static func run(_ c: AnalysisContext) throws -> Output {
         let settings = try c.settings
         let sources = [SurveySource.tickets] + (c.session.plugins?.surveySources ?? [])
-        let result = try SatisfactionAnalysis.run(try c.sqlite(), sources: sources, period: c.period, settings: settings)
+        let result = try SatisfactionAnalysis.run(try c.modules(), sources: sources, period: c.period, settings: settings)
         let read = "answers from " + sources.map { "\($0.entity).\($0.perception) (\($0.owner))" }.joined(separator: "; ")
         guard !result.cells.isEmpty else {
             return .message("satisfaction: no answers \(c.period.description) (\(read)); nothing to measure")

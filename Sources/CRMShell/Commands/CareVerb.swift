@@ -34,7 +34,7 @@ struct CareVerb: Verb {
     let completion = CompletionShape.nothing
 
     func run(_ args: inout TokenCursor, _ session: Session) throws -> Output {
-        guard let store = session.store as? SQLiteStore else { throw ScriptError("care needs a SQLite database for now (this one is PostgreSQL; see docs/postgresql.md)") }
+        guard let store = session.store as? ModuleStore else { throw ScriptError("care needs a SQLite or PostgreSQL database") }
         let sub = args.atEnd ? "today" : try args.word("today, templates, template, export or sent").text
         switch sub {
         case "today":

@@ -74,7 +74,7 @@ struct MergeVerb: Verb {
         let survivor = try args.id(of: e.name)
         let dryRun = try args.trailingDryRun(session.dryRun, after: "merge \(e.name) \(merged) into \(survivor)")
         try args.expectEnd(usageLine)
-        guard let store = session.store as? SQLiteStore else { throw ScriptError("merge needs a SQLite database for now (this one is PostgreSQL; see docs/postgresql.md)") }
+        guard let store = session.store as? MergingStore else { throw ScriptError("merge needs a SQLite or PostgreSQL database") }
         let plan = try store.merge(e.name, merged, into: survivor, dryRun: dryRun)
         let head = dryRun ? "dry run, nothing kept: merge \(e.name) \(merged) into \(survivor) would do: "
                           : "merged \(e.name) \(merged) into \(survivor): "

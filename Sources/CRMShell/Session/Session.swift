@@ -117,8 +117,7 @@ public final class Session {
     /// Verbs that work on the SQLite store only (docs/postgresql.md): on another store
     /// they say so in one line instead of failing half-way.
     static let sqliteOnlyVerbs: Set<String> = [
-        "tiers", "access", "grant", "revoke",
-        "abc", "rfm", "stages", "churn-risk", "loyalty", "satisfaction",
+        "access", "grant", "revoke",
     ]
 
     /// Runs one command line (continuation lines already joined) and returns its result.

@@ -1,5 +1,3 @@
-import GRDB
-
 /// One greeting due today: who, why, and the message filled in.
 public struct CareGreeting: Sendable, Equatable {
     public var customer: Int64
@@ -41,7 +39,7 @@ public enum CareToday {
     public static func summary(_ g: CareGreeting) -> String { "care \(g.occasion.rawValue): \(g.message)" }
 
     /// The greetings due on the store's today, in customer order, each occasion once.
-    public static func greetings(_ store: SQLiteStore) throws -> [CareGreeting] {
+    public static func greetings(_ store: ModuleStore) throws -> [CareGreeting] {
         let today = store.clock.today
         let start = DateCodec.utcText(epochSeconds: DateCodec.localMidnight(days: today))
         let end = DateCodec.utcText(epochSeconds: DateCodec.localMidnight(days: today + 1))
@@ -52,39 +50,32 @@ public enum CareToday {
         }
         // Already greeted today, per customer and occasion.
         var sent: Set<String> = []
-        try store.policed { db in
-            for row in try Row.fetchAll(db, sql: "SELECT customer, summary FROM interaction WHERE at >= ? AND at < ? AND summary LIKE 'care %'",
-                                        arguments: [start, end]) {
-                let s: String = row[1]
-                guard let colon = s.firstIndex(of: ":"), let c: Int64 = row[0] else { continue }
-                sent.insert("\(c) \(s[s.index(s.startIndex, offsetBy: 5)..<colon])")
-            }
+        try store.stream(sql: "SELECT customer, summary FROM interaction WHERE at >= ? AND at < ? AND summary LIKE 'care %'",
+                         arguments: [.text(start), .text(end)]) { row in
+            guard !row.isNull(0), let s = row.text(1), let colon = s.firstIndex(of: ":") else { return }
+            sent.insert("\(row.int(0)) \(s[s.index(s.startIndex, offsetBy: 5)..<colon])")
         }
         // Upgrades today, from the audit trail of customer.tier; contract anniversaries from
         // sales contracts and won deals.
-        let (upgrades, contracts) = try store.policed { db -> ([Int64: String], [Int64: [(String, Int)]]) in
-            var up: [Int64: String] = [:]
-            for row in try Row.fetchAll(db, sql: """
-                SELECT record_id, old, new FROM _crm_audit WHERE entity = 'customer' AND field = 'tier' AND at >= ? AND at < ? ORDER BY id
-                """, arguments: [start, end]) {
-                let id: Int64 = row[0], old: String? = row[1], new: String? = row[2]
-                if let new, MembershipTiers.move(from: old, to: new) == "up" { up[id] = up[id] ?? old ?? "standard" }
-            }
-            var deals: [Int64: [(String, Int)]] = [:]
-            // A signed sales contract's anniversary; a won deal's close for deals with no
-            // contract (a deal and its contract are one occasion, greeted once).
-            for row in try Row.fetchAll(db, sql: """
-                SELECT customer, title, signed FROM sales_contract WHERE status IN ('signed', 'completed') AND signed IS NOT NULL
-                UNION ALL
-                SELECT customer, title, closed FROM deal WHERE stage = 'won' AND closed IS NOT NULL
-                  AND NOT EXISTS (SELECT 1 FROM sales_contract k WHERE k.deal = deal.id AND k.status <> 'cancelled')
-                ORDER BY 1
-                """) {
-                let closed: String = row[2]
-                guard let d = DateCodec.days(ofDate: String(closed.prefix(10))), let years = yearsIfToday(d, today: today) else { continue }
-                deals[row[0], default: []].append((row[1], years))
-            }
-            return (up, deals)
+        var upgrades: [Int64: String] = [:]
+        try store.stream(sql: """
+            SELECT record_id, old, new FROM _crm_audit WHERE entity = 'customer' AND field = 'tier' AND at >= ? AND at < ? ORDER BY id
+            """, arguments: [.text(start), .text(end)]) { row in
+            let id = row.int(0), old = row.text(1)
+            if let new = row.text(2), MembershipTiers.move(from: old, to: new) == "up" { upgrades[id] = upgrades[id] ?? old ?? "standard" }
+        }
+        var contracts: [Int64: [(String, Int)]] = [:]
+        // A signed sales contract's anniversary; a won deal's close for deals with no
+        // contract (a deal and its contract are one occasion, greeted once).
+        try store.stream(sql: """
+            SELECT customer, title, signed FROM sales_contract WHERE status IN ('signed', 'completed') AND signed IS NOT NULL
+            UNION ALL
+            SELECT customer, title, closed FROM deal WHERE stage = 'won' AND closed IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM sales_contract k WHERE k.deal = deal.id AND k.status <> 'cancelled')
+            ORDER BY 1
+            """) { row in
+            guard let d = row.day(2), let years = yearsIfToday(d, today: today) else { return }
+            contracts[row.int(0), default: []].append((row.text(1) ?? "", years))
         }
         var out: [CareGreeting] = []
         try store.scan(Query(entity: "customer", order: [SortKey(FieldRef("id"))],

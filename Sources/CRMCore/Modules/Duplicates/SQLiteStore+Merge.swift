@@ -1,38 +1,6 @@
 import GRDB
 
-/// What `merge customer 42 into 17` does (or would do): the records that move, the
-/// survivor's empty fields it fills, and whether the older registration is kept.
-public struct MergePlan: Sendable {
-    public var entity: String
-    public var survivor: Int64
-    public var merged: Int64
-    /// Records referring to the merged record, per entity and field, that move to the survivor.
-    public var moves: [(entity: String, field: String, count: Int)]
-    /// The survivor's fields filled (from the merged record, or by a rule).
-    public var filled: [(field: String, value: Value)]
-    /// The merged record's `created`, kept when it is the older registration.
-    public var olderCreated: String?
-
-    /// `17 王芳 ← 42 王芳: 3 interaction, 1 deal moved; phone, email filled`.
-    public var summary: String {
-        let moved = moves.isEmpty ? "nothing to move" : moves.map { "\($0.count) \($0.entity)" + ($0.field == entity ? "" : ".\($0.field)") }
-            .joined(separator: ", ") + " moved"
-        let fill = filled.isEmpty ? "" : "; filled " + filled.map(\.field).joined(separator: ", ")
-        let older = olderCreated.map { "; keeps the older registration (created \(DateCodec.localDisplay(utc: $0)))" } ?? ""
-        return moved + fill + older
-    }
-}
-
-/// Why a merge cannot start: the same record twice, or a record that does not exist.
-public struct MergeError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public var description: String { message }
-}
-
-/// A dry run's way out of the transaction, carrying the plan.
-struct MergeDryRun: Error { var plan: MergePlan }
-
-extension SQLiteStore {
+extension SQLiteStore: MergingStore {
     /// Merges record `mergedID` into `survivorID` in one transaction: every record of any
     /// entity (plugins' included, found from the schema) that refers to the merged one is
     /// moved to the survivor, the survivor's empty fields are filled from the merged one,
@@ -46,9 +14,7 @@ extension SQLiteStore {
     public func merge(_ entity: String, _ mergedID: Int64, into survivorID: Int64, dryRun: Bool = false) throws -> MergePlan {
         let e = try schema.require(entity)
         try requireOwnerLoaded(e)
-        guard mergedID != survivorID else {
-            throw MergeError(message: "merge \(e.name) \(mergedID) into \(survivorID): a record cannot be merged into itself")
-        }
+        try MergePlan.refuseSelf(e, mergedID, survivorID)
         knownReferences = [:]
         do {
             return try atomically {
@@ -71,18 +37,8 @@ extension SQLiteStore {
         }
         guard let survivor else { throw StoreError.notFound(entity: e.name, id: survivorID) }
         guard let merged else { throw StoreError.notFound(entity: e.name, id: mergedID) }
-        var new = survivor.values
-        for f in e.fields where f.computed == nil && (new[f.name] ?? .null).isNull && !(merged[f.name]).isNull {
-            new[f.name] = merged[f.name]
-        }
-        if let rules = rules(for: .merge, e.name) {
-            var event = WriteEvent(action: .merge, entity: e, id: survivorID, new: new, old: merged.values)
-            event.mergedID = mergedID
-            try rules.before(&event)
-            for f in e.fields { new[f.name] = event.new?[f.name] ?? .null }
-            new["created"] = survivor["created"]
-            new["updated"] = survivor["updated"]
-        }
+        var new = try MergePlan.survivorValues(e, survivor: survivor, merged: merged, mergedID: mergedID,
+                                               rules: rules(for: .merge, e.name))
         let label = "merge \(e.name) \(mergedID) into \(survivorID)"
         let now = DateCodec.utcText(epochSeconds: clock.now())
         var moves: [(entity: String, field: String, count: Int)] = []
@@ -121,10 +77,7 @@ extension SQLiteStore {
         try noteDependents(.delete, e, id: mergedID, new: nil, old: merged.values)
         knownReferences = [:]
         let changed = e.fields.filter { (new[$0.name] ?? .null) != survivor[$0.name] }
-        var olderCreated: String?
-        if case .datetime(let mine) = survivor["created"], case .datetime(let theirs) = merged["created"], theirs < mine {
-            olderCreated = theirs
-        }
+        let olderCreated = MergePlan.olderCreated(survivor: survivor, merged: merged)
         try access { db in
             if !changed.isEmpty {
                 try writeChanges(e, id: survivorID, changed, old: survivor.values, new: new, via: { _ in label }, db)
