@@ -44,6 +44,20 @@ final class StartStampTests: XCTestCase {
         XCTAssertFalse(host.startStampMatches(executable: exe, version: "1"))
     }
 
+    /// The walk sees what Foundation's enumerator sees: every file and folder, nested and
+    /// hidden ones too, and an edit deep down changes the stamp of that path.
+    func testTheFolderWalk_listsWhatTheEnumeratorLists() throws {
+        try fixture.write("shop", "lib/deep/more/x.lua", "return 1\n")
+        try fixture.write("shop", ".hidden", "h")
+        let folder = fixture.root + "/plugins/shop"
+        let walked = try XCTUnwrap(PluginHost.treeStamps(folder))
+        let listed = (FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] ?? []).sorted()
+        XCTAssertEqual(walked.map(\.path), listed)
+        XCTAssertTrue(listed.contains("lib/deep/more/x.lua"), "\(listed)")
+        XCTAssertNil(PluginHost.treeStamps(folder + "/missing"))
+        XCTAssertEqual(PluginHost.folderNames(folder)?.sorted(), [".hidden", "entities.lua", "lib", "plugin.lua", "rules.lua"])
+    }
+
     func testANewPluginFolderTheEnabledSetASettingOrTheSchemaBreaksIt() throws {
         let host = try started()
         try fixture.plugin("other", [:])

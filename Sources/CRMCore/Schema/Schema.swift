@@ -143,7 +143,7 @@ public struct Schema: @unchecked Sendable {
             if let e = decoded[name] { return e }
             guard let text = raw[name] else { return nil }
             raw[name] = nil
-            guard let e = try? JSONDecoder().decode(EntityDefinition.self, from: Data(text.utf8)) else {
+            guard let e = EntityDefinition.fastDecoded(text) ?? (try? JSONDecoder().decode(EntityDefinition.self, from: Data(text.utf8))) else {
                 undecodable.insert(name)
                 return nil
             }

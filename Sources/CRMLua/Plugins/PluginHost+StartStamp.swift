@@ -25,19 +25,16 @@ extension PluginHost {
         hash.add(exe)
         for path in searchPaths {
             hash.add("path " + path)
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
+            guard let names = PluginHost.folderNames(path) else {
                 hash.add("missing")  // a folder that appears later changes the stamp
                 continue
             }
             for name in names.sorted() where !name.hasPrefix(".") && !name.hasPrefix("_") {
                 let folder = path + "/" + name
-                guard FileManager.default.fileExists(atPath: folder + "/plugin.lua") else { continue }
+                guard PluginHost.fileStamp(folder + "/plugin.lua") != nil else { continue }
                 hash.add("plugin " + name)
-                guard let files = FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] else { return nil }
-                for file in files.sorted() {
-                    guard let stamp = PluginHost.fileStamp(folder + "/" + file) else { return nil }
-                    hash.add(file + " " + stamp)
-                }
+                guard let files = PluginHost.treeStamps(folder) else { return nil }
+                for (file, stamp) in files { hash.add(file + " " + stamp) }
             }
         }
         do {
@@ -70,6 +67,41 @@ extension PluginHost {
               let now = currentStartStamp(executable: executable, version: version) else { return }
         guard (try? store.meta(PluginHost.startStampKey)) != now else { return }
         try? store.setMeta(PluginHost.startStampKey, now)
+    }
+
+    /// The names in a folder (without `.` and `..`), or nil when it cannot be read. Plain
+    /// `readdir`: every start walks the plugin folders, and Foundation's directory calls
+    /// cost more than the walk.
+    static func folderNames(_ path: String) -> [String]? {
+        guard let dir = opendir(path) else { return nil }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) { p in
+                p.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Every file and folder under `folder` (symbolic links not followed into), as paths
+    /// relative to it in sorted order, each with its `fileStamp`; nil when one cannot be read.
+    static func treeStamps(_ folder: String) -> [(path: String, stamp: String)]? {
+        var out: [(path: String, stamp: String)] = []
+        func walk(_ relative: String) -> Bool {
+            guard let names = folderNames(relative.isEmpty ? folder : folder + "/" + relative) else { return false }
+            for name in names {
+                let path = relative.isEmpty ? name : relative + "/" + name
+                var st = stat()
+                guard lstat(folder + "/" + path, &st) == 0, let stamp = fileStamp(folder + "/" + path) else { return false }
+                out.append((path, stamp))
+                if st.st_mode & S_IFMT == S_IFDIR, !walk(path) { return false }
+            }
+            return true
+        }
+        guard walk("") else { return nil }
+        return out.sorted { $0.path < $1.path }
     }
 
     /// Size, modification time (ns) and inode of a file or folder, or nil.

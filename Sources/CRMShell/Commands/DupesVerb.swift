@@ -5,7 +5,9 @@ struct DupesVerb: Verb {
     let name = "dupes"
     let summary = "likely duplicate customers (same phone, email, name in the same city): dupes customer [limit N]"
     let usage = ["dupes customer [limit <n>]"]
-    let details = """
+    // Computed: the variant table is built only when the help is read, not at every start.
+    var details: String {
+        """
         Pairs of customers that are likely one person, most likely first: same phone once
         spaces, dashes and a +86 / 0086 prefix are stripped (score 90), same email in any
         case (85), same name in the same city (60), the same name written in traditional and
@@ -18,6 +20,7 @@ struct DupesVerb: Verb {
           dupes customer limit 20
           merge customer 42 into 17 --dry-run
         """
+    }
     let completion = CompletionShape.entity
 
     func run(_ args: inout TokenCursor, _ session: Session) throws -> Output {
