@@ -5,7 +5,7 @@ import CRMShell
 import Foundation
 
 /// Exit codes: 0 success, 1 a command failed, 2 a usage error.
-let environment = ProcessInfo.processInfo.environment
+let environment = ProcessEnvironment.current()
 
 // Bulk imports allocate on two threads (see WriteBehind). By default glibc grows the second
 // thread's heap a page range at a time and trims it back on free: thousands of mprotect
@@ -117,7 +117,7 @@ if let copy = options.copy {
     exit(0)
 }
 
-let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
+let executable = ProcessEnvironment.executablePath() ?? Bundle.main.executablePath ?? CommandLine.arguments[0]
 let interactive = options.commands.isEmpty && options.scripts.isEmpty && !options.demo && Terminal.isTerminal(STDIN_FILENO)
 let luaScripts = !options.scripts.isEmpty && options.scripts.allSatisfy { $0.hasSuffix(".lua") }
 let store: CRMStore

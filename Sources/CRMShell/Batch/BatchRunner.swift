@@ -110,7 +110,7 @@ public final class BatchRunner {
                 lineNumber += 1
                 text += "\n" + more
             }
-            if text.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            if text.allSatisfy({ $0.isWhitespace && !$0.isNewline }) { continue }  // blank, ideographic spaces too
             return (text, start)
         }
         return nil
