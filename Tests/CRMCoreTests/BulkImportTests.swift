@@ -21,7 +21,7 @@ final class BulkImportTests: XCTestCase {
 
     func write(_ name: String, _ text: String) -> String {
         let path = folder + "/" + name
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
         return path
     }
 

@@ -43,7 +43,7 @@ final class CSVSpansTests: XCTestCase {
 
     func assertSame(_ bytes: [UInt8], _ name: String, file: StaticString = #filePath, line: UInt = #line) {
         let path = folder + "/in.csv"
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
         for chunk in [3, 4, 5, 7, 11, 64, CSVReader.defaultChunk] {
             let expected = read(path, chunk: chunk, spans: false)
             XCTAssertEqual(read(path, chunk: chunk, spans: true), expected, "\(name), chunks of \(chunk)", file: file, line: line)

@@ -17,7 +17,7 @@ final class DecodingFileReaderTests: XCTestCase {
 
     func file(_ bytes: [UInt8]) -> String {
         let path = folder + "/\(UUID().uuidString).csv"
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
         return path
     }
 

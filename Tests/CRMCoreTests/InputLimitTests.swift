@@ -10,16 +10,17 @@ final class InputLimitTests: XCTestCase {
     func lines(_ data: [UInt8], limit: Int = LineReader.maxLineBytes) -> [String] {
         var fds: [Int32] = [0, 0]
         XCTAssertEqual(pipe(&fds), 0)
+        let writeEnd = fds[1]
         let writer = Thread {
             data.withUnsafeBytes { p in
                 var offset = 0
                 while offset < p.count {
-                    let n = write(fds[1], p.baseAddress! + offset, p.count - offset)
+                    let n = write(writeEnd, p.baseAddress! + offset, p.count - offset)
                     if n <= 0 { break }
                     offset += n
                 }
             }
-            close(fds[1])
+            close(writeEnd)
         }
         writer.start()
         let reader = LineReader(fd: fds[0], closeAtEnd: true, limit: limit)

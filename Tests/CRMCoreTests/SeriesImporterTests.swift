@@ -31,7 +31,7 @@ final class SeriesImporterTests: XCTestCase {
 
     func run(_ text: String, atomic: Bool = false) throws -> (SeriesImporter.Result, [String]) {
         let path = folder + "/r.csv"
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
         var importer = SeriesImporter(store: store, series: try XCTUnwrap(store.series(named: "reading")), path: path, atomic: atomic)
         var rejects: [String] = []
         importer.onReject = { rejects.append("\($0): \($1)") }

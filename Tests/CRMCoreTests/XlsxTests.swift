@@ -135,7 +135,7 @@ final class XlsxTests: XCTestCase {
     func testFilesThatAreNotWorkbooks_getClearErrors() throws {
         func error(_ bytes: [UInt8]) -> String {
             let path = folder + "/\(UUID().uuidString).xlsx"
-            FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
             do {
                 _ = try XlsxReader(path: path)
                 return "no error"

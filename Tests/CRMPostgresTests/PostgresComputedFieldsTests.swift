@@ -129,8 +129,7 @@ final class PostgresComputedFieldsTests: XCTestCase {
         let url = try PostgresTestDatabase.make(self)
         XCTAssertEqual(try crm(url, ["plugin enable telecom", "add group code=G1", "add group code=G2"]).status, 0)
         let clients = 8, each = 12
-        let lock = NSLock()
-        var failures: [String] = []
+        let failures = Shared([String]())
         // One thread per client (concurrentPerform would run only as many as there are cores).
         let done = DispatchGroup()
         for client in 0..<clients {
@@ -145,14 +144,14 @@ final class PostgresComputedFieldsTests: XCTestCase {
             commands.append("update member where line = \(client)-1 set group=G2")
             do {
                 let r = try self.crm(url, commands)
-                if r.status != 0 { lock.lock(); failures.append(r.description); lock.unlock() }
+                if r.status != 0 { failures.update { $0.append(r.description) } }
             } catch {
-                lock.lock(); failures.append("\(error)"); lock.unlock()
+                failures.update { $0.append("\(error)") }
             }
             }
         }
         done.wait()
-        XCTAssertEqual(failures, [])
+        XCTAssertEqual(failures.value, [])
         // Per client: the moved line 1 in G2, the other 11 in G1.
         let g1 = clients * (each - 1), g2 = clients
         let expected = "code,total_fee,members,billed\nG1,\(String(format: "%.2f", Double(g1) * 1.25)),\(g1),\(String(format: "%.2f", Double(g1) * 1.25))\n"

@@ -155,10 +155,10 @@ final class PostgresImportTests: XCTestCase {
         try other.execute("SET deadlock_timeout = '10s'")
         try other.execute("BEGIN")
         try other.execute("SELECT 1 FROM customer WHERE id = 2 FOR UPDATE")
-        var outcome: Result<Importer.Result, Error>?
+        let shared = Shared<Result<Importer.Result, Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
-            outcome = Result {
+            let result = Result {
                 let store = try PostgresStore(url: url, user: "importer")
                 defer { store.close() }
                 // Checked once, 1 s after it starts waiting: by then the other client waits too.
@@ -167,6 +167,7 @@ final class PostgresImportTests: XCTestCase {
                 if rules { store.rules = watcher }
                 return try Importer(store: store, entity: "unit", path: path, atomic: false).run()
             }
+            shared.update { $0 = result }
             done.signal()
         }
         // Until the importer waits for customer 2 (it holds 1 by then).
@@ -189,6 +190,7 @@ final class PostgresImportTests: XCTestCase {
         let check = try PostgresStore(url: url, user: "check")
         defer { check.close() }
         let units = try check.count("unit", where: nil)
+        let outcome = shared.value
         switch outcome {
         case .success(let result)?:
             XCTAssertEqual(result.imported, 40)

@@ -10,6 +10,7 @@ final class CareModulesEndToEndTests: XCTestCase {
     override func setUpWithError() throws { sandbox = try CRMSandbox(for: self) }
     override func tearDown() { sandbox?.remove() }
 
+    @discardableResult
     func ok(_ commands: String..., options: [String] = []) throws -> CommandResult {
         let r = try sandbox.run(options + ["--db", sandbox.database] + commands.flatMap { ["-c", $0] })
         XCTAssertEqual(r.status, 0, "\(r)")

@@ -19,6 +19,7 @@ final class EncodingTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.description)
     }
 
+    @discardableResult
     func ok(_ commands: String...) throws -> CommandResult {
         let r = try sandbox.crm(commands.flatMap { ["-c", $0] })
         XCTAssertEqual(r.status, 0, r.description)
@@ -51,7 +52,7 @@ final class EncodingTests: XCTestCase {
         var bytes = Data("name,city\nAlice,Paris\n".utf8)
         bytes.append(contentsOf: [0xD5, 0xC5, 0x2C, 0x0A])  // 张, in GB18030: detected
         bytes.append(contentsOf: Array("Bob,".utf8) + [0xFF, 0xFE, 0x0A])
-        FileManager.default.createFile(atPath: sandbox.path("bad.csv"), contents: bytes)
+        XCTAssertTrue(FileManager.default.createFile(atPath: sandbox.path("bad.csv"), contents: bytes))
         let r = try sandbox.crm(commands: "import customer bad.csv")
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("bad.csv:4: the text is neither valid UTF-8 nor gb18030"), r.description)

@@ -15,6 +15,7 @@ final class FileSafetyTests: XCTestCase {
         return (attributes[.posixPermissions] as? NSNumber)?.intValue ?? -1
     }
 
+    @discardableResult
     func ok(_ commands: String...) throws -> CommandResult {
         let r = try sandbox.crm(commands.flatMap { ["-c", $0] })
         XCTAssertEqual(r.status, 0, r.description)

@@ -54,8 +54,7 @@ final class RealEstatePluginTests: XCTestCase {
             }
             let before = Int(try sandbox.crm(commands: "count deposit").stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
             let start = Date().addingTimeInterval(0.4)
-            var results = [CommandResult?](repeating: nil, count: 2)
-            let resultsLock = NSLock()  // the two threads store into one array
+            let results = Shared([CommandResult?](repeating: nil, count: 2))  // the two threads store into one array
             let group = DispatchGroup()
             for (i, who) in [(0, ("王芳", "张伟")), (1, ("李强", "李娜"))] {
                 group.enter()
@@ -67,12 +66,12 @@ final class RealEstatePluginTests: XCTestCase {
                                     "add deposit kind=small customer=\(who.0) unit=1-101 salesperson=\(who.1) amount=5000 receipt=R\(round)-\(i)"],
                         environment: self.sandbox.environment, workingDirectory: self.sandbox.workingDirectory,
                         stdin: nil, scratch: self.sandbox.root)
-                    resultsLock.withLock { results[i] = result }
+                    results.update { $0[i] = result }
                     group.leave()
                 }
             }
             group.wait()
-            let done = results.compactMap { $0 }
+            let done = results.value.compactMap { $0 }
             XCTAssertEqual(done.count, 2)
             // Writes take the write lock up front (BEGIN IMMEDIATE): a crm starting while the
             // other writes waits for it, loads its plugins and then sees the unit reserved.

@@ -11,6 +11,7 @@ final class SalesEndToEndTests: XCTestCase {
     override func setUpWithError() throws { sandbox = try CRMSandbox(for: self) }
     override func tearDown() { sandbox?.remove() }
 
+    @discardableResult
     func ok(_ commands: String...) throws -> CommandResult {
         let r = try sandbox.crm(commands.flatMap { ["-c", $0] })
         XCTAssertEqual(r.status, 0, "\(r)")
