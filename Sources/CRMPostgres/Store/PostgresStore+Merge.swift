@@ -11,15 +11,7 @@ extension PostgresStore: MergingStore {
         let e = try schema.require(entity)
         try prepareWrite(.merge, e)
         try MergePlan.refuseSelf(e, mergedID, survivorID)
-        do {
-            return try atomically {
-                let plan = try mergeInside(e, mergedID, survivorID)
-                if dryRun { throw MergeDryRun(plan: plan) }
-                return plan
-            }
-        } catch let d as MergeDryRun {
-            return d.plan
-        }
+        return try MergePlan.transaction(of: self, dryRun: dryRun) { try mergeInside(e, mergedID, survivorID) }
     }
 
     func mergeInside(_ e: EntityDefinition, _ mergedID: Int64, _ survivorID: Int64) throws -> MergePlan {
@@ -68,16 +60,7 @@ extension PostgresStore: MergingStore {
         let olderCreated = MergePlan.olderCreated(survivor: survivor, merged: merged)
         if !changed.isEmpty {
             try check(e, new, changed: Set(changed.map(\.name)), id: survivorID)
-            let assignments = changed.map { "\(PostgresDDL.quote($0.name)) = ?" } + ["updated = ?"]
-            var arguments = changed.map { PostgresValue.parameter(new[$0.name] ?? .null, $0.type) }
-            arguments += [now, String(survivorID)]
-            try writing(e) {
-                try run("UPDATE \(PostgresDDL.quote(e.name)) SET \(assignments.joined(separator: ", ")) WHERE id = ?", arguments)
-            }
-            if changed.contains(where: { e.searchFields.contains($0.name) }) {
-                try run("DELETE FROM \(PostgresDDL.quote("_crm_find_\(e.name)")) WHERE id = ?", [String(survivorID)])
-                try insertGrams(e, id: survivorID, texts: e.searchFields.map { new[$0]?.displayText ?? "" })
-            }
+            try writeFields(e, id: survivorID, changed, new)
             for f in changed {
                 try audit(action: "update", entity: e.name, id: survivorID, field: f.name,
                           old: auditText(survivor[f.name]), new: auditText(new[f.name] ?? .null), via: label)

@@ -139,16 +139,7 @@ extension PostgresStore {
         let changed = e.fields.filter { (merged[$0.name] ?? .null) != (old.values[$0.name] ?? .null) }
         guard !changed.isEmpty else { return false }
         try check(e, merged, changed: Set(changed.map(\.name)), id: id)
-        let assignments = changed.map { "\(PostgresDDL.quote($0.name)) = ?" } + ["updated = ?"]
-        var arguments = changed.map { PostgresValue.parameter(merged[$0.name] ?? .null, $0.type) }
-        arguments += [DateCodec.utcText(epochSeconds: clock.now()), String(id)]
-        try writing(e) {
-            try run("UPDATE \(PostgresDDL.quote(e.name)) SET \(assignments.joined(separator: ", ")) WHERE id = ?", arguments)
-        }
-        if changed.contains(where: { e.searchFields.contains($0.name) }) {
-            try run("DELETE FROM \(PostgresDDL.quote("_crm_find_\(e.name)")) WHERE id = ?", [String(id)])
-            try insertGrams(e, id: id, texts: e.searchFields.map { merged[$0]?.displayText ?? "" })
-        }
+        try writeFields(e, id: id, changed, merged)
         for f in changed {
             try audit(action: "update", entity: e.name, id: id, field: f.name,
                       old: auditText(old.values[f.name] ?? .null), new: auditText(merged[f.name] ?? .null), via: setBy[f.name])
@@ -156,6 +147,21 @@ extension PostgresStore {
         if let rules { try rules.after(WriteEvent(action: .update, entity: e, id: id, new: merged, old: old.values)) }
         try noteDependents(.update, e, id: id, new: merged, old: old.values)
         return true
+    }
+
+    /// Writes the `changed` fields of one record from `values`, its `updated` time and, when
+    /// a searched field changed, its find grams (no checks, no audit: the caller's).
+    func writeFields(_ e: EntityDefinition, id: Int64, _ changed: [FieldDefinition], _ values: [String: Value]) throws {
+        let assignments = changed.map { "\(PostgresDDL.quote($0.name)) = ?" } + ["updated = ?"]
+        var arguments = changed.map { PostgresValue.parameter(values[$0.name] ?? .null, $0.type) }
+        arguments += [DateCodec.utcText(epochSeconds: clock.now()), String(id)]
+        try writing(e) {
+            try run("UPDATE \(PostgresDDL.quote(e.name)) SET \(assignments.joined(separator: ", ")) WHERE id = ?", arguments)
+        }
+        if changed.contains(where: { e.searchFields.contains($0.name) }) {
+            try run("DELETE FROM \(PostgresDDL.quote("_crm_find_\(e.name)")) WHERE id = ?", [String(id)])
+            try insertGrams(e, id: id, texts: e.searchFields.map { values[$0]?.displayText ?? "" })
+        }
     }
 
     public func delete(_ entity: String, id: Int64) throws {

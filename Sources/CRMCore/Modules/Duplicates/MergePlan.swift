@@ -73,9 +73,22 @@ public struct MergeError: Error, CustomStringConvertible, Sendable {
 }
 
 /// A dry run's way out of the merge transaction, carrying the plan.
-public struct MergeDryRun: Error {
-    public var plan: MergePlan
-    public init(plan: MergePlan) { self.plan = plan }
+private struct MergeDryRun: Error { var plan: MergePlan }
+
+extension MergePlan {
+    /// Runs a store's merge (`body`) as one transaction of `store`; with `dryRun` it runs
+    /// to the end, rules included, is rolled back, and its plan says what would happen.
+    public static func transaction(of store: CRMStore, dryRun: Bool, _ body: () throws -> MergePlan) throws -> MergePlan {
+        do {
+            return try store.atomically {
+                let plan = try body()
+                if dryRun { throw MergeDryRun(plan: plan) }
+                return plan
+            }
+        } catch let d as MergeDryRun {
+            return d.plan
+        }
+    }
 }
 
 /// A store that merges duplicate records (`merge customer 42 into 17`): SQLite and PostgreSQL.

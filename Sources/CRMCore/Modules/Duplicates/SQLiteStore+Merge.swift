@@ -16,15 +16,7 @@ extension SQLiteStore: MergingStore {
         try requireOwnerLoaded(e)
         try MergePlan.refuseSelf(e, mergedID, survivorID)
         knownReferences = [:]
-        do {
-            return try atomically {
-                let plan = try mergeInside(e, mergedID, survivorID)
-                if dryRun { throw MergeDryRun(plan: plan) }
-                return plan
-            }
-        } catch let d as MergeDryRun {
-            return d.plan
-        }
+        return try MergePlan.transaction(of: self, dryRun: dryRun) { try mergeInside(e, mergedID, survivorID) }
     }
 
     func mergeInside(_ e: EntityDefinition, _ mergedID: Int64, _ survivorID: Int64) throws -> MergePlan {
