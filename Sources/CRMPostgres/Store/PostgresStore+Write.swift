@@ -283,6 +283,11 @@ extension PostgresStore {
                 [PostgresStore.arrayLiteral(grams), String(id)])
     }
 
+    /// `{"a",NULL}`: a text[] literal whose nil items are NULL.
+    static func nullableArrayLiteral(_ items: [String?]) -> String {
+        "{" + items.map { $0.map { arrayLiteral([$0]).dropFirst().dropLast() }.map(String.init) ?? "NULL" }.joined(separator: ",") + "}"
+    }
+
     /// `{"a","b"}`: a text[] literal.
     static func arrayLiteral(_ items: [String]) -> String {
         "{" + items.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
