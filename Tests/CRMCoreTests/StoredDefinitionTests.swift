@@ -1,5 +1,7 @@
 @testable import CRMCore
+import CRMTestSupport
 import Foundation
+import GRDB
 import XCTest
 
 /// The fast reading of stored definitions (`EntityDefinition.fastDecoded`) gives exactly
@@ -20,6 +22,25 @@ final class StoredDefinitionTests: XCTestCase {
 
     func testEveryCoreEntity_readsAsTheDecoderReadsIt() throws {
         for e in CoreEntities.all { try assertSameAsDecoder(e) }
+    }
+
+    /// What the four industries store (computed fields, a plugin's fields on core entities,
+    /// lookup keys, list choices) reads the same both ways.
+    func testEveryBundledIndustrysStoredDefinition_readsAsTheDecoderReadsIt() throws {
+        let sandbox = try CRMSandbox()
+        defer { sandbox.remove() }
+        let r = try sandbox.crm(["-X", "-c", "plugin enable realestate", "-c", "plugin enable exams",
+                                 "-c", "plugin enable banking", "-c", "plugin enable utilities"])
+        XCTAssertEqual(r.status, 0, r.description)
+        let rows = try DatabaseQueue(path: sandbox.database).read { db in
+            try Row.fetchAll(db, sql: "SELECT entity, definition FROM _crm_schema ORDER BY position")
+        }
+        XCTAssertGreaterThan(rows.count, 40)
+        for row in rows {
+            let name: String = row[0], json: String = row[1]
+            let slow = try JSONDecoder().decode(EntityDefinition.self, from: Data(json.utf8))
+            XCTAssertEqual(EntityDefinition.fastDecoded(json), slow, name)
+        }
     }
 
     func testEveryTypeAndOptionalMember_withEscapesAndCJK() throws {
