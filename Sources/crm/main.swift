@@ -148,9 +148,10 @@ do {
         } else {
             try sqlite.installCore()
         }
-        // With access control on, the caller is the OS user unless an admin allowed overrides.
-        if let warning = try sqlite.resolveIdentity(osUser: osUser, claimed: claimedUser) { warn("crm: " + warning) }
     }
+    // With access control on, the caller is the OS user unless an admin allowed overrides.
+    if let controlled = store as? AccessControlled,
+       let warning = try controlled.resolveIdentity(osUser: osUser, claimed: claimedUser) { warn("crm: " + warning) }
 } catch {
     fail(ErrorPresenter.describe(error).message, code: 1)
 }

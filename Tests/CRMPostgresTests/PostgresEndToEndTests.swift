@@ -43,7 +43,7 @@ final class PostgresEndToEndTests: XCTestCase {
 
     func testSQLiteOnlyVerbsSaySoInOneLine() throws {
         let url = try PostgresTestDatabase.make(self)
-        for command in ["access on", "grant 李娜 private", "backup to x.sqlite"] {
+        for command in ["backup to x.sqlite", "restore from x.sqlite"] {
             let r = try crm(url, command)
             XCTAssertEqual(r.status, 1, "\(command): \(r.description)")
             XCTAssertEqual(r.stderrLines.count, 1, "\(command): \(r.description)")

@@ -8,36 +8,38 @@
 extension AccessPolicy {
     /// The condition that the past row `alias` (with an `id` column) of `entity` is
     /// visible now; nil when every row is.
-    func pastVisibleCondition(_ entity: String, _ alias: String, paths: Paths) -> String? {
-        guard may(.read, entity) else { return "0" }
-        guard let now = visibleCondition(entity, "_now", paths: paths) else { return nil }
-        return "EXISTS (SELECT 1 FROM main.\(quotedName(entity)) AS _now WHERE _now.id = \(alias).id AND \(now))"
+    func pastVisibleCondition(_ entity: String, _ alias: String, paths: Paths, dialect: PolicyDialect = .sqlite) -> String? {
+        guard may(.read, entity) else { return dialect.never }
+        guard let now = visibleCondition(entity, "_now", paths: paths, dialect: dialect) else { return nil }
+        return "EXISTS (SELECT 1 FROM \(dialect.table(entity)) AS _now WHERE _now.id = \(alias).id AND \(now))"
     }
 
     /// Whether the caller owns the past row `alias` of `entity`'s record now.
-    func pastOwnCondition(_ entity: String, _ alias: String, paths: Paths) -> String {
-        "EXISTS (SELECT 1 FROM main.\(quotedName(entity)) AS _now WHERE _now.id = \(alias).id AND \(ownCondition(entity, "_now", paths: paths)))"
+    func pastOwnCondition(_ entity: String, _ alias: String, paths: Paths, dialect: PolicyDialect = .sqlite) -> String {
+        "EXISTS (SELECT 1 FROM \(dialect.table(entity)) AS _now WHERE _now.id = \(alias).id AND \(ownCondition(entity, "_now", paths: paths, dialect: dialect)))"
     }
 
     /// The expression a past column is shown as: as `columnExpression`, the ownership
     /// judged on the record's current row.
-    func pastColumnExpression(_ f: FieldDefinition, of entity: String, _ alias: String, paths: Paths) -> String {
+    func pastColumnExpression(_ f: FieldDefinition, of entity: String, _ alias: String, paths: Paths,
+                              dialect: PolicyDialect = .sqlite) -> String {
         let column = "\(alias).\(quotedName(f.name))"
         guard f.isPrivate, !seesUnmasked(f, of: entity) else { return column }
-        let masked = Mask.sqliteExpression(column, Mask.kind(of: f))
+        let masked = dialect.mask(column, Mask.kind(of: f))
         if role.privateFields == .none { return masked }
-        return "CASE WHEN \(pastOwnCondition(entity, alias, paths: paths)) THEN \(column) ELSE \(masked) END"
+        return "CASE WHEN \(pastOwnCondition(entity, alias, paths: paths, dialect: dialect)) THEN \(dialect.shown(column, f)) ELSE \(masked) END"
     }
 
     /// The SELECT of a past picture's rows as the caller sees them, from the unrestricted
     /// picture `table` (columns id, the fields, created, updated); nil when the caller
     /// sees every row of it unmasked.
-    public func pastSelect(_ e: EntityDefinition, from table: String, schema: Schema) -> String? {
+    public func pastSelect(_ e: EntityDefinition, from table: String, schema: Schema, dialect: PolicyDialect = .sqlite) -> String? {
         guard !isUnrestricted else { return nil }
         let paths = AccessPolicy.customerPaths(schema)
-        let condition = pastVisibleCondition(e.name, "_t", paths: paths)
+        let condition = pastVisibleCondition(e.name, "_t", paths: paths, dialect: dialect)
         guard condition != nil || !seesPrivate(of: e) else { return nil }
-        let columns = ["_t.\"id\""] + e.fields.map { pastColumnExpression($0, of: e.name, "_t", paths: paths) } + ["_t.\"created\"", "_t.\"updated\""]
+        let columns = ["_t.\"id\""] + e.fields.map { pastColumnExpression($0, of: e.name, "_t", paths: paths, dialect: dialect) + " AS \(quotedName($0.name))" }
+            + ["_t.\"created\"", "_t.\"updated\""]
         var select = "SELECT \(columns.joined(separator: ", ")) FROM \(table) AS _t"
         if let condition { select += " WHERE \(condition)" }
         return select

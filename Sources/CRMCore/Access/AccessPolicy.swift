@@ -2,10 +2,9 @@
 /// goes through (docs/access.md).
 ///
 /// The policy is store-independent: it produces, per entity, the condition a row must
-/// meet to be visible and the expression each private column is shown as. SQLite applies
+/// meet to be visible and the expression each private column is shown as. Both stores apply
 /// them as temporary views shadowing the entity tables while a read runs
-/// (`SQLiteStore+Access`); PostgreSQL is to apply the same conditions as row-level
-/// security policies and the same expressions as masking views.
+/// (`SQLiteStore+Access`, `PostgresStore+Access`), spelled per store by a `PolicyDialect`.
 public struct AccessPolicy: Sendable, Equatable {
     /// The caller as the audit history names them.
     public var user: String
@@ -88,35 +87,36 @@ public struct AccessPolicy: Sendable, Equatable {
     /// A condition on the row `alias` of `entity` through its customer: `customer` holds
     /// for the customer row at the end of the path. Each step is a correlated lookup by
     /// primary key (cheap per row at a million customers), never a list of all ids.
-    func throughCustomer(_ entity: String, _ alias: String, paths: Paths, orEmpty: Bool,
+    func throughCustomer(_ entity: String, _ alias: String, paths: Paths, orEmpty: Bool, dialect: PolicyDialect = .sqlite,
                          customer: (String) -> String?) -> String? {
         guard let path = paths[entity] else { return nil }
         guard let field = path.field else { return customer(alias) }
         let parent = "_p\(path.depth)"
-        guard let inner = throughCustomer(path.target, parent, paths: paths, orEmpty: orEmpty, customer: customer) else { return nil }
+        guard let inner = throughCustomer(path.target, parent, paths: paths, orEmpty: orEmpty, dialect: dialect, customer: customer) else { return nil }
         let column = "\(alias).\(quotedName(field))"
-        let exists = "EXISTS (SELECT 1 FROM main.\(quotedName(path.target)) AS \(parent) WHERE \(parent).id = \(column) AND \(inner))"
+        let exists = "EXISTS (SELECT 1 FROM \(dialect.table(path.target)) AS \(parent) WHERE \(parent).id = \(column) AND \(inner))"
         return orEmpty ? "(\(column) IS NULL OR \(exists))" : exists
     }
 
     /// The visibility condition of the row `alias` of an entity, nil when every row is visible.
-    func visibleCondition(_ entity: String, _ alias: String, paths: Paths) -> String? {
+    func visibleCondition(_ entity: String, _ alias: String, paths: Paths, dialect: PolicyDialect = .sqlite) -> String? {
         guard role.scope != .all, paths[entity] != nil else { return nil }
-        return throughCustomer(entity, alias, paths: paths, orEmpty: true) { customerCondition($0) }
+        return throughCustomer(entity, alias, paths: paths, orEmpty: true, dialect: dialect) { customerCondition($0) }
     }
 
     /// Whether the row `alias` belongs to a customer the caller owns.
-    func ownCondition(_ entity: String, _ alias: String, paths: Paths) -> String {
-        throughCustomer(entity, alias, paths: paths, orEmpty: false) { "\($0).\"owner\" = \(userID ?? 0)" } ?? "0"
+    public func ownCondition(_ entity: String, _ alias: String, paths: [String: (field: String?, target: String, depth: Int)],
+                             dialect: PolicyDialect = .sqlite) -> String {
+        throughCustomer(entity, alias, paths: paths, orEmpty: false, dialect: dialect) { "\($0).\"owner\" = \(userID ?? 0)" } ?? dialect.never
     }
 
     /// The expression a column is shown as: itself, or masked where the caller may not see it.
-    func columnExpression(_ f: FieldDefinition, of entity: String, _ alias: String, paths: Paths) -> String {
+    func columnExpression(_ f: FieldDefinition, of entity: String, _ alias: String, paths: Paths, dialect: PolicyDialect = .sqlite) -> String {
         let column = "\(alias).\(quotedName(f.name))"
         guard f.isPrivate, !seesUnmasked(f, of: entity) else { return "\(column) AS \(quotedName(f.name))" }
-        let masked = Mask.sqliteExpression(column, Mask.kind(of: f))
+        let masked = dialect.mask(column, Mask.kind(of: f))
         if role.privateFields == .none { return "\(masked) AS \(quotedName(f.name))" }
-        return "CASE WHEN \(ownCondition(entity, alias, paths: paths)) THEN \(column) ELSE \(masked) END AS \(quotedName(f.name))"
+        return "CASE WHEN \(ownCondition(entity, alias, paths: paths, dialect: dialect)) THEN \(dialect.shown(column, f)) ELSE \(masked) END AS \(quotedName(f.name))"
     }
 
     /// The amount fields (money, decimal) the views show as a masking expression, by name,
@@ -144,16 +144,16 @@ public struct AccessPolicy: Sendable, Equatable {
 
     /// The SELECT each restricted entity is to be read through, by entity: its visible
     /// rows with private columns masked. Entities read as they are are absent.
-    public func views(_ schema: Schema) -> [(entity: String, select: String)] {
+    public func views(_ schema: Schema, dialect: PolicyDialect = .sqlite) -> [(entity: String, select: String)] {
         guard !isUnrestricted else { return [] }
         let paths = AccessPolicy.customerPaths(schema)
         var result: [(entity: String, select: String, depth: Int)] = []
         for e in schema.entities {
-            let condition = may(.read, e.name) ? visibleCondition(e.name, "_t", paths: paths) : "0"
+            let condition = may(.read, e.name) ? visibleCondition(e.name, "_t", paths: paths, dialect: dialect) : dialect.never
             let masks = e.fields.contains { $0.isPrivate && !seesUnmasked($0, of: e.name) }
             guard condition != nil || masks else { continue }
-            let columns = ["_t.\"id\""] + e.fields.map { columnExpression($0, of: e.name, "_t", paths: paths) } + ["_t.\"created\"", "_t.\"updated\""]
-            var select = "SELECT \(columns.joined(separator: ", ")) FROM main.\(quotedName(e.name)) AS _t"
+            let columns = ["_t.\"id\""] + e.fields.map { columnExpression($0, of: e.name, "_t", paths: paths, dialect: dialect) } + ["_t.\"created\"", "_t.\"updated\""]
+            var select = "SELECT \(columns.joined(separator: ", ")) FROM \(dialect.table(e.name)) AS _t"
             if let condition { select += " WHERE \(condition)" }
             result.append((e.name, select, paths[e.name]?.depth ?? Int.max))
         }
@@ -164,20 +164,21 @@ public struct AccessPolicy: Sendable, Equatable {
     /// the readings of the key records the caller sees (a primary-key lookup per reading),
     /// none when the caller may not read the key entity. Series whose keys are all visible
     /// are absent.
-    public func seriesViews(_ series: [SeriesDefinition], _ schema: Schema) -> [(entity: String, select: String)] {
+    public func seriesViews(_ series: [SeriesDefinition], _ schema: Schema, dialect: PolicyDialect = .sqlite) -> [(entity: String, select: String)] {
         guard !isUnrestricted, !series.isEmpty else { return [] }
         let paths = AccessPolicy.customerPaths(schema)
         return series.compactMap { s in
-            let condition = may(.read, s.keyEntity) ? visibleCondition(s.keyEntity, "_k", paths: paths) : "0"
+            let condition = may(.read, s.keyEntity) ? visibleCondition(s.keyEntity, "_k", paths: paths, dialect: dialect) : dialect.never
             guard let condition else { return nil }
-            let select = "SELECT * FROM main.\(quotedName(s.name)) AS _t WHERE EXISTS (SELECT 1 FROM main.\(quotedName(s.keyEntity)) AS _k "
+            let select = "SELECT * FROM \(dialect.table(s.name)) AS _t WHERE EXISTS (SELECT 1 FROM \(dialect.table(s.keyEntity)) AS _k "
                 + "WHERE _k.id = _t.\(quotedName(s.key)) AND \(condition))"
             return (s.name, select)
         }
     }
 }
 
-func quotedName(_ name: String) -> String {
+/// `"name"`, with inner quotes doubled.
+public func quotedName(_ name: String) -> String {
     // Most names have no quote: skip Foundation's search-and-replace, which policy views
     // call hundreds of times per read.
     guard name.utf8.contains(UInt8(ascii: "\"")) else { return "\"" + name + "\"" }

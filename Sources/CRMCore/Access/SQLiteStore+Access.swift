@@ -39,8 +39,7 @@ extension SQLiteStore {
                 try logAccess(how: "override of OS user \(osUser)", entity: "user", id: nil, rows: 0, fields: [])
             } else {
                 user = osUser
-                warning = "--user/CRM_USER '\(claimed)' ignored: access control is on and overrides are off "
-                    + "(an admin allows them with: access overrides on); you are \(osUser)"
+                warning = AccessGrants.overrideIgnored(claimed: claimed, osUser: osUser)
             }
         }
         try loadPolicy()
@@ -93,24 +92,14 @@ extension SQLiteStore {
     /// The policy of one user, from their `user` record and the grants.
     func policy(for name: String, _ db: Database) throws -> AccessPolicy {
         let row = try Row.fetchOne(db, sql: "SELECT id, role, team FROM main.\"user\" WHERE name = ?", arguments: [name])
-        let id: Int64? = row?[0]
         let team: String? = row?[2]
-        var roleName = (row?[1] as String?).map(Role.named(userRole:))
-        var granted: [String: Set<AccessRight>] = [:]
-        var grantedPrivate = false
-        for g in try Row.fetchAll(db, sql: "SELECT \"right\", entity FROM _crm_grant WHERE user = ?", arguments: [name]) {
-            let right: String = g[0], entity: String = g[1]
-            if right == "role" { roleName = entity }
-            else if right == "private" { grantedPrivate = true }
-            else if let r = AccessRight(rawValue: right) { granted[entity, default: []].insert(r) }
-        }
-        let role = roleName.flatMap(role(named:)) ?? Role.none
+        let grants = try Row.fetchAll(db, sql: "SELECT \"right\", entity FROM _crm_grant WHERE user = ?", arguments: [name])
+            .map { (right: $0[0] as String, entity: $0[1] as String) }
         var teamIDs: [Int64] = []
         if let team, !team.isEmpty {
             teamIDs = try Int64.fetchAll(db, sql: "SELECT id FROM main.\"user\" WHERE team = ? ORDER BY id", arguments: [team])
         }
-        return AccessPolicy(user: name, userID: id, team: team, teamIDs: teamIDs, role: role,
-                            granted: granted, grantedPrivate: grantedPrivate)
+        return AccessPolicy.of(user: name, id: row?[0], userRole: row?[1], team: team, grants: grants, teamIDs: teamIDs, roles: roles)
     }
 
     /// The roles of this database: the core's and those of the loaded plugins.
@@ -159,65 +148,9 @@ extension SQLiteStore {
     }
 
     /// Refuses SQL naming the `main` schema while a policy is in force: `main.customer`
-    /// would read the table behind the caller's view. Strings, quoted names and comments
-    /// are skipped as SQLite tokenizes them.
+    /// would read the table behind the caller's view.
     static func refuseMainSchema(_ sql: String) throws {
-        let chars = Array(sql.unicodeScalars)
-        var i = 0
-        var lastWord: String?
-        func skipSpace() {
-            while i < chars.count {
-                if chars[i].properties.isWhitespace { i += 1; continue }
-                if chars[i] == "-", i + 1 < chars.count, chars[i + 1] == "-" {
-                    while i < chars.count, chars[i] != "\n" { i += 1 }
-                    continue
-                }
-                if chars[i] == "/", i + 1 < chars.count, chars[i + 1] == "*" {
-                    i += 2
-                    while i + 1 < chars.count, !(chars[i] == "*" && chars[i + 1] == "/") { i += 1 }
-                    i += 2
-                    continue
-                }
-                break
-            }
-        }
-        while true {
-            skipSpace()
-            guard i < chars.count else { break }
-            let c = chars[i]
-            var word: String?
-            if c == "'" {
-                i += 1
-                while i < chars.count { if chars[i] == "'" { if i + 1 < chars.count, chars[i + 1] == "'" { i += 2; continue }; break }; i += 1 }
-                i += 1
-            } else if c == "\"" || c == "`" || c == "[" {
-                let close: Unicode.Scalar = c == "[" ? "]" : c
-                var text = ""
-                i += 1
-                while i < chars.count {
-                    if chars[i] == close {
-                        if close != "]", i + 1 < chars.count, chars[i + 1] == close { text.unicodeScalars.append(close); i += 2; continue }
-                        break
-                    }
-                    text.unicodeScalars.append(chars[i]); i += 1
-                }
-                i += 1
-                word = text
-            } else if c.properties.isAlphabetic || c == "_" {
-                var text = ""
-                while i < chars.count, chars[i].properties.isAlphabetic || chars[i].properties.numericType != nil || chars[i] == "_" || chars[i] == "$" {
-                    text.unicodeScalars.append(chars[i]); i += 1
-                }
-                word = text
-            } else {
-                if c == ".", lastWord?.lowercased() == "main" {
-                    throw QueryError("SQL: the schema name 'main' is not allowed here: it would read past your access rights "
-                                     + "(name the table alone: customer, not main.customer)")
-                }
-                i += 1
-            }
-            lastWord = word
-        }
+        try PolicedSQL.refuse(sql, schemas: ["main"], functions: [], example: "main")
     }
 
     // MARK: writes
@@ -225,9 +158,8 @@ extension SQLiteStore {
     /// Refuses a command the caller's role does not allow on an entity. Rules and jobs
     /// writing on the caller's behalf (`via`) keep their plugin's invariants whoever runs.
     public func requireRight(_ right: AccessRight, _ entity: String) throws {
-        guard let policy, via == nil, !policy.may(right, entity) else { return }
-        throw AccessDenied("\(policy.user) (\(policy.role.name)) may not \(right.rawValue) \(entity) records"
-                           + " (an admin can allow it: grant \(policy.user) \(right.rawValue) \(entity))")
+        guard let policy, via == nil, let denial = policy.denial(right, entity) else { return }
+        throw denial
     }
 
     /// Whether the caller sees a record (through the policy's view).
@@ -244,19 +176,7 @@ extension SQLiteStore {
         guard let policy, via == nil else { return values }
         try requireRight(right, e.name)
         if let id, try !isVisible(e, id: id) { throw StoreError.notFound(entity: e.name, id: id) }
-        var values = values
-        if e.name == CoreEntities.customer.name, policy.role.scope != .all {
-            if right == .create, values["owner"] == nil || values["owner"]!.isNull, let me = policy.userID {
-                values["owner"] = .integer(me)
-            }
-            if case .integer(let owner)? = values["owner"] {
-                let allowed = policy.role.scope == .own ? [policy.userID ?? 0] : policy.teamIDs
-                guard allowed.contains(owner) else {
-                    throw AccessDenied("customer.owner: \(policy.user) (\(policy.role.name)) may only give customers to "
-                                       + (policy.role.scope == .own ? "themselves" : "their team") + ", not to user \(owner)")
-                }
-            }
-        }
+        let values = try policy.ownedValues(right, e, values)
         for f in e.fields {
             guard case .reference(let target) = f.type, case .integer(let ref)? = values[f.name],
                   let t = schema.entity(named: target) else { continue }
@@ -266,36 +186,20 @@ extension SQLiteStore {
     }
 }
 
-extension Role {
-    /// A caller with no user record and no role: sees and may do nothing.
-    static let none = Role(name: "none", summary: "not a user of this database", scope: .own,
-                           privateFields: .none, rights: [:])
-}
-
 extension SQLiteStore {
     /// How the audit history's old and new texts of one record are shown to the caller:
     /// a private field's values (and the private keys of a create's or delete's JSON)
     /// masked unless the caller sees that record's private fields.
     func historyMasking(_ e: EntityDefinition, id: Int64) throws -> (String, String?) -> String {
         guard let policy, !policy.seesPrivate(of: e) else { return { text, _ in text } }
+        var owns = false
         if policy.role.privateFields == .own {
             let paths = AccessPolicy.customerPaths(schema)
-            let own = try access { db in
+            owns = try access { db in
                 try Bool.fetchOne(db, sql: "SELECT \(policy.ownCondition(e.name, "_t", paths: paths)) FROM main.\(quotedName(e.name)) AS _t WHERE _t.id = ?",
                                   arguments: [id]) ?? false
             }
-            if own { return { text, _ in text } }
         }
-        let kinds = Dictionary(e.fields.filter { $0.isPrivate && !policy.seesUnmasked($0, of: e.name) }.map { ($0.name, Mask.kind(of: $0)) }, uniquingKeysWith: { a, _ in a })
-        return { text, field in
-            if let field { return kinds[field].map { Mask.apply(text, $0) } ?? text }
-            guard text.hasPrefix("{"), let data = text.data(using: .utf8),
-                  var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return text }
-            for (name, kind) in kinds {
-                if let v = object[name], !(v is NSNull) { object[name] = Mask.apply("\(v)", kind) }
-            }
-            guard let out = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return text }
-            return String(decoding: out, as: UTF8.self)
-        }
+        return policy.historyMasker(e, owns: owns)
     }
 }

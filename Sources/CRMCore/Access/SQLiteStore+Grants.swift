@@ -6,9 +6,6 @@ import GRDB
 /// Every change of rights is a row in the audit history of the user concerned
 /// (`history user 3`), written in the same transaction as the change.
 extension SQLiteStore {
-    /// What `grant`/`revoke` may name: a role, `private`, or a right on an entity.
-    public static let grantableRights = ["role", "private"] + AccessRight.allCases.map(\.rawValue)
-
     /// Turns access control on; the caller (and the OS user running crm, so nobody is
     /// locked out once `--user` stops counting) become its first admins.
     public func enableAccess() throws {
@@ -38,10 +35,7 @@ extension SQLiteStore {
     }
 
     func requireAdmin(_ what: String) throws {
-        guard accessEnabled else { throw AccessDenied("access control is off: turn it on first with: access on") }
-        guard let policy, policy.role.administers else {
-            throw AccessDenied("only an admin may \(what); you are \(user) (\(policy?.role.name ?? "none"))")
-        }
+        if let denial = AccessGrants.adminDenial(what, enabled: accessEnabled, policy: policy, user: user) { throw denial }
     }
 
     func userID(_ name: String, _ db: Database) throws -> Int64? {
@@ -51,26 +45,8 @@ extension SQLiteStore {
     /// Grants (`on`) or revokes a right: `role admin`, `private`, `export customer`, `import *`.
     public func changeGrant(_ on: Bool, user target: String, right: String, entity: String?) throws {
         try requireAdmin(on ? "grant rights" : "revoke rights")
-        guard target != user else {
-            throw AccessDenied("nobody can \(on ? "grant" : "revoke") their own rights; ask another admin")
-        }
-        guard SQLiteStore.grantableRights.contains(right) else {
-            throw QueryError("unknown right '\(right)'\(NameSuggestion.hint(for: right, in: SQLiteStore.grantableRights)); "
-                             + "rights: \(SQLiteStore.grantableRights.joined(separator: ", "))")
-        }
-        var object = entity ?? "*"
-        if right == "role" {
-            let names = roles.map(\.name)
-            guard let name = entity else { throw QueryError("grant \(target) role NAME: which role (\(names.joined(separator: ", ")))") }
-            guard role(named: name) != nil else {
-                throw QueryError("unknown role '\(name)'\(NameSuggestion.hint(for: name, in: names)); roles: \(names.joined(separator: ", "))")
-            }
-            object = name
-        } else if right == "private" {
-            object = "*"
-        } else if object != "*" {
-            _ = try schema.require(object)
-        }
+        let object = try AccessGrants.object(granting: on, to: target, by: user, right: right, entity: entity,
+                                             roles: roles, schema: schema)
         try atomically {
             try access { db in
                 guard try userID(target, db) != nil || right == "role" else {
@@ -91,41 +67,21 @@ extension SQLiteStore {
 
     /// Every user with the role and rights they have.
     public func usersWithRoles() throws -> ResultTable {
-        let rows: [[Value]] = try access { db in
+        try AccessGrants.usersTable(try access { db in
             var names = try String.fetchAll(db, sql: "SELECT name FROM main.\"user\" ORDER BY id")
             for n in try String.fetchAll(db, sql: "SELECT DISTINCT user FROM _crm_grant ORDER BY user") where !names.contains(n) { names.append(n) }
             return try names.map { name in
-                let p = try policy(for: name, db)
-                let grants = try Row.fetchAll(db, sql: "SELECT \"right\", entity FROM _crm_grant WHERE user = ? AND \"right\" <> 'role' ORDER BY 1, 2",
-                                              arguments: [name]).map { r -> String in
-                    let right: String = r[0], entity: String = r[1]
-                    return entity == "*" ? right : "\(right) \(entity)"
-                }
-                return [p.userID.map(Value.integer) ?? .null, .text(name), .text(p.role.name), p.team.map(Value.text) ?? .null,
-                        .text(p.role.scope.rawValue), grants.isEmpty ? .null : .text(grants.joined(separator: ", "))]
+                (try policy(for: name, db),
+                 try Row.fetchAll(db, sql: "SELECT \"right\", entity FROM _crm_grant WHERE user = ? ORDER BY 1, 2", arguments: [name])
+                    .map { (right: $0[0] as String, entity: $0[1] as String) })
             }
-        }
-        return ResultTable(title: nil, columns: [Column("id", numeric: true), Column("name"), Column("role"), Column("team"),
-                                                 Column("sees"), Column("granted")], rows: rows)
+        })
     }
 
     /// Who the caller is and what their role lets them do.
     public func whoami() throws -> ResultTable {
-        guard let policy else {
-            return ResultTable(title: nil, columns: [Column("user"), Column("role"), Column("access")],
-                               rows: [[.text(user), .text("admin"), .text("off: every user has every right (turn on with: access on)")]])
-        }
-        let customers = try count(CoreEntities.customer.name, where: nil)
-        var privacy = policy.seesAllPrivate ? "unmasked" : policy.role.privateFields == .own ? "unmasked for own customers, else masked" : "masked"
-        if !policy.seesAllPrivate, !policy.role.unmasked.isEmpty {
-            privacy = policy.role.unmasked.sorted().joined(separator: ", ") + " unmasked; others " + privacy
-        }
-        return ResultTable(title: nil,
-                           columns: [Column("user"), Column("role"), Column("team"), Column("sees"), Column("customers", numeric: true),
-                                     Column("private fields"), Column("overrides")],
-                           rows: [[.text(user), .text(policy.role.name), policy.team.map(Value.text) ?? .null,
-                                   .text(policy.role.scope.rawValue), .integer(Int64(customers)), .text(privacy),
-                                   .text(overridesAllowed ? "allowed" : "off")]])
+        try AccessGrants.whoamiTable(user: user, policy: policy, customers: { try count(CoreEntities.customer.name, where: nil) },
+                                     overrides: overridesAllowed)
     }
 
     // MARK: the access log
@@ -162,9 +118,7 @@ extension SQLiteStore {
     /// the record when it was one.
     func logPrivateRead(_ e: EntityDefinition, fields names: [String], rows: Int, id: Int64?) throws {
         guard let policy, rows > 0 else { return }
-        let shown = names.filter { n in
-            e.fields.contains { $0.name == n && $0.isPrivate && (policy.role.privateFields == .own || policy.seesUnmasked($0, of: e.name)) }
-        }
+        let shown = policy.unmaskedShown(e, names)
         guard !shown.isEmpty else { return }
         try logAccess(how: accessPurpose, entity: e.name, id: id, rows: rows, fields: shown)
     }
@@ -186,21 +140,15 @@ extension SQLiteStore {
                  .integer(r[5]), .text(r[6])]
             }
         }
-        return ResultTable(title: nil, columns: [Column("at"), Column("user"), Column("how"), Column("entity"),
-                                                 Column("record", numeric: true), Column("rows", numeric: true), Column("fields")], rows: rows)
+        return ResultTable(title: nil, columns: AccessGrants.logColumns, rows: rows)
     }
 
     /// Per user: how many private reads and rows, and when last (the audit's summary).
     public func accessLogSummary() throws -> ResultTable {
         try requireAdmin("read the access log")
         let rows: [[Value]] = try access { db in
-            try Row.fetchAll(db, sql: """
-                SELECT user, count(*), sum(rows), sum(case when how = 'export' then rows else 0 end), max(at)
-                FROM _crm_access_log WHERE how NOT LIKE 'override%' GROUP BY user ORDER BY user
-                """).map { r in [.text(r[0]), .integer(r[1]), .integer(r[2]), .integer(r[3]), .datetime(r[4])] }
+            try Row.fetchAll(db, sql: AccessGrants.summarySQL).map { r in [.text(r[0]), .integer(r[1]), .integer(r[2]), .integer(r[3]), .datetime(r[4])] }
         }
-        return ResultTable(title: "private data shown, by user",
-                           columns: [Column("user"), Column("reads", numeric: true), Column("rows", numeric: true),
-                                     Column("exported", numeric: true), Column("last")], rows: rows)
+        return ResultTable(title: "private data shown, by user", columns: AccessGrants.summaryColumns, rows: rows)
     }
 }

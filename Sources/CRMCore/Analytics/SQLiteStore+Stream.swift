@@ -55,10 +55,7 @@ extension SQLiteStore: ModuleStore {
     /// a caller who does not see them all: classes computed over some customers are not
     /// the classes of all.
     public func requireAllCustomers(_ what: String) throws {
-        guard let policy, policy.role.scope != .all else { return }
-        throw AccessDenied("\(what) writes every customer's class; \(policy.user) (\(policy.role.name)) "
-                           + "sees \(policy.role.scope == .own ? "their own" : "their team's") customers only "
-                           + "(a role that sees every customer does it: admin)")
+        if let denial = policy?.allCustomersDenial(what) { throw denial }
     }
 }
 

@@ -91,10 +91,7 @@ extension SQLiteStore {
     /// is refused them rather than shown totals of readings they cannot list.
     public func seriesLoads(_ name: String) throws -> ResultTable {
         let series = try requireSeries(name)
-        if let policy, policy.role.scope != .all {
-            throw AccessDenied("history \(series.name): its loads count the readings of every \(series.keyEntity); "
-                               + "\(policy.user) (\(policy.role.name)) sees only some")
-        }
+        if let denial = policy?.seriesLoadsDenial(series) { throw denial }
         let rows = try access { db in
             try Row.fetchAll(db, sql: SeriesLoads.sql, arguments: [series.name]).map {
                 SeriesLoads.row(at: $0[0], user: $0[1], via: $0[2], action: $0[3], summary: $0[4])

@@ -16,7 +16,7 @@ extension PostgresStore: PastReading {
         try recomputeBeforeRead()
         let e = try schema.require(entity)
         let cutoff = try SQLiteStore.requireEndOfDay(date)
-        return try inOneSnapshot {
+        let past = try inOneSnapshot { () -> Record? in
             let rows = try run("""
                 SELECT action, field, old FROM _crm_audit
                 WHERE entity = ? AND record_id = ? AND at >= ?::timestamptz ORDER BY id DESC
@@ -32,6 +32,9 @@ extension PostgresStore: PastReading {
             }
             return Record(entity: e.name, id: id, values: values)
         }
+        guard let past, let seen = try seenNow(e, past) else { return nil }
+        try logPrivateRead(e, fields: e.fields.map(\.name), rows: 1, id: id)
+        return seen
     }
 
     /// Builds the session's temporary table (`pg_temp`) holding `entity` as it stood at the
@@ -77,9 +80,43 @@ extension PostgresStore: PastReading {
                 states[id, default: PastState()].undo(action: row[0] ?? "", field: row[2], old: row[3], entity: e)
             }
             if !states.isEmpty { try undo(states, e, into: table) }
+            try restrictPicture(e, table)
             try run("ANALYZE \(table)")
         }
         return name
+    }
+
+    /// Keeps in the picture only what the caller's policy shows of it
+    /// (`AccessPolicy.pastSelect`: the rows they see now, private fields masked unless they
+    /// see them now), so `select` of the picture shows no more than the entity does.
+    private func restrictPicture(_ e: EntityDefinition, _ table: String) throws {
+        let dialect = PolicyDialect.postgres(schema: storeSchema)
+        guard let policy, let select = policy.pastSelect(e, from: "pg_temp._crm_asof_whole", schema: schema, dialect: dialect) else { return }
+        try run("DROP TABLE IF EXISTS pg_temp._crm_asof_whole")
+        try run("ALTER TABLE \(table) RENAME TO _crm_asof_whole")
+        try run("CREATE TEMPORARY TABLE \(table) AS \(select)")
+        try run("DROP TABLE pg_temp._crm_asof_whole")
+    }
+
+    /// The past record as the caller may see it: nil for a record they do not see now (a
+    /// deleted one unless they see every row of its entity), private fields masked unless
+    /// they see them now (judged on the current row, as `pastSelect`).
+    func seenNow(_ e: EntityDefinition, _ past: Record) throws -> Record? {
+        guard let policy, !policy.isUnrestricted else { return past }
+        let now = try reading { try fetchRecord(e, id: past.id, lock: false) }
+        if now == nil {
+            guard policy.seesEveryRow(of: e.name, schema) else { return nil }
+        } else if try !isVisible(e, id: past.id) {
+            return nil
+        }
+        let masker = try historyMasking(e, id: past.id)
+        var values = past.values
+        for f in e.fields where f.isPrivate {
+            guard let v = values[f.name], !v.isNull else { continue }
+            let shown = masker(v.displayText, f.name)
+            if shown != v.displayText { values[f.name] = .text(shown) }
+        }
+        return Record(entity: e.name, id: past.id, values: values)
     }
 
     /// Writes the undone states into the picture `table`, in batches over arrays.

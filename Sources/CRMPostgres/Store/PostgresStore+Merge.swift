@@ -11,6 +11,8 @@ extension PostgresStore: MergingStore {
         let e = try schema.require(entity)
         try prepareWrite(.merge, e)
         try MergePlan.refuseSelf(e, mergedID, survivorID)
+        _ = try policeWrite(.update, e, id: survivorID, values: [:])
+        _ = try policeWrite(.delete, e, id: mergedID, values: [:])
         return try MergePlan.transaction(of: self, dryRun: dryRun) { try mergeInside(e, mergedID, survivorID) }
     }
 

@@ -24,16 +24,22 @@ extension PostgresStore {
     public func record(_ entity: String, id: Int64) throws -> Record? {
         try recomputeBeforeRead()
         let e = try schema.require(entity)
-        return try reading { try fetchRecord(e, id: id, lock: atomicDepth > 0) }
+        guard let policy, !policy.isUnrestricted else { return try reading { try fetchRecord(e, id: id, lock: atomicDepth > 0) } }
+        // Locked as the table holds it, read as the policy shows it.
+        if atomicDepth > 0 { try run("SELECT 1 FROM \(PostgresDDL.quote(e.name)) WHERE id = ? FOR UPDATE", [String(id)]) }
+        let record = try fetchRecord(e, id: id, lock: false, policed: true)
+        if record != nil { try logPrivateRead(e, fields: e.fields.map(\.name), rows: 1, id: id) }
+        return record
     }
 
     /// One record; with `lock`, its row is locked until the transaction ends.
     /// `keyShared`: FOR NO KEY UPDATE (enough for an update, and records referencing this
     /// one can be added meanwhile), else FOR UPDATE.
-    func fetchRecord(_ e: EntityDefinition, id: Int64, lock: Bool, keyShared: Bool = false) throws -> Record? {
+    /// `policed`: read through the caller's policy (then without a lock).
+    func fetchRecord(_ e: EntityDefinition, id: Int64, lock: Bool, keyShared: Bool = false, policed: Bool = false) throws -> Record? {
         let columns = (e.fields.map { PostgresDDL.quote($0.name) } + ["created", "updated"]).joined(separator: ", ")
-        let result = try run("SELECT \(columns) FROM \(PostgresDDL.quote(e.name)) WHERE id = ?\(lock ? keyShared ? " FOR NO KEY UPDATE" : " FOR UPDATE" : "")",
-                             [String(id)])
+        let sql = "SELECT \(columns) FROM \(PostgresDDL.quote(e.name)) WHERE id = ?\(lock ? keyShared ? " FOR NO KEY UPDATE" : " FOR UPDATE" : "")"
+        let result = policed ? try policedRead(sql, [String(id)]) : try run(sql, [String(id)])
         guard result.rowCount == 1 else { return nil }
         var values: [String: Value] = [:]
         for (i, f) in e.fields.enumerated() {
@@ -84,10 +90,11 @@ extension PostgresStore {
             sql += " OFFSET ?"
             arguments.append(String(max(offset, 0)))
         }
-        let result = try reading { try run(sql, arguments) }
+        let result = try policedRead(sql, arguments)
         for row in 0..<result.rowCount {
             try body(types.enumerated().map { PostgresValue.value(result.value(row, $0.offset), $0.element) })
         }
+        try logPrivateRead(e, fields: names, rows: result.rowCount, id: nil)
         return zip(names, types).map { Column($0, label: $0, numeric: $1.isNumeric) }
     }
 
@@ -95,23 +102,26 @@ extension PostgresStore {
         try recomputeBeforeRead()
         let e = try schema.require(entity)
         let condition = try compile(filter, e)
-        return try reading {
-            Int(try run("SELECT count(*) FROM \(PostgresDDL.quote(e.name)) WHERE \(condition.sql)", condition.arguments)
-                .value(0, 0) ?? "0") ?? 0
-        }
+        return Int(try policedRead("SELECT count(*) FROM \(PostgresDDL.quote(e.name)) WHERE \(condition.sql)", condition.arguments)
+            .value(0, 0) ?? "0") ?? 0
     }
 
     public func history(_ entity: String, id: Int64) throws -> ResultTable {
         let e = try schema.require(entity)
+        guard try isVisible(e, id: id) else { throw StoreError.notFound(entity: e.name, id: id) }
+        let masking = try historyMasking(e, id: id)
         let result = try reading {
             try run("""
                 SELECT at, "user", via, action, field, old, new FROM _crm_audit
                 WHERE entity = ? AND record_id = ? ORDER BY id
                 """, [e.name, String(id)])
         }
-        if result.rowCount == 0, try record(e.name, id: id) == nil { throw StoreError.notFound(entity: e.name, id: id) }
+        if result.rowCount == 0, try reading({ try fetchRecord(e, id: id, lock: false) }) == nil {
+            throw StoreError.notFound(entity: e.name, id: id)
+        }
         let rows: [[Value]] = result.rows.map { row in
-            [PostgresValue.value(row[0], .datetime)] + row.dropFirst().map { $0.map(Value.text) ?? .null }
+            [PostgresValue.value(row[0], .datetime)] + row[1...4].map { $0.map(Value.text) ?? .null }
+                + row[5...6].map { $0.map { Value.text(masking($0, row[4])) } ?? .null }
         }
         return ResultTable(title: "history of \(e.name) \(id)",
                            columns: ["at", "user", "via", "action", "field", "old", "new"].map { Column($0) }, rows: rows)
@@ -129,33 +139,37 @@ extension PostgresStore {
         let grams = StoreParts.queryGrams(needle)
         let like = "%" + StoreParts.escapeLike(needle) + "%"
         var rows: [[Value]] = []
-        try reading {
-            for e in searchable where rows.count < limit {
-                let table = PostgresDDL.quote(e.name)
-                let gramTable = PostgresDDL.quote("_crm_find_\(e.name)")
-                let columns = ["r.id"] + fieldNames.map { e.searchFields.contains($0) ? "r.\(PostgresDDL.quote($0))::text" : "NULL" }
-                let matches = e.searchFields.map { "r.\(PostgresDDL.quote($0))::text ILIKE ? ESCAPE '\\'" }.joined(separator: " OR ")
-                var arguments: [String?] = []
-                var sql: String
-                if let first = grams.first {
-                    sql = "SELECT \(columns.joined(separator: ", ")) FROM \(gramTable) g JOIN \(table) r ON r.id = g.id WHERE g.gram = ?"
-                    arguments.append(first)
-                    for gram in grams.dropFirst() {
-                        sql += " AND EXISTS (SELECT 1 FROM \(gramTable) o WHERE o.gram = ? AND o.id = g.id)"
-                        arguments.append(gram)
-                    }
-                    sql += " AND (\(matches)) ORDER BY g.id LIMIT ?"
-                } else {
-                    sql = "SELECT \(columns.joined(separator: ", ")) FROM \(table) r WHERE (\(matches)) ORDER BY r.id LIMIT ?"
+        for e in searchable where rows.count < limit {
+            let table = PostgresDDL.quote(e.name)
+            let gramTable = PostgresDDL.quote("_crm_find_\(e.name)")
+            let columns = ["r.id"] + fieldNames.map { e.searchFields.contains($0) ? "r.\(PostgresDDL.quote($0))::text" : "NULL" }
+            let matches = e.searchFields.map { "r.\(PostgresDDL.quote($0))::text ILIKE ? ESCAPE '\\'" }.joined(separator: " OR ")
+            var arguments: [String?] = []
+            var sql: String
+            if let first = grams.first {
+                sql = "SELECT \(columns.joined(separator: ", ")) FROM \(gramTable) g JOIN \(table) r ON r.id = g.id WHERE g.gram = ?"
+                arguments.append(first)
+                for gram in grams.dropFirst() {
+                    sql += " AND EXISTS (SELECT 1 FROM \(gramTable) o WHERE o.gram = ? AND o.id = g.id)"
+                    arguments.append(gram)
                 }
-                arguments += Array(repeating: like, count: e.searchFields.count)
-                arguments.append(String(limit - rows.count))
-                for row in try run(sql, arguments).rows {
-                    var values: [Value] = [.text(e.name), .integer(Int64(row[0] ?? "0") ?? 0)]
-                    for i in 0..<fieldNames.count { values.append(row[i + 1].map(Value.text) ?? .null) }
-                    rows.append(values)
-                }
+                sql += " AND (\(matches)) ORDER BY g.id LIMIT ?"
+            } else {
+                sql = "SELECT \(columns.joined(separator: ", ")) FROM \(table) r WHERE (\(matches)) ORDER BY r.id LIMIT ?"
             }
+            arguments += Array(repeating: like, count: e.searchFields.count)
+            arguments.append(String(limit - rows.count))
+            for row in try policedRead(sql, arguments).rows {
+                var values: [Value] = [.text(e.name), .integer(Int64(row[0] ?? "0") ?? 0)]
+                for i in 0..<fieldNames.count { values.append(row[i + 1].map(Value.text) ?? .null) }
+                rows.append(values)
+            }
+        }
+        for e in searchable {
+            let mine = rows.filter { $0[0] == .text(e.name) }
+            var one: Int64?
+            if mine.count == 1, case .integer(let id) = mine[0][1] { one = id }
+            try logPrivateRead(e, fields: e.searchFields, rows: mine.count, id: one)
         }
         let columns = [Column("entity"), Column("id", numeric: true)] + fieldNames.map { Column($0) }
         return ResultTable(title: nil, columns: columns, rows: rows)
@@ -198,7 +212,7 @@ extension PostgresStore {
         var sql = "SELECT " + (groupBy.map { PostgresDDL.quote($0) + ", " } ?? "") + expression
             + " FROM \(PostgresDDL.quote(e.name)) WHERE \(condition.sql)"
         if let groupBy { sql += " GROUP BY \(PostgresDDL.quote(groupBy)) ORDER BY \(PostgresDDL.quote(groupBy)) NULLS FIRST" }
-        let result = try reading { try run(sql, condition.arguments) }
+        let result = try policedRead(sql, condition.arguments)
         let what = field.map { "\(e.name).\($0)" } ?? e.name
         var rows: [[Value]] = []
         for row in result.rows {
@@ -209,6 +223,9 @@ extension PostgresStore {
                 out.append(.integer(Int64(row.last!! ) ?? 0))
             case .min, .max:
                 out.append(PostgresValue.value(row.last!, valueType))
+            case .sum where row.last! == PostgresStore.numberMask, .avg where row[row.count - 2] == PostgresStore.numberMask:
+                // A total over a masked amount stays masked.
+                out.append(.text(PostgresStore.numberMask))
             case .sum:
                 guard let text = row.last! else {
                     out.append(valueType.scale.map { .decimal(Fixed(units: 0, scale: $0)) } ?? .integer(0))
@@ -229,6 +246,9 @@ extension PostgresStore {
         if let groupBy { columns.insert(Column(groupBy), at: 0) }
         return ResultTable(columns: columns, rows: rows)
     }
+
+    /// How a policy shows a private number (and totals of one).
+    static let numberMask = Mask.apply("", .number)
 
     /// The average from the exact sum and count, at the field's scale (2 places for
     /// integers), rounded half away from zero, as the SQLite store computes it.

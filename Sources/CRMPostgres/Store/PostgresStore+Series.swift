@@ -22,6 +22,7 @@ extension PostgresStore: SeriesStore {
             }
             try setMeta(SeriesDefinition.metaKey(series.name), json)
         }
+        policyQueries = nil  // the policy reads the new series too
     }
 
     public func allSeries() throws -> [SeriesDefinition] { try storedSeries() }
@@ -109,7 +110,7 @@ extension PostgresStore: SeriesStore {
         if let limit { sql += " LIMIT ?"; arguments.append(String(max(limit, 0))) }
         if let offset { sql += " OFFSET ?"; arguments.append(String(max(offset, 0))) }
         let types = series.columns.map { series.type(of: $0)! }
-        let result = try reading { try run(sql, arguments) }
+        let result = try policedRead(sql, arguments)
         let rows = result.rows.map { row in types.enumerated().map { PostgresValue.value(row[$0.offset], $0.element) } }
         return ResultTable(title: nil, columns: zip(series.columns, types).map { Column($0, label: $0, numeric: $1.isNumeric) },
                            rows: rows)
@@ -118,14 +119,13 @@ extension PostgresStore: SeriesStore {
     public func countSeries(_ name: String, filter: Filter?) throws -> Int {
         let series = try requireSeries(name)
         let condition = try seriesCondition(series, filter)
-        return try reading {
-            Int(try run("SELECT count(*) FROM \(PostgresDDL.quote(series.name)) WHERE \(condition.sql)", condition.arguments)
-                .value(0, 0) ?? "0") ?? 0
-        }
+        return Int(try policedRead("SELECT count(*) FROM \(PostgresDDL.quote(series.name)) WHERE \(condition.sql)", condition.arguments)
+            .value(0, 0) ?? "0") ?? 0
     }
 
     public func seriesLoads(_ name: String) throws -> ResultTable {
         let series = try requireSeries(name)
+        if let denial = policy?.seriesLoadsDenial(series) { throw denial }
         let result = try reading { try run(SeriesLoads.sql, [series.name]) }
         return SeriesLoads.table(series, result.rows.map {
             SeriesLoads.row(at: $0[0].map(PostgresValue.utcText), user: $0[1], via: $0[2], action: $0[3], summary: $0[4])
@@ -136,11 +136,11 @@ extension PostgresStore: SeriesStore {
         let series = try requireSeries(name)
         let q = PostgresDDL.quote
         return try reading {
-            let readings = Int(try run("SELECT count(*) FROM \(q(series.name))").value(0, 0) ?? "0") ?? 0
-            let r = try run("""
+            let readings = Int(try run(try policed("SELECT count(*) FROM \(q(series.name))")).value(0, 0) ?? "0") ?? 0
+            let r = try run(try policed("""
                 SELECT count(DISTINCT \(q(series.key))), min(\(q(series.time))), max(\(q(series.time))) FROM \(q(series.name))
                 WHERE \(q(series.key)) IN (SELECT id FROM \(q(series.keyEntity)))
-                """)
+                """))
             return SeriesSummary(readings: readings, keys: Int(r.value(0, 0) ?? "0") ?? 0,
                                  first: r.value(0, 1).map(PostgresValue.utcText), last: r.value(0, 2).map(PostgresValue.utcText))
         }
@@ -162,7 +162,7 @@ extension PostgresStore: SeriesStore {
             sql += " AND \(q(series.key)) IN (SELECT id FROM \(q(series.keyEntity)))"
         }
         sql += " ORDER BY 1, 2"
-        let result = try reading { try run(sql, arguments) }
+        let result = try policedRead(sql, arguments)
         var byKey: [Int64: [(Int, Int64)]] = [:]
         var order: [Int64] = []
         for row in result.rows {

@@ -3,8 +3,7 @@ import CRMCore
 extension PostgresStore: ModuleStore {
     public var moduleDialect: SQLDialect { .postgres }
 
-    /// No access policy on PostgreSQL yet: every caller sees every record.
-    public var modulePolicy: AccessPolicy? { nil }
+    public var modulePolicy: AccessPolicy? { policy }
 
     /// How many rows one FETCH brings: the stream holds at most this many at a time.
     static let streamBatch = 5_000
@@ -13,11 +12,11 @@ extension PostgresStore: ModuleStore {
     /// (`FETCH 5000`), so an analysis over millions of purchases never holds them all. The
     /// arguments are sent as quoted literals (`DECLARE … CURSOR` takes no parameters).
     /// Outside a transaction the cursor lives in a READ ONLY one of its own; inside one, in
-    /// a savepoint. `customer` names the customer column for a policy; PostgreSQL has none
-    /// yet, so every row is handed on.
+    /// a savepoint. The statement reads through the caller's policy (`policed`), so the
+    /// rows are those of the customers the caller sees; `customer` is not needed for that.
     public func stream(sql: String, arguments: [Value], customer: Int32?, row: (StreamRow) throws -> Void) throws {
         var index = 0
-        let literal = PostgresSQL.numbering(sql) { _ in
+        let literal = PostgresSQL.numbering(try policed(sql)) { _ in
             defer { index += 1 }
             guard index < arguments.count else { return "NULL" }
             return PostgresStore.literal(arguments[index])
@@ -49,8 +48,10 @@ extension PostgresStore: ModuleStore {
         }
     }
 
-    /// PostgreSQL has no access policy yet, so every caller may write every customer's class.
-    public func requireAllCustomers(_ what: String) throws {}
+    /// Refuses writing a computed choice on every customer to a caller who does not see them all.
+    public func requireAllCustomers(_ what: String) throws {
+        if let denial = policy?.allCustomersDenial(what) { throw denial }
+    }
 
     /// How many records one statement of `writeField`'s batched path writes.
     static let fieldWriteBatch = 20_000

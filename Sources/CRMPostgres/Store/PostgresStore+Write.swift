@@ -40,6 +40,7 @@ extension PostgresStore {
     public func create(_ entity: String, values: [String: Value], created: Int?) throws -> Int64 {
         let e = try schema.require(entity)
         try prepareWrite(.create, e)
+        let values = try policeWrite(.create, e, id: nil, values: values)
         try checkNames(e, values)
         try refuseComputed(e, values)
         var full = values
@@ -82,6 +83,7 @@ extension PostgresStore {
         let e = try schema.require(entity)
         try prepareWrite(.update, e)
         try checkNames(e, values)
+        let values = try policeWrite(.update, e, id: id, values: values)
         return try atomically { try update(e, id: id, values: values) }
     }
 
@@ -89,9 +91,10 @@ extension PostgresStore {
         let e = try schema.require(entity)
         try prepareWrite(.update, e)
         try checkNames(e, values)
+        let values = try policeWrite(.update, e, id: nil, values: values)
         let condition = try compile(filter, e)
         return try atomically {
-            let ids = try run("SELECT id FROM \(PostgresDDL.quote(e.name)) WHERE \(condition.sql) ORDER BY id", condition.arguments)
+            let ids = try run(try policed("SELECT id FROM \(PostgresDDL.quote(e.name)) WHERE \(condition.sql) ORDER BY id"), condition.arguments)
                 .rows.compactMap { $0[0].flatMap { Int64($0) } }
             var changed = 0
             for id in ids where try update(e, id: id, values: values) { changed += 1 }
@@ -167,6 +170,7 @@ extension PostgresStore {
     public func delete(_ entity: String, id: Int64) throws {
         let e = try schema.require(entity)
         try prepareWrite(.delete, e)
+        _ = try policeWrite(.delete, e, id: id, values: [:])
         let rules = rules(for: .delete, e.name)
         try atomically {
             guard let old = try fetchRecord(e, id: id, lock: true) else { throw StoreError.notFound(entity: e.name, id: id) }

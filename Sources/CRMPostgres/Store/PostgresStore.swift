@@ -10,8 +10,10 @@ import CRMCore
 /// CRMCore's (`StoreParts`), so rules — the core modules' and the plugins' — run around
 /// these writes as around SQLite's. Not thread-safe: one store per thread or process.
 public final class PostgresStore: ValueParsingStore, WarningSink {
-    public internal(set) var schema = Schema()
-    public let user: String
+    public internal(set) var schema = Schema() { didSet { policyQueries = nil } }
+    /// The caller as the audit history names them (the OS user once access control is on,
+    /// unless an admin allowed overrides: `resolveIdentity`).
+    public internal(set) var user: String
     public var via: String?
     public var clock: Clock { didSet { parser = ValueParser(clock: clock) } }
     /// `host:port/database`, never the password.
@@ -35,6 +37,26 @@ public final class PostgresStore: ValueParsingStore, WarningSink {
     /// Records whose computed fields wait to be recomputed at the end of the command, and
     /// how deep in compute functions we are (`ComputedFieldStore`).
     public let computeState = ComputeState()
+    /// The schema the store's tables live in (the connection's current schema).
+    public private(set) var storeSchema = "public"
+
+    // Access control (`PostgresStore+Access`).
+    /// The caller's access policy; nil while access control is off.
+    public internal(set) var policy: AccessPolicy? {
+        didSet { policyQueries = nil; maskedAmountTypes = policy?.maskedAmountTypes(schema) ?? [:] }
+    }
+    /// The amount fields the policy masks, by name (`AccessPolicy.maskedAmountTypes`).
+    var maskedAmountTypes: [String: FieldType] = [:]
+    /// The policy's WITH queries, made once per policy and schema (nil: not made yet).
+    var policyQueries: String?
+    /// The roles the loaded plugins declare (`crm.role`).
+    public internal(set) var pluginRoles: [Role] = []
+    /// Who runs crm, as the operating system says.
+    public internal(set) var osUser: String?
+    /// What the current command is (`show`, `export`), named by the access log.
+    public var accessPurpose = "read"
+    /// Access-log rows waiting for the transaction they were noted in to end.
+    var pendingAccessLog: [[String?]] = []
 
     /// Connects to `url` (any libpq connection string), installs the store's own tables
     /// and the core entities.
@@ -46,10 +68,14 @@ public final class PostgresStore: ValueParsingStore, WarningSink {
         displayName = connection.location
         try connection.execute("SET TimeZone = 'UTC'")
         try connection.execute("SET DateStyle = 'ISO, YMD'")
+        storeSchema = try connection.execute("SELECT current_schema()").value(0, 0) ?? "public"
         try connection.transaction {
             // Two clients starting on a new database at once install one set of tables.
             try connection.execute("SELECT pg_advisory_xact_lock(1129466182)")
             for statement in PostgresDDL.storeTables { try connection.execute(statement) }
+            if try connection.execute(PostgresDDL.maskedAggregatesInstalled).value(0, 0) != "t" {
+                for statement in PostgresDDL.maskedAggregates { try connection.execute(statement) }
+            }
         }
         try loadSchema()
         try install(CoreEntities.all)
@@ -90,7 +116,11 @@ public final class PostgresStore: ValueParsingStore, WarningSink {
             // records to recompute as it was). A bulk load's body reads on from its file
             // and cannot be run twice; it retries its own batches instead
             // (`create(_:batch:)`) and stops with what was committed when that fails.
+            // The access log's rows wait for the transaction to end (a retry notes its own).
+            let logged = pendingAccessLog.count
+            defer { try? flushAccessLog() }
             return try connection.transaction(attempts: bulkDepth > 0 ? 1 : 20) {
+                if pendingAccessLog.count > logged { pendingAccessLog.removeSubrange(logged...) }
                 atomicDepth += 1
                 defer { atomicDepth -= 1 }
                 let queued = computeState.recomputes.mark
@@ -159,14 +189,20 @@ public final class PostgresStore: ValueParsingStore, WarningSink {
     public func commit() throws {
         guard transactionDepth > 0 else { throw StoreError.transaction("no transaction is open (use begin first)") }
         let level = transactionDepth
-        defer { transactionDepth = min(transactionDepth, level - 1) }
+        defer {
+            transactionDepth = min(transactionDepth, level - 1)
+            try? flushAccessLog()
+        }
         try run(level == 1 ? "COMMIT" : "RELEASE SAVEPOINT crm_tx_\(level)")
     }
 
     public func rollback() throws {
         guard transactionDepth > 0 else { throw StoreError.transaction("no transaction is open (use begin first)") }
         let level = transactionDepth
-        defer { transactionDepth = min(transactionDepth, level - 1) }
+        defer {
+            transactionDepth = min(transactionDepth, level - 1)
+            try? flushAccessLog()  // what was shown before the rollback stays logged
+        }
         guard connection.inTransaction else { return }
         if level == 1 {
             try run("ROLLBACK")

@@ -114,12 +114,6 @@ public final class Session {
         return clauses.order
     }
 
-    /// Verbs that work on the SQLite store only (docs/postgresql.md): on another store
-    /// they say so in one line instead of failing half-way.
-    static let sqliteOnlyVerbs: Set<String> = [
-        "access", "grant", "revoke",
-    ]
-
     /// Runs one command line (continuation lines already joined) and returns its result.
     public func execute(_ line: String) throws -> Output {
         let started = DispatchTime.now().uptimeNanoseconds
@@ -146,9 +140,6 @@ public final class Session {
         guard first.kind == .word, let verb = verbs.verb(named: first.text) else {
             let hint = NameSuggestion.hint(for: first.text, in: verbs.names)
             throw SyntaxError(message: "unknown command '\(first.text)'\(hint); type help for the list", position: first.position)
-        }
-        if Session.sqliteOnlyVerbs.contains(verb.name), !(store is SQLiteStore) {
-            throw ScriptError("\(verb.name) needs a SQLite database for now (this one is PostgreSQL; see docs/postgresql.md)")
         }
         var cursor = TokenCursor(tokens: tokens, index: 1, endPosition: line.count)
         // The access log names the command that showed private fields (show, export…).
