@@ -108,6 +108,22 @@ final class AccessEndToEndTests: XCTestCase {
         XCTAssertTrue(log.stdout.contains("export,customer"), log.stdout)
     }
 
+    func testAnImport_givesCustomersOnlyWhereTheImporterMay() throws {
+        // 张伟 manages 销售一组 (users 1–3) and may import: user 4 is not in his team, and a
+        // row giving a customer to user 4 stops the import with nothing written.
+        try sandbox.write("name,phone,owner\n团队客户,13900000001,2\n别组客户,13900000002,4\n", to: "bad.csv")
+        let r = try run("张伟", "import customer bad.csv")
+        XCTAssertEqual(r.status, 1, r.description)
+        XCTAssertTrue(r.stderr.contains("may only give customers to their team, not to user 4"), r.description)
+        XCTAssertEqual(lines(try run("tester", "count customer where name ~ '客户'")), ["0"])
+        // Within the team it goes in; a customer with no owner is the importer's.
+        try sandbox.write("name,phone,owner\n团队客户,13900000001,2\n无主客户,13900000003,\n", to: "good.csv")
+        XCTAssertEqual(try run("张伟", "import customer good.csv").status, 0)
+        let owners = try run("tester", "list customer columns name, owner where name ~ '客户' order by name")
+        XCTAssertEqual(Array(lines(owners).dropFirst().map { $0.split(separator: ",").dropFirst().joined(separator: ",") }),
+                       ["团队客户,2", "无主客户,1"], owners.stdout)
+    }
+
     func testAccessLog_keepsWhatWasShown_whenTheUserRollsBack() throws {
         // One of 李娜's own customers (she sees its private fields: the show is logged).
         let mine = try run("李娜", "list customer columns id order by id limit 1")

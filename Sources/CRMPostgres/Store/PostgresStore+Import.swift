@@ -11,7 +11,9 @@ extension PostgresStore: BatchCreatingStore {
     public func create(_ entity: String, batch rows: [OrderedRow]) throws -> [Result<Int64, Error>] {
         let e = try schema.require(entity)
         try prepareWrite(.create, e)
-        guard PostgresStore.copyServes(e, rules: rules(for: .create, e.name), graph: computeGraph?.graph) else {
+        // A caller under an access policy imports row by row: each row's owner and
+        // references are checked against what they may see (`policeWrite`), as on SQLite.
+        guard policy == nil || via != nil, PostgresStore.copyServes(e, rules: rules(for: .create, e.name), graph: computeGraph?.graph) else {
             return rowByRow(e, rows)
         }
         var attempt = 1
