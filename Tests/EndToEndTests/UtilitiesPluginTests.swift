@@ -144,6 +144,22 @@ final class UtilitiesPluginTests: XCTestCase {
         XCTAssertTrue(service.stdout.contains(",import,\(file),1,0,,,2026-11-21T00:00:00Z,2026-11-21T00:00:00Z"), service.stdout)
     }
 
+    func testReadings_ofAccountsTheWriterDoesNotSee_areRejected() throws {
+        try centre()
+        XCTAssertEqual(try sandbox.crm(commands: "access on", "access overrides on").status, 0)
+        // 赵主任 manages no team and owns no customer: he sees no account.
+        let file = try sandbox.write("account,at,kw\n3301000001,2026-11-21T00:00:00Z,100\n", to: "m.csv")
+        let imported = try sandbox.crm(["--user", "赵主任", "-c", "import load_reading \(file)"])
+        XCTAssertEqual(imported.status, 1, "\(imported)")
+        XCTAssertTrue(imported.stderr.contains("account '3301000001' does not exist"), imported.stderr)
+        let appended = try sandbox.crm(["--user", "赵主任", "-c", "= crm.append('load_reading', {{account='3301000001', at='2026-11-21T00:15:00Z', kw=5}})"])
+        XCTAssertEqual(appended.status, 1, "\(appended)")
+        XCTAssertTrue(appended.stderr.contains("account '3301000001' does not exist"), appended.stderr)
+        XCTAssertEqual(try sandbox.crm(commands: "count load_reading").stdout, "0\n")
+        // The admin's import of the same file goes in.
+        XCTAssertEqual(try sandbox.crm(commands: "import load_reading \(file)", "count load_reading").stdoutLines.last, "1")
+    }
+
     func testSeriesAtThePrompt_describeListCountAndImportOptions() throws {
         try centre()
         let file = try sandbox.write("meter,time,power,energy\n3301000100,2026-11-21T00:00:00Z,100,25\n"

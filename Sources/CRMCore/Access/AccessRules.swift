@@ -82,6 +82,16 @@ extension AccessPolicy {
         }
     }
 
+    /// The condition on the key record `_t` of a series a caller writes readings of
+    /// (`right` on its key entity: update to append, import to load a file), nil when every
+    /// key is theirs; throws when the role lacks the right.
+    public func seriesWriteCondition(_ series: SeriesDefinition, right: AccessRight, schema: Schema,
+                                     dialect: PolicyDialect = .sqlite) throws -> String? {
+        if let denial = denial(right, series.keyEntity) { throw denial }
+        guard may(.read, series.keyEntity) else { return dialect.never }
+        return visibleCondition(series.keyEntity, "_t", paths: AccessPolicy.customerPaths(schema), dialect: dialect)
+    }
+
     /// The refusal of a series' loads (`history SERIES`) to a caller who sees only some
     /// of its keys: the loads count every key's readings.
     public func seriesLoadsDenial(_ series: SeriesDefinition) -> AccessDenied? {

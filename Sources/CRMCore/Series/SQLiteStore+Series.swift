@@ -78,9 +78,7 @@ extension SQLiteStore: SeriesStore {
     /// plugin, like their record writes.
     func seriesWriteCondition(_ series: SeriesDefinition, right: AccessRight) throws -> String? {
         guard let policy, via == nil else { return nil }
-        try requireRight(right, series.keyEntity)
-        guard policy.may(.read, series.keyEntity) else { return "0" }
-        return policy.visibleCondition(series.keyEntity, "_t", paths: AccessPolicy.customerPaths(schema))
+        return try policy.seriesWriteCondition(series, right: right, schema: schema)
     }
 
     /// The one audit row of a load: where from, how many, and the time range they cover.

@@ -27,9 +27,15 @@ extension PostgresStore: SeriesStore {
 
     public func allSeries() throws -> [SeriesDefinition] { try storedSeries() }
 
-    /// The checks of a series' readings, its key records read once.
-    func seriesRows(_ series: SeriesDefinition) throws -> SeriesRows {
-        try SeriesRows(series: series, schema: schema, table: PostgresDDL.quote) { sql, each in
+    /// The checks of a series' readings, its key records read once: under an access
+    /// policy, only the keys the caller sees (a reading of another is "no such key"), and
+    /// only with `right` on the key entity (update to append, import to load a file).
+    func seriesRows(_ series: SeriesDefinition, right: AccessRight) throws -> SeriesRows {
+        var visible: String?
+        if let policy, via == nil {
+            visible = try policy.seriesWriteCondition(series, right: right, schema: schema, dialect: .postgres(schema: storeSchema))
+        }
+        return try SeriesRows(series: series, schema: schema, table: PostgresDDL.quote, visible: visible) { sql, each in
             let result = try run(sql)
             for row in result.rows {
                 guard let id = row[0].flatMap({ Int64($0) }) else { continue }
@@ -43,7 +49,7 @@ extension PostgresStore: SeriesStore {
             throw SeriesError(message: "there is no series named '\(name)'")
         }
         return try atomically {
-            let check = try seriesRows(series)
+            let check = try seriesRows(series, right: .update)
             var points = SeriesPoints(series)
             var seen: Set<SeriesPoint> = []
             var failure: Error?

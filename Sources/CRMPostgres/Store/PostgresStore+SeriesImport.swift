@@ -4,7 +4,7 @@ extension PostgresStore {
     /// `import <series> FILE.csv`: the rows checked as on SQLite (`SeriesRows`, the key
     /// records read once) and written a batch per statement (`SeriesImporter.run(batches:)`).
     public func importSeries(_ importer: SeriesImporter) throws -> SeriesImporter.Result {
-        let check = try reading { try seriesRows(importer.series) }
+        let check = try reading { try seriesRows(importer.series, right: .import) }
         return try importer.run(batches: SeriesBatches(store: self, series: importer.series), check: check)
     }
 }
