@@ -34,6 +34,9 @@ final class PostgresAccessTests: XCTestCase {
         XCTAssertEqual(PostgresStore.prefixing("WITH RECURSIVE r(n) AS (select 1) select * from r", with: q),
                        "WITH RECURSIVE \(q),  r(n) AS (select 1) select * from r")
         XCTAssertEqual(PostgresStore.prefixing("select 1", with: ""), "select 1")
+        // A comment before the statement's WITH (saying "with" itself) is not where it joins.
+        XCTAssertEqual(PostgresStore.prefixing("-- with care\nWITH x AS (select 1) select * from x", with: q),
+                       "WITH \(q),  x AS (select 1) select * from x")
     }
 
     func testTotalsOverAMaskedAmount_areMasked() throws {

@@ -100,8 +100,7 @@ extension PostgresStore: AccessControlled {
     static func prefixing(_ sql: String, with queries: String) -> String {
         guard !queries.isEmpty else { return sql }
         guard leadingKeyword(sql) == "WITH" else { return "WITH \(queries) \(sql)" }
-        var rest = Substring(sql)
-        rest = rest[rest.range(of: "with", options: [.caseInsensitive])!.upperBound...]
+        let rest = fromLeadingKeyword(sql).dropFirst(4)
         let afterSpace = rest.drop { $0.isWhitespace }
         let word = afterSpace.prefix { $0.isLetter }
         if word.uppercased() == "RECURSIVE" {

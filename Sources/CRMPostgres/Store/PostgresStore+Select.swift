@@ -184,6 +184,12 @@ extension PostgresStore {
 
     /// The first keyword of a statement, upper-cased, after spaces and comments.
     static func leadingKeyword(_ sql: String) -> String {
+        String(fromLeadingKeyword(sql).prefix { $0.isLetter }).uppercased()
+    }
+
+    /// The statement from its first keyword on, past spaces and comments (empty when a
+    /// comment is not closed).
+    static func fromLeadingKeyword(_ sql: String) -> Substring {
         var s = Substring(sql)
         while true {
             s = s.drop { $0.isWhitespace }
@@ -193,9 +199,8 @@ extension PostgresStore {
                 guard let end = s.range(of: "*/") else { return "" }
                 s = s[end.upperBound...]
             } else {
-                break
+                return s
             }
         }
-        return String(s.prefix { $0.isLetter }).uppercased()
     }
 }
