@@ -100,8 +100,24 @@ if let copy = options.copy {
     }
     guard name(copy.from) != name(copy.to) || copy.from == ":memory:" else { fail("copy: source and target are the same database", code: 2) }
     let source: CopyableStore, target: CopyableStore
+    // A target file this copy creates is removed again when the copy fails: nothing half-made stays.
+    let newTargetFile = ServerURL.redacted(copy.to) == nil && copy.to != ":memory:" && !FileManager.default.fileExists(atPath: copy.to)
+    func closeAndFail(_ message: String) -> Never {
+        source.close(); target.close()
+        if newTargetFile { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: copy.to + suffix) } }
+        fail(message, code: 1)
+    }
     do { source = try open(copy.from) } catch { fail("copy: source \(name(copy.from)): \(ErrorPresenter.describe(error).message)", code: 1) }
     do { target = try open(copy.to) } catch { source.close(); fail("copy: target \(name(copy.to)): \(ErrorPresenter.describe(error).message)", code: 1) }
+    // Who copies: under access control on either side, only an admin may (StoreCopier).
+    for (store, location) in [(source, copy.from), (target, copy.to)] {
+        do {
+            if let controlled = store as? AccessControlled,
+               let warning = try controlled.resolveIdentity(osUser: osUser, claimed: claimedUser) { warn("crm: " + warning) }
+        } catch {
+            closeAndFail("copy: \(name(location)): \(ErrorPresenter.describe(error).message)")
+        }
+    }
     var copier = StoreCopier(source: source, target: target)
     copier.replace = options.replace
     copier.describe = { ErrorPresenter.describe($0).message }
@@ -110,8 +126,7 @@ if let copy = options.copy {
         for line in lines { print(line) }
         print("copied \(name(copy.from)) (\(source.copyKind)) to \(name(copy.to)) (\(target.copyKind))")
     } catch {
-        source.close(); target.close()
-        fail("copy: \(ErrorPresenter.describe(error).message)", code: 1)
+        closeAndFail("copy: \(ErrorPresenter.describe(error).message)")
     }
     source.close(); target.close()
     exit(0)

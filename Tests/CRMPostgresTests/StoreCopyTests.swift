@@ -1,4 +1,4 @@
-import CRMCore
+@testable import CRMCore
 import CRMTestSupport
 import Foundation
 import XCTest
@@ -136,13 +136,98 @@ final class StoreCopyTests: XCTestCase {
         XCTAssertEqual(try fresh.run("SELECT to_regclass('lot') IS NULL").value(0, 0), "t")
     }
 
-    func testUncopiedTablesAreRefused() throws {
+    /// A source with access control on (grants, a role, access log rows) and a series with
+    /// decimal readings, for the copy of everything besides entities.
+    func controlledSource() throws -> SQLiteStore {
         let source = try filledSource()
+        try source.installSeries(SeriesDefinition(name: "load", label: "Load", owner: "utilities", key: "customer", keyEntity: "customer",
+                                                  time: "at", step: 900, fields: [FieldDefinition("kw", .decimal(scale: 3)),
+                                                                                  FieldDefinition("kvar", .integer)]))
+        _ = try source.appendSeries("load", rows: (0..<12).map { i in
+            ["customer": "\(1 + i % 3)", "at": "2026-11-0\(1 + i / 4)T0\(i % 4):15:00Z", "kw": i == 0 ? "-0.005" : "\(i).125", "kvar": i == 1 ? "" : "\(i)"]
+        }, source: "meters.csv")
         try source.enableAccess()
-        let target = try SQLiteStore(path: temporaryFile(), user: "t")
-        XCTAssertThrowsError(try StoreCopier(source: source, target: target).run(targetName: "t")) { error in
-            XCTAssertTrue("\(error)".contains("cannot move yet"), "\(error)")
+        try source.changeGrant(true, user: "李娜", right: "role", entity: "agent")
+        try source.changeGrant(true, user: "王强", right: "update", entity: "lot")
+        _ = try source.record("customer", id: 3)  // a private read: an access log row
+        XCTAssertGreaterThan(try source.copyCount(.accessLog), 0)
+        return source
+    }
+
+    func testSeriesGrantsAndAccessLog_goBothWays() throws {
+        let source = try controlledSource()
+        let series = try source.allSeries()
+        let tables: [CopyTable] = series.map(CopyTable.series) + [.grants, .accessLog, .meta]
+        func rows(_ store: CopyableStore) throws -> [String: [[String]]] {
+            var out: [String: [[String]]] = [:]
+            for t in tables {
+                var rows: [[String]] = []
+                try store.copyScan(t) { rows.append($0.map { "\($0)" }) }
+                out[t.label] = rows
+            }
+            return out
+        }
+        let url = try PostgresTestDatabase.make(self)
+        let lines = try StoreCopier(source: source, target: try PostgresStore(url: url, user: "tester")).run(targetName: "pg")
+        XCTAssertTrue(lines.contains("load 12 = 12"), "\(lines)")
+        XCTAssertTrue(lines.contains("grants 3 = 3"), "\(lines)")
+        XCTAssertTrue(lines.contains("access log 1 = 1"), "\(lines)")
+        // As `crm copy` does in a new process: the copier is known to the source as its admin.
+        let pg = try PostgresStore(url: url, user: "tester")
+        XCTAssertNil(try pg.resolveIdentity(osUser: "tester", claimed: nil))
+        let back = try SQLiteStore(path: temporaryFile(), user: "tester")
+        try StoreCopier(source: pg, target: back).run(targetName: "back")
+
+        let original = try rows(source)
+        XCTAssertEqual(original["load"]?.count, 12)
+        XCTAssertEqual(try rows(pg), original)
+        XCTAssertEqual(try rows(back), original)
+        for store in [pg, back] as [CopyableStore & AccessControlled] {
+            XCTAssertTrue(store.accessEnabled)
+            XCTAssertEqual(try store.allSeries(), series, "the definition goes with the table")
+            XCTAssertEqual(try store.countSeries("load", filter: nil), 12)
+            XCTAssertEqual(try store.seriesSummary("load").readings, 12)
+        }
+        XCTAssertEqual(try back.listSeries("load", filter: nil, order: [], limit: 1, offset: nil).rows.first?[2], .decimal(Fixed(units: -5, scale: 3)))
+        // The access log continues after the copied rows on PostgreSQL (an admin's read of
+        // private fields is logged there as on SQLite).
+        let logged = try pg.copyCount(.accessLog)
+        _ = try pg.record("customer", id: 2)
+        XCTAssertEqual(try pg.copyCount(.accessLog), logged + 1)
+    }
+
+    func testACopyUnderAccessControl_isAnAdminsWork() throws {
+        let source = try controlledSource()
+        let agent = try SQLiteStore(path: source.path, user: "李娜")
+        _ = try agent.resolveIdentity(osUser: "李娜", claimed: nil)
+        let target = try SQLiteStore(path: temporaryFile(), user: "李娜")
+        XCTAssertThrowsError(try StoreCopier(source: agent, target: target).run(targetName: "t")) { error in
+            XCTAssertEqual("\(error)", "only an admin may copy the source database; you are 李娜 (agent); nothing was copied")
         }
         XCTAssertEqual(try target.count("customer", where: nil), 0)
+    }
+
+    func testUnknownTablesAreRefused() throws {
+        let source = try filledSource()
+        try source.access { try $0.execute(sql: "CREATE TABLE notes (t TEXT); INSERT INTO notes VALUES ('x')") }
+        let target = try SQLiteStore(path: temporaryFile(), user: "t")
+        XCTAssertThrowsError(try StoreCopier(source: source, target: target).run(targetName: "t")) { error in
+            XCTAssertEqual("\(error)", "the source holds tables crm does not know (notes 1); nothing was copied")
+        }
+        XCTAssertEqual(try target.count("customer", where: nil), 0)
+    }
+
+    func testReplace_clearsTheTargetsSeriesGrantsAndLog() throws {
+        let target = try controlledSource()
+        let source = try filledSource()
+        var copier = StoreCopier(source: source, target: target)
+        copier.replace = true
+        try copier.run(targetName: "t")
+        XCTAssertEqual(try target.copyCount(.grants), 0)
+        XCTAssertEqual(try target.copyCount(.accessLog), 0)
+        XCTAssertEqual(try target.allSeries(), [])
+        XCTAssertEqual(try target.copyCount(.series(SeriesDefinition(name: "load", label: "", owner: "", key: "customer", keyEntity: "customer",
+                                                                      time: "at", step: 0, fields: []))), 0)
+        XCTAssertFalse(target.accessEnabled)
     }
 }

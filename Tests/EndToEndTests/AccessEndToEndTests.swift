@@ -23,6 +23,26 @@ final class AccessEndToEndTests: XCTestCase {
 
     func lines(_ r: CommandResult) -> [String] { r.stdoutLines }
 
+    func testACopy_isAnAdminsWork_andTakesTheGrantsAlong() throws {
+        let target = sandbox.path("copied.db")
+        let agent = try sandbox.run(["--user", "李娜", "copy", sandbox.database, target])
+        XCTAssertEqual(agent.status, 1, agent.description)
+        XCTAssertEqual(agent.stderr, "crm: copy: only an admin may copy the source database; you are 李娜 (agent); nothing was copied\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: target), "a refused copy leaves no file behind")
+
+        _ = try run("tester", "show customer 2")  // an admin's private read: a row of the access log
+        let admin = try sandbox.run(["--user", "tester", "copy", sandbox.database, target])
+        XCTAssertEqual(admin.status, 0, admin.description)
+        XCTAssertTrue(admin.stdoutLines.contains { $0.hasPrefix("grants ") && $0.contains(" = ") }, admin.stdout)
+        // In the copy 李娜 is still an agent: her customers only, and the log came along.
+        let inCopy = try sandbox.run(["--db", target, "--user", "李娜", "--format", "csv", "-c", "count customer"])
+        XCTAssertEqual(inCopy.status, 0, inCopy.description)
+        XCTAssertEqual(inCopy.stdoutLines, lines(try run("李娜", "count customer")))
+        XCTAssertNotEqual(inCopy.stdoutLines, ["300"])
+        let log = try sandbox.run(["--db", target, "--user", "tester", "--format", "csv", "-c", "access log user tester"])
+        XCTAssertTrue(log.stdout.contains("show,customer,2"), log.description)
+    }
+
     func testEachRole_seesItsCustomers() throws {
         let admin = try run("tester", "count customer")
         XCTAssertEqual(admin.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "300")

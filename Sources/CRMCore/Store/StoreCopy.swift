@@ -1,45 +1,65 @@
 import Foundation
 
-/// One table `crm copy` moves: an entity's records, the audit history, or the key/values.
+/// One table `crm copy` moves: an entity's records, the audit history, the key/values,
+/// a series' readings, the access grants or the access log.
 public enum CopyTable {
     case entity(EntityDefinition)
     case audit
     case meta
+    case series(SeriesDefinition)
+    case grants
+    case accessLog
 
-    /// The name printed beside its counts (`customer`, `history`, `meta`).
+    /// The name printed beside its counts (`customer`, `history`, `meta`, `load`, `grants`, `access log`).
     public var label: String {
         switch self {
         case .entity(let e): return e.name
         case .audit: return "history"
         case .meta: return "meta"
+        case .series(let s): return s.name
+        case .grants: return "grants"
+        case .accessLog: return "access log"
         }
     }
 
     /// The columns' types, in the order rows are scanned and inserted: an entity's `id`,
     /// its fields, `created`, `updated`; the audit's `id, at, user, action, entity,
-    /// record_id, field, old, new, via`; meta's `key, value`.
+    /// record_id, field, old, new, via`; meta's `key, value`; a series' key, time and values
+    /// (stored units on both stores, moved as integers so nothing is rounded); the grants'
+    /// `user, right, entity`; the access log's `id, at, user, how, entity, record_id, rows, fields`.
     public var types: [FieldType] {
         switch self {
         case .entity(let e): return [.integer] + e.fields.map(\.type) + [.datetime, .datetime]
         case .audit: return [.integer, .datetime, .text, .text, .text, .integer, .text, .text, .text, .text]
         case .meta: return [.text, .text]
+        case .series(let s): return [.integer, .datetime] + s.fields.map { _ in .integer }
+        case .grants: return [.text, .text, .text]
+        case .accessLog: return [.integer, .datetime, .text, .text, .text, .integer, .integer, .text]
         }
+    }
+
+    /// Whether a meta key is copied as one: a store's find-index keys describe that store's
+    /// index, and a series' definition (`series:NAME`) goes with its table, installed on the
+    /// target before its readings.
+    public static func copiesMetaKey(_ key: String) -> Bool {
+        !key.hasPrefix("find:") && !key.hasPrefix(SeriesDefinition.metaKey(""))
     }
 }
 
 /// A store `crm copy` can read a whole database from and write one into, rows as typed
 /// values (money in units, dates and times in crm's UTC text), ids kept.
-public protocol CopyableStore: CRMStore {
+public protocol CopyableStore: SeriesStore {
     /// `SQLite` or `PostgreSQL`, for messages.
     var copyKind: String { get }
-    /// Rows in a table (meta: the keys that are copied; a store's internal keys are not).
+    /// Rows in a table (meta: the keys that are copied, `CopyTable.copiesMetaKey`).
     func copyCount(_ table: CopyTable) throws -> Int
-    /// Every row of a table in id (meta: key) order.
+    /// Every row of a table in id (meta: key; series: key and time; grants: user) order.
     func copyScan(_ table: CopyTable, _ body: ([Value]) throws -> Void) throws
-    /// Tables holding rows `crm copy` does not move (SQLite's access grants and log, series):
-    /// name and row count. A copy from a store with any is refused.
+    /// Tables holding rows `crm copy` does not know (none of crm's own, an entity's or a
+    /// series'): name and row count. A copy from a store with any is refused.
     func copyUncopiedTables() throws -> [(name: String, rows: Int)]
-    /// Deletes every record, audit row and copied meta key (`--replace`), inside the copy's transaction.
+    /// Deletes every record, audit row, series reading, grant, access log row and copied
+    /// meta key (`--replace`), inside the copy's transaction.
     func copyClear() throws
     /// Runs `body`, which inserts every table's rows, with references checked when it is
     /// done rather than row by row (records may point forward, or in a cycle).
@@ -71,9 +91,14 @@ public struct StoreCopier {
         public var description: String
     }
 
-    /// The tables to copy, in the order their rows go in (referenced entities first, as installed).
-    func tables() -> [CopyTable] {
-        StoreCopier.referencedFirst(source.schema.entities).map(CopyTable.entity) + [.audit, .meta]
+    /// The tables to copy, in the order their rows go in (referenced entities first, as
+    /// installed; then the history, settings, series, grants and access log).
+    func tables() throws -> [CopyTable] {
+        try StoreCopier.tables(of: source, entities: StoreCopier.referencedFirst(source.schema.entities))
+    }
+
+    static func tables(of store: CopyableStore, entities: [EntityDefinition]) throws -> [CopyTable] {
+        entities.map(CopyTable.entity) + [.audit, .meta] + (try store.allSeries()).map(CopyTable.series) + [.grants, .accessLog]
     }
 
     /// The entities with each one after those its references point to (a plugin may add a
@@ -99,7 +124,7 @@ public struct StoreCopier {
     /// What the target holds (`customer 3, history 12`); empty when it holds nothing.
     public static func contents(of store: CopyableStore) throws -> [String] {
         var held: [String] = []
-        for table in store.schema.entities.map(CopyTable.entity) + [.audit, .meta] {
+        for table in try tables(of: store, entities: store.schema.entities) {
             let n = try store.copyCount(table)
             if n > 0 { held.append("\(table.label) \(n)") }
         }
@@ -110,11 +135,19 @@ public struct StoreCopier {
     /// failure the target's transaction is rolled back and the error thrown.
     @discardableResult
     public func run(targetName: String) throws -> [String] {
+        // Under access control a copy reads and writes everything: an administrator's work.
+        for (store, side) in [(source, "source"), (target, "target")] {
+            if let controlled = store as? AccessControlled, controlled.accessEnabled,
+               let denial = AccessGrants.adminDenial("copy the \(side) database", enabled: true,
+                                                     policy: controlled.policy, user: store.user) {
+                throw Failure(description: "\(denial); nothing was copied")
+            }
+        }
         let uncopied = try source.copyUncopiedTables()
         if !uncopied.isEmpty {
-            throw Failure(description: "the source holds rows crm copy cannot move yet (\(uncopied.map { "\($0.name) \($0.rows)" }.joined(separator: ", "))); nothing was copied")
+            throw Failure(description: "the source holds tables crm does not know (\(uncopied.map { "\($0.name) \($0.rows)" }.joined(separator: ", "))); nothing was copied")
         }
-        let tables = tables()
+        let tables = try tables()
         var sourceCounts: [Int] = []
         for t in tables { sourceCounts.append(try source.copyCount(t)) }
         return try target.atomically {
@@ -127,6 +160,7 @@ public struct StoreCopier {
             }
             // The definitions through the target's own install (tables, indexes, find grams).
             try target.install(StoreCopier.referencedFirst(source.schema.entities))
+            for case .series(let series) in tables { try target.installSeries(series) }
             try target.copyingRows {
                 for table in tables {
                     var pending: [[Value]] = []
@@ -171,9 +205,6 @@ import GRDB
 extension SQLiteStore: CopyableStore {
     public var copyKind: String { "SQLite" }
 
-    /// `find:ENTITY` keys describe this file's find index, not the data: never copied.
-    static func copiedMetaKey(_ key: String) -> Bool { !key.hasPrefix("find:") }
-
     static func copySQL(_ table: CopyTable) -> (table: String, columns: [String], order: String) {
         switch table {
         case .entity(let e):
@@ -182,13 +213,22 @@ extension SQLiteStore: CopyableStore {
             return ("_crm_audit", ["id", "at", "user", "action", "entity", "record_id", "field", "old", "new", "via"], "id")
         case .meta:
             return ("_crm_meta", ["key", "value"], "key")
+        case .series(let s):
+            return (quoted(s.name), s.columns.map(quoted), "\(quoted(s.key)), \(quoted(s.time))")
+        case .grants:
+            return ("_crm_grant", ["user", "\"right\"", "entity"], "user, \"right\", entity")
+        case .accessLog:
+            return ("_crm_access_log", ["id", "at", "user", "how", "entity", "record_id", "rows", "fields"], "id")
         }
     }
 
     public func copyCount(_ table: CopyTable) throws -> Int {
         let sql = SQLiteStore.copySQL(table)
         return try access { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM \(sql.table)\(table.isMeta ? " WHERE key NOT LIKE 'find:%'" : "")") ?? 0
+            if table.isMeta {
+                return try String.fetchAll(db, sql: "SELECT key FROM _crm_meta").filter(CopyTable.copiesMetaKey).count
+            }
+            return try Int.fetchOne(db, sql: "SELECT count(*) FROM \(sql.table)") ?? 0
         }
     }
 
@@ -199,22 +239,23 @@ extension SQLiteStore: CopyableStore {
             let rows = try Row.fetchCursor(db, sql: "SELECT \(sql.columns.joined(separator: ", ")) FROM \(sql.table) ORDER BY \(sql.order)")
             while let row = try rows.next() {
                 let values = types.enumerated().map { Value(database: row[$0.offset] as DatabaseValue, type: $0.element) }
-                if table.isMeta, case .text(let key) = values[0], !SQLiteStore.copiedMetaKey(key) { continue }
+                if table.isMeta, case .text(let key) = values[0], !CopyTable.copiesMetaKey(key) { continue }
                 try body(values)
             }
         }
     }
 
     public func copyUncopiedTables() throws -> [(name: String, rows: Int)] {
-        let entityTables = Set(schema.entities.map(\.name))
+        let known = Set(schema.entities.map(\.name) + (try allSeries()).map(\.name))
         return try access { db in
             let names = try String.fetchAll(db, sql: """
                 SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-                AND name NOT LIKE '_crm_find_%' AND name NOT IN ('_crm_schema', '_crm_audit', '_crm_meta', 'grdb_migrations')
+                AND name NOT LIKE '_crm_find_%' AND name NOT IN ('_crm_schema', '_crm_audit', '_crm_meta', '_crm_grant',
+                '_crm_access_log', 'grdb_migrations')
                 ORDER BY name
                 """)
             var out: [(name: String, rows: Int)] = []
-            for name in names where !entityTables.contains(name) {
+            for name in names where !known.contains(name) {
                 let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(quoted(name))") ?? 0
                 if n > 0 { out.append((name, n)) }
             }
@@ -223,15 +264,22 @@ extension SQLiteStore: CopyableStore {
     }
 
     public func copyClear() throws {
+        let series = try allSeries()
         try access { db in
+            // Records may point at each other in any order (`customer.lot`): checked at commit.
+            try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
             for e in schema.entities.reversed() {
                 try db.execute(sql: "DELETE FROM \(quoted(e.name))")
                 if !e.searchFields.isEmpty { try db.execute(sql: "DELETE FROM \(quoted(FindIndex.table(e.name)))") }
             }
+            for s in series where try db.tableExists(s.name) { try db.execute(sql: "DELETE FROM \(quoted(s.name))") }
             try db.execute(sql: "DELETE FROM _crm_audit")
+            try db.execute(sql: "DELETE FROM _crm_grant")
+            try db.execute(sql: "DELETE FROM _crm_access_log")
             try db.execute(sql: "DELETE FROM _crm_meta WHERE key NOT LIKE 'find:%'")
         }
         knownReferences = [:]
+        seriesCache = nil
     }
 
     public func copyInsert(_ table: CopyTable, _ rows: [[Value]]) throws {
@@ -247,7 +295,7 @@ extension SQLiteStore: CopyableStore {
                 searchColumns = e.searchFields.compactMap { name in e.fields.firstIndex { $0.name == name }.map { $0 + 1 } }
             }
             for row in rows {
-                if table.isMeta, case .text(let key) = row[0], !SQLiteStore.copiedMetaKey(key) { continue }
+                if table.isMeta, case .text(let key) = row[0], !CopyTable.copiesMetaKey(key) { continue }
                 try RawStatement.execute(statement, zip(row, types).map { $0.databaseValue(for: $1) })
                 if let entity, case .integer(let id) = row[0] {
                     try FindIndex.insert(entity, id: id, texts: searchColumns.map { row[$0].displayText }, db)

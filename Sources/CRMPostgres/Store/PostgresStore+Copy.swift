@@ -6,51 +6,78 @@ extension PostgresStore: CopyableStore {
     public var copyKind: String { "PostgreSQL" }
 
     static func copySQL(_ table: CopyTable) -> (table: String, columns: [String], order: String) {
+        let q = PostgresDDL.quote
         switch table {
         case .entity(let e):
-            return (PostgresDDL.quote(e.name), ["id"] + e.fields.map { PostgresDDL.quote($0.name) } + ["created", "updated"], "id")
+            return (q(e.name), ["id"] + e.fields.map { q($0.name) } + ["created", "updated"], "id")
         case .audit:
             return ("_crm_audit", ["id", "at", "\"user\"", "action", "entity", "record_id", "field", "old", "new", "via"], "id")
         case .meta:
             return ("_crm_meta", ["key", "value"], "key")
+        case .series(let s):
+            return (q(s.name), s.columns.map(q), "\(q(s.key)), \(q(s.time))")
+        case .grants:
+            return ("_crm_grant", ["\"user\"", "\"right\"", "entity"], "\"user\", \"right\", entity")
+        case .accessLog:
+            return ("_crm_access_log", ["id", "at", "\"user\"", "how", "entity", "record_id", "\"rows\"", "fields"], "id")
         }
     }
 
     public func copyCount(_ table: CopyTable) throws -> Int {
         let sql = PostgresStore.copySQL(table)
+        if case .meta = table {
+            return try reading { try run("SELECT key FROM _crm_meta").rows.compactMap { $0[0] }.filter(CopyTable.copiesMetaKey).count }
+        }
         return try reading { Int(try run("SELECT count(*) FROM \(sql.table)").value(0, 0) ?? "0") ?? 0 }
     }
 
+    /// Through a server-side cursor (`FETCH 5000`), in a READ ONLY transaction of its own
+    /// (or a savepoint of the caller's): a million rows or readings are never held at once,
+    /// and the table is read as of one moment.
     public func copyScan(_ table: CopyTable, _ body: ([Value]) throws -> Void) throws {
         let sql = PostgresStore.copySQL(table)
         let types = table.types
-        let select = "SELECT \(sql.columns.joined(separator: ", ")) FROM \(sql.table)"
-        if case .meta = table {
-            for row in try reading({ try run(select + " ORDER BY key").rows }) {
-                try body(types.enumerated().map { PostgresValue.value(row[$0.offset], $0.element) })
+        let cursor = "crm_copy_\(UInt32.random(in: 0..<UInt32.max))"
+        func scan() throws {
+            try connection.execute("DECLARE \(cursor) NO SCROLL CURSOR FOR SELECT \(sql.columns.joined(separator: ", ")) FROM \(sql.table) ORDER BY \(sql.order)")
+            while true {
+                let batch = try connection.execute("FETCH \(PostgresStore.streamBatch) FROM \(cursor)")
+                for row in batch.rows {
+                    if case .meta = table, let key = row[0], !CopyTable.copiesMetaKey(key) { continue }
+                    try body(types.enumerated().map { PostgresValue.value(row[$0.offset], $0.element) })
+                }
+                if batch.rowCount < PostgresStore.streamBatch { break }
             }
-            return
+            try connection.execute("CLOSE \(cursor)")
         }
-        // A page at a time by id: a million rows are never held at once.
-        var after: Int64 = Int64.min
-        while true {
-            let rows = try reading { try run(select + " WHERE id > ? ORDER BY id LIMIT 5000", [String(after)]).rows }
-            for row in rows {
-                try body(types.enumerated().map { PostgresValue.value(row[$0.offset], $0.element) })
-            }
-            guard rows.count == 5000, let last = rows.last?[0].flatMap({ Int64($0) }) else { return }
-            after = last
+        if connection.inTransaction {
+            try reading(scan)
+        } else {
+            try connection.transaction(readOnly: true, attempts: 1, scan)
         }
     }
 
-    /// Every table of the store is copied.
-    public func copyUncopiedTables() throws -> [(name: String, rows: Int)] { [] }
+    /// Tables in the store's schema that are neither crm's, an entity's, its find grams nor a series'.
+    public func copyUncopiedTables() throws -> [(name: String, rows: Int)] {
+        let known = Set(schema.entities.flatMap { [$0.name, "_crm_find_\($0.name)"] } + (try allSeries()).map(\.name)
+                        + ["_crm_schema", "_crm_audit", "_crm_meta", "_crm_grant", "_crm_access_log"])
+        let names = try run("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")
+            .rows.compactMap { $0[0] }
+        var out: [(name: String, rows: Int)] = []
+        for name in names where !known.contains(name) {
+            let n = Int(try run("SELECT count(*) FROM \(PostgresDDL.quote(name))").value(0, 0) ?? "0") ?? 0
+            if n > 0 { out.append((name, n)) }
+        }
+        return out
+    }
 
     public func copyClear() throws {
-        let tables = schema.entities.map { PostgresDDL.quote($0.name) } + ["_crm_audit", "_crm_meta"]
+        let series = try allSeries().map { PostgresDDL.quote($0.name) }
+        let tables = schema.entities.map { PostgresDDL.quote($0.name) } + series + ["_crm_audit", "_crm_grant", "_crm_access_log"]
         // The find grams go with their records (ON DELETE CASCADE does it row by row).
         let grams = schema.entities.filter { !$0.searchFields.isEmpty }.map { PostgresDDL.quote("_crm_find_\($0.name)") }
         try run("TRUNCATE \((grams + tables).joined(separator: ", "))")
+        try run("DELETE FROM _crm_meta WHERE key NOT LIKE 'find:%'")
     }
 
     public func copyInsert(_ table: CopyTable, _ rows: [[Value]]) throws {
@@ -98,7 +125,7 @@ extension PostgresStore: CopyableStore {
 
     /// Each identity continues after the largest id copied (setval); an empty table starts at 1.
     public func copyFinish() throws {
-        for table in schema.entities.map({ PostgresDDL.quote($0.name) }) + ["_crm_audit"] {
+        for table in schema.entities.map({ PostgresDDL.quote($0.name) }) + ["_crm_audit", "_crm_access_log"] {
             try run("SELECT setval(pg_get_serial_sequence(?, 'id'), coalesce((SELECT max(id) FROM \(table)), 0) + 1, false)",
                     [table])
         }
