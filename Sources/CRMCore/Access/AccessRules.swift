@@ -5,6 +5,20 @@ import Foundation
 /// records and how the audit history is masked. Each store (`SQLiteStore+Access`,
 /// `PostgresStore+Access`) reads and writes the rows; the decisions are made here once.
 extension AccessPolicy {
+    /// The private number and date fields of `e` the caller sees masked on some rows or
+    /// all, with the text of their mask. A filter compares such a field with its mask taken
+    /// out (`NULLIF(field, '****')`): an owner's own amounts and dates compare as values, and
+    /// a masked value matches no comparison (as text it would: `'****' > 1000` in SQLite,
+    /// `'****-**-**' < '2025-01-01'` in both).
+    public func maskedValueFields(_ e: EntityDefinition) -> [(field: FieldDefinition, mask: String)] {
+        guard !isUnrestricted else { return [] }
+        return e.fields.compactMap { f in
+            guard f.isPrivate, !seesUnmasked(f, of: e.name) else { return nil }
+            let kind = Mask.kind(of: f)
+            return kind == .number || kind == .date ? (f, Mask.apply("", kind)) : nil
+        }
+    }
+
     /// The policy of `name`: their `user` record (`id`, `userRole`, `team`), their grants
     /// (`right`, `entity`: a `role` grant names the role), their team's user ids and the
     /// roles the database knows.

@@ -17,6 +17,9 @@ struct FilterCompiler {
     var expanding: [String] = []
     /// The SQL spelling of the few things SQLite and PostgreSQL write differently.
     var dialect: SQLDialect = .sqlite
+    /// Fields compared through an expression rather than their column (PostgreSQL under an
+    /// access policy: a private number shown as text, compared as a number).
+    var comparedAs: [String: String] = [:]
 
     struct Compiled {
         var sql: String
@@ -108,7 +111,7 @@ struct FilterCompiler {
 
     func comparison(_ ref: FieldRef, _ type: FieldType, _ op: CompareOp, _ literal: Literal,
                     _ args: inout [DatabaseValue]) throws -> String {
-        let column = quoted(ref.name)
+        let column = comparedAs[ref.name] ?? quoted(ref.name)
         if !literal.quoted && literal.text.lowercased() == "null" {
             switch op {
             case .eq: return "\(column) IS NULL"

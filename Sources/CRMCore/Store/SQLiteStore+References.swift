@@ -41,6 +41,9 @@ extension SQLiteStore {
         var compiler = FilterCompiler(schema: schema, entity: e, parser: parser)
         compiler.lookup = { [unowned self] target, key in try self.referenceMatches(target, key, limit: 10_000) }
         compiler.segments = { [unowned self] name in try self.segmentDefinition(name) }
+        for (f, mask) in policy?.maskedValueFields(e) ?? [] {
+            compiler.comparedAs[f.name] = "NULLIF(\(quoted(f.name)), '\(mask)')"
+        }
         return compiler
     }
 }

@@ -37,13 +37,16 @@ public struct PortableCondition: Sendable {
 /// find-gram rule, one value check, one rule chain.
 public enum StoreParts {
     /// Compiles a filter on `entity` (segments are not available: `in SEGMENT` is refused).
-    /// `lookup` finds the records a reference key (`group = G001`) names, as on SQLite.
+    /// `lookup` finds the records a reference key (`group = G001`) names, as on SQLite;
+    /// `comparedAs` gives the expression a field is compared through instead of its column.
     public static func compile(_ filter: Filter?, entity: EntityDefinition, schema: Schema, clock: Clock,
                                dialect: SQLDialect,
                                lookup: ((EntityDefinition, String) throws -> ReferenceMatches)? = nil,
-                               segments: ((String) throws -> SegmentDefinition?)? = nil) throws -> PortableCondition {
+                               segments: ((String) throws -> SegmentDefinition?)? = nil,
+                               comparedAs: [String: String] = [:]) throws -> PortableCondition {
         var compiler = FilterCompiler(schema: schema, entity: entity, parser: ValueParser(clock: clock))
         compiler.dialect = dialect
+        compiler.comparedAs = comparedAs
         compiler.lookup = lookup
         compiler.segments = segments
         let compiled = try compiler.compile(filter)

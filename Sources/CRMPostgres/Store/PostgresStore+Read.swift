@@ -1,10 +1,26 @@
 import CRMCore
 
 extension PostgresStore {
-    func compile(_ filter: Filter?, _ e: EntityDefinition) throws -> PortableCondition {
+    /// `filter` as SQL over `e`'s table, or (`policed`) over the policy's rows of it.
+    func compile(_ filter: Filter?, _ e: EntityDefinition, policed: Bool = false) throws -> PortableCondition {
         try StoreParts.compile(filter, entity: e, schema: schema, clock: clock, dialect: .postgres,
                                lookup: { [unowned self] target, key in try self.referenceMatches(target, key, limit: 10_000) },
-                               segments: { [unowned self] name in try self.segmentDefinition(name) })
+                               segments: { [unowned self] name in try self.segmentDefinition(name) },
+                               comparedAs: policed ? maskedValues(e).mapValues(\.typed) : [:])
+    }
+
+    /// The private number and date fields of `e` the policy shows as text, masked on some
+    /// rows or all (`AccessPolicy.maskedValueFields`): each as an expression of its own type
+    /// that is NULL where the value is masked, and the mask. Filters compare, and `order by`
+    /// sorts, an owner's own amounts and dates as values (the policy's column is text here:
+    /// `'999' > '1000'`), as SQLite does with its column that keeps the value's type.
+    func maskedValues(_ e: EntityDefinition) -> [String: (typed: String, mask: String)] {
+        var out: [String: (typed: String, mask: String)] = [:]
+        for (f, mask) in policy?.maskedValueFields(e) ?? [] {
+            let text = PostgresDDL.literal(mask)
+            out[f.name] = ("CAST(NULLIF(\(PostgresDDL.quote(f.name)), \(text)) AS \(PostgresDDL.columnType(f.type)))", text)
+        }
+        return out
     }
 
     /// The segment named `name` (`in NAME` in a filter), or nil when there is none.
@@ -73,16 +89,23 @@ extension PostgresStore {
             }
             types.append(t)
         }
-        let condition = try compile(query.filter, e)
+        let condition = try compile(query.filter, e, policed: true)
         var sql = "SELECT \(names.map(PostgresDDL.quote).joined(separator: ", ")) FROM \(PostgresDDL.quote(e.name)) WHERE \(condition.sql)"
         var order: [String] = []
+        let masked = maskedValues(e)
         for key in query.order {
             guard e.type(of: key.field.name) != nil else {
                 throw QueryError("\(e.name) has no field '\(key.field.name)'\(NameSuggestion.hint(for: key.field.name, in: e.allFieldNames))",
                                  position: key.field.position)
             }
             // NULLS FIRST ascending, as SQLite sorts them.
-            order.append("\(PostgresDDL.quote(key.field.name)) \(key.descending ? "DESC NULLS LAST" : "ASC NULLS FIRST")")
+            let direction = key.descending ? "DESC NULLS LAST" : "ASC NULLS FIRST"
+            if let masked = masked[key.field.name] {
+                // As SQLite sorts the policy's column: values as values, then the masks (text sorts last).
+                order.append("(\(PostgresDDL.quote(key.field.name)) = \(masked.mask)) \(direction), \(masked.typed) \(direction)")
+            } else {
+                order.append("\(PostgresDDL.quote(key.field.name)) \(direction)")
+            }
         }
         if !order.contains(where: { $0.hasPrefix("\"id\"") }) { order.append("id ASC") }
         sql += " ORDER BY " + order.joined(separator: ", ")
@@ -106,7 +129,7 @@ extension PostgresStore {
     public func count(_ entity: String, where filter: Filter?) throws -> Int {
         try recomputeBeforeRead()
         let e = try schema.require(entity)
-        let condition = try compile(filter, e)
+        let condition = try compile(filter, e, policed: true)
         return Int(try policedRead("SELECT count(*) FROM \(PostgresDDL.quote(e.name)) WHERE \(condition.sql)", condition.arguments)
             .value(0, 0) ?? "0") ?? 0
     }
@@ -209,7 +232,7 @@ extension PostgresStore {
             }
             groupType = t
         }
-        let condition = try compile(filter, e)
+        let condition = try compile(filter, e, policed: true)
         let target = field.map(PostgresDDL.quote) ?? "*"
         let expression: String
         switch function {

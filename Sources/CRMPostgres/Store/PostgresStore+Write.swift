@@ -92,7 +92,7 @@ extension PostgresStore {
         try prepareWrite(.update, e)
         try checkNames(e, values)
         let values = try policeWrite(.update, e, id: nil, values: values)
-        let condition = try compile(filter, e)
+        let condition = try compile(filter, e, policed: true)
         return try atomically {
             let ids = try run(try policed("SELECT id FROM \(PostgresDDL.quote(e.name)) WHERE \(condition.sql) ORDER BY id"), condition.arguments)
                 .rows.compactMap { $0[0].flatMap { Int64($0) } }
